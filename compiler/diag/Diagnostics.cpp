@@ -1,0 +1,105 @@
+#include "diag/Diagnostics.h"
+
+#include <algorithm>
+#include <ostream>
+
+namespace spx {
+namespace {
+
+struct DiagInfo {
+  const char *name;
+  Severity severity;
+  const char *format;
+};
+
+constexpr DiagInfo kDiagTable[] = {
+#define DIAG(ID, SEVERITY, FORMAT) {#ID, Severity::SEVERITY, FORMAT},
+#include "diag/Diagnostics.def"
+#undef DIAG
+};
+
+const char *const kReset = "\033[0m";
+const char *const kBold = "\033[1m";
+const char *const kRed = "\033[1;31m";
+const char *const kMagenta = "\033[1;35m";
+const char *const kGreen = "\033[1;32m";
+const char *const kBlack = "\033[1;30m";
+
+}  // namespace
+
+Severity severityOf(DiagId id) { return kDiagTable[static_cast<size_t>(id)].severity; }
+const char *formatOf(DiagId id) { return kDiagTable[static_cast<size_t>(id)].format; }
+const char *nameOf(DiagId id) { return kDiagTable[static_cast<size_t>(id)].name; }
+
+void DiagnosticsEngine::emit(DiagId id, SourceRange range, std::string message) {
+  Severity sev = severityOf(id);
+  if (sev == Severity::Note) {
+    if (lastSuppressed_) return;
+  } else {
+    lastSuppressed_ = limitHit_;
+    if (limitHit_) return;
+    if (sev >= Severity::Error) {
+      if (errorLimit_ != 0 && errors_ == errorLimit_) {
+        limitHit_ = lastSuppressed_ = true;
+        out_ << (color_ ? kRed : "") << "fatal error: " << (color_ ? kReset : "")
+             << "too many errors emitted, stopping now [-ferror-limit=" << errorLimit_ << "]\n";
+        return;
+      }
+      ++errors_;
+    } else {
+      ++warnings_;
+    }
+  }
+  if (keep_) records_.push_back({id, sev, range, message});
+
+  if (range.valid()) {
+    PresumedLoc p = sm_.presumed(range.begin);
+    if (color_) out_ << kBold;
+    out_ << p.file << ':' << p.line << ':' << p.column << ": ";
+  } else {
+    if (color_) out_ << kBold;
+    out_ << "spinec: ";
+  }
+  const char *label = "note: ", *labelColor = kBlack;
+  switch (sev) {
+  case Severity::Note: break;
+  case Severity::Warning: label = "warning: ", labelColor = kMagenta; break;
+  case Severity::Error: label = "error: ", labelColor = kRed; break;
+  case Severity::Fatal: label = "fatal error: ", labelColor = kRed; break;
+  }
+  if (color_) out_ << labelColor;
+  out_ << label;
+  if (color_) out_ << kReset << kBold;
+  out_ << message;
+  if (color_) out_ << kReset;
+  out_ << '\n';
+  if (range.valid()) printSnippet(range);
+}
+
+// Prints the source line and a caret under the start of the range with '~' under the rest of it (clipped to
+// the first line). Tabs in the source are copied into the marker line so the caret lines up.
+void DiagnosticsEngine::printSnippet(SourceRange range) {
+  std::string_view line = sm_.lineText(range.begin);
+  PresumedLoc p = sm_.presumed(range.begin);
+  size_t col = p.column - 1;
+  // Replace control characters so that binary input cannot garble the terminal.
+  std::string shown(line);
+  for (char &c : shown)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = ' ';
+  out_ << shown << '\n';
+  std::string marker;
+  for (size_t i = 0; i < col && i < line.size(); ++i) marker += line[i] == '\t' ? '\t' : ' ';
+  if (col > line.size()) marker.append(col - line.size(), ' ');
+  marker += '^';
+  size_t len = 1;
+  if (range.end.valid() && range.end.offset > range.begin.offset)
+    len = range.end.offset - range.begin.offset;
+  size_t lastCol = std::min(col + len, std::max(line.size(), col + 1));
+  for (size_t i = col + 1; i < lastCol; ++i) marker += '~';
+  if (color_) out_ << kGreen;
+  out_ << marker;
+  if (color_) out_ << kReset;
+  out_ << '\n';
+}
+
+}  // namespace spx

@@ -1,0 +1,208 @@
+#include "driver/Compilation.h"
+
+#include "ast/ASTDump.h"
+#include "driver/Verify.h"
+#include "parse/Parser.h"
+#include "sema/Fingerprint.h"
+
+#include <fmt/format.h>
+#include <pthread.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <ostream>
+
+namespace spx {
+
+namespace fs = std::filesystem;
+
+Compilation::Compilation(const Options &opts, std::ostream &out, std::ostream &err)
+    : opts_(opts), out_(out), err_(err), diags_(sm_, opts.verify ? nullStream_ : err) {
+  diags_.setErrorLimit(opts.verify ? 0 : opts.errorLimit);
+  diags_.setKeepRecords(opts.verify);
+}
+
+Compilation::~Compilation() = default;
+
+std::vector<std::string> Compilation::searchDirs() const {
+  std::vector<std::string> dirs = opts_.includeDirs;
+  for (const Input &in : inputs_) {
+    fs::path parent = fs::path(in.path).parent_path();
+    std::string dir = parent.empty() ? std::string(".") : parent.string();
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  dirs.push_back(opts_.stdlibDir.empty() ? std::string(SPINE_STDLIB_DIR) : opts_.stdlibDir);
+  return dirs;
+}
+
+InterfaceInfo *Compilation::loadInterface(const Ident &name, bool mustExist) {
+  std::string key(name.text);
+  auto it = interfaces_.find(key);
+  if (it == interfaces_.end()) {
+    // Not given on the command line: search the path.
+    std::string found;
+    for (const std::string &dir : searchDirs()) {
+      fs::path p = fs::path(dir) / (key + ".spi");
+      std::error_code ec;
+      if (fs::is_regular_file(p, ec)) {
+        found = p.string();
+        break;
+      }
+    }
+    if (found.empty()) {
+      if (mustExist) {
+        std::string dirs;
+        for (const std::string &d : searchDirs()) {
+          if (!dirs.empty()) dirs.append(", ");
+          dirs.append(d);
+        }
+        diags_.report(DiagId::err_interface_not_found, name.range, name.text, dirs);
+      }
+      return nullptr;
+    }
+    auto info = std::make_unique<InterfaceInfo>();
+    std::string error;
+    FileId file = sm_.addFile(found, error);
+    if (!file.valid()) {
+      diags_.report(DiagId::err_cannot_open, name.range, found, error);
+      info->failed = true;
+    } else {
+      info->unit = parseUnit(file, sm_, ast_, diags_);
+      if (!info->unit) info->failed = true;
+    }
+    it = interfaces_.emplace(key, std::move(info)).first;
+  }
+  InterfaceInfo &info = *it->second;
+  if (info.checking) {
+    std::string chain;
+    auto start = std::find(checking_.begin(), checking_.end(), key);
+    for (auto c = start; c != checking_.end(); ++c) chain.append(*c).append(" -> ");
+    chain.append(key);
+    diags_.report(DiagId::err_import_cycle, name.range, name.text, chain);
+    return nullptr;
+  }
+  if (info.failed || !info.unit) return info.failed ? &info : nullptr;
+  if (!info.scope) return checkInterfaceUnit(info, name);
+  return &info;
+}
+
+InterfaceInfo *Compilation::checkInterfaceUnit(InterfaceInfo &info, const Ident &importedAs) {
+  Unit *u = info.unit;
+  if (!u->isInterface()) {
+    diags_.report(DiagId::err_expected_interface_file, importedAs.range, sm_.name(u->file), importedAs.text);
+    info.failed = true;
+    return &info;
+  }
+  if (u->name.text != importedAs.text) {
+    diags_.report(DiagId::err_interface_name_mismatch, u->name.range, sm_.name(u->file), u->name.text,
+                  importedAs.text);
+    info.failed = true;
+    return &info;
+  }
+  info.checking = true;
+  checking_.push_back(std::string(u->name.text));
+  unsigned errorsBefore = diags_.errorCount();
+  auto &sema = semas_.emplace_back(std::make_unique<Sema>(sm_, diags_, types_, consts_, *this));
+  sema->checkInterface(u, info);
+  checking_.pop_back();
+  info.checking = false;
+  if (diags_.errorCount() != errorsBefore) info.failed = true;
+  info.fingerprint = fingerprint(info);
+  return &info;
+}
+
+int Compilation::run() {
+  // Read and parse every input first, so interfaces named on the command line take precedence over the
+  // search path.
+  for (const std::string &path : opts_.inputs) {
+    Input in;
+    in.path = path;
+    std::string ext = fs::path(path).extension().string();
+    if (ext != ".spx" && ext != ".spi") {
+      diags_.report(DiagId::err_unknown_extension, SourceRange(), path);
+      continue;
+    }
+    in.isInterface = ext == ".spi";
+    std::string error;
+    in.file = sm_.addFile(path, error);
+    if (!in.file.valid()) {
+      diags_.report(DiagId::err_cannot_open, SourceRange(), path, error);
+      continue;
+    }
+    in.unit = parseUnit(in.file, sm_, ast_, diags_);
+    if (in.unit && in.isInterface) {
+      std::string name(fs::path(path).stem().string());
+      auto info = std::make_unique<InterfaceInfo>();
+      info->unit = in.unit;
+      if (!interfaces_.count(name)) interfaces_.emplace(name, std::move(info));
+    }
+    inputs_.push_back(in);
+  }
+  for (Input &in : inputs_) {
+    if (!in.unit || diags_.limitReached()) continue;
+    if (in.isInterface) {
+      std::string stem = fs::path(in.path).stem().string();
+      Ident asNamed{interfaces_.find(stem)->first, in.unit->name.range};
+      loadInterface(asNamed, true);
+    } else {
+      if (in.unit->isInterface()) {
+        diags_.report(DiagId::err_unknown_extension, in.unit->name.range, in.path);
+        continue;
+      }
+      auto &sema = semas_.emplace_back(std::make_unique<Sema>(sm_, diags_, types_, consts_, *this));
+      sema->checkModule(in.unit);
+    }
+  }
+  if (opts_.verify) {
+    return verifyDiagnostics(sm_, sm_.fileCount(), diags_.records(), err_) ? 0 : 1;
+  }
+  bool errors = diags_.hasErrors();
+  if (opts_.dumpAst)
+    for (const Input &in : inputs_)
+      if (in.unit) dumpUnit(*in.unit, sm_, out_);
+  if (opts_.printFingerprint) {
+    for (const Input &in : inputs_) {
+      if (!in.unit || !in.isInterface) continue;
+      auto it = interfaces_.find(fs::path(in.path).stem().string());
+      if (it != interfaces_.end() && it->second->scope && !it->second->failed)
+        out_ << fmt::format("{} {:016x}\n", it->second->unit->name.text, it->second->fingerprint);
+    }
+  }
+  if (!errors && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint) {
+    diags_.report(DiagId::err_no_codegen, SourceRange());
+    errors = true;
+  }
+  return errors ? 1 : 0;
+}
+
+namespace {
+struct ThreadCall {
+  int (*fn)(void *);
+  void *arg;
+  int result;
+};
+void *threadMain(void *p) {
+  auto *call = static_cast<ThreadCall *>(p);
+  call->result = call->fn(call->arg);
+  return nullptr;
+}
+}  // namespace
+
+int runWithLargeStack(int (*fn)(void *), void *arg) {
+  // 1 GiB of address space; only the pages a deep recursion touches are ever committed.
+  constexpr size_t kStackSize = size_t{1} << 30;
+  ThreadCall call{fn, arg, 0};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_t thread;
+  if (pthread_attr_setstacksize(&attr, kStackSize) != 0 ||
+      pthread_create(&thread, &attr, threadMain, &call) != 0) {
+    pthread_attr_destroy(&attr);
+    return fn(arg);  // fall back to the current stack; the nesting limits still bound recursion
+  }
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  return call.result;
+}
+
+}  // namespace spx

@@ -1,0 +1,61 @@
+// One run of the front end over the files on the command line: finds, parses and checks each unit and every
+// interface they import (each exactly once), then prints what was asked for.
+#pragma once
+
+#include "ast/AST.h"
+#include "diag/Diagnostics.h"
+#include "driver/Options.h"
+#include "sema/ConstValue.h"
+#include "sema/Scope.h"
+#include "sema/Sema.h"
+#include "sema/Types.h"
+
+#include <ostream>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace spx {
+
+class Compilation : public InterfaceLoader {
+public:
+  Compilation(const Options &opts, std::ostream &out, std::ostream &err);
+  ~Compilation() override;
+
+  // Returns the exit status: 0 success, 1 errors in the sources.
+  int run();
+
+  InterfaceInfo *loadInterface(const Ident &name, bool mustExist) override;
+
+  const SourceManager &sources() const { return sm_; }
+  DiagnosticsEngine &diags() { return diags_; }
+
+private:
+  struct Input {
+    std::string path;
+    FileId file;
+    Unit *unit = nullptr;
+    bool isInterface = false;
+  };
+  std::vector<std::string> searchDirs() const;
+  InterfaceInfo *checkInterfaceUnit(InterfaceInfo &info, const Ident &importedAs);
+
+  const Options &opts_;
+  std::ostream &out_;
+  std::ostream &err_;
+  std::ostream nullStream_{nullptr};  // swallows printed diagnostics under -verify
+  SourceManager sm_;
+  DiagnosticsEngine diags_;
+  ASTContext ast_;
+  TypeContext types_;
+  ConstArena consts_;
+  std::vector<Input> inputs_;
+  std::map<std::string, std::unique_ptr<InterfaceInfo>, std::less<>> interfaces_;
+  std::vector<std::string> checking_;  // interfaces being checked, outermost first (import cycle detection)
+  std::vector<std::unique_ptr<Sema>> semas_;
+};
+
+// Runs fn on a thread with a large stack, so deeply nested (but accepted) input cannot overflow it.
+int runWithLargeStack(int (*fn)(void *), void *arg);
+
+}  // namespace spx

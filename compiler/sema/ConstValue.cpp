@@ -1,0 +1,49 @@
+#include "sema/ConstValue.h"
+
+#include "sema/Types.h"
+
+namespace spx {
+
+bool equalValues(const ConstValue &a, const ConstValue &b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+  case ConstValue::Kind::Int: return a.i == b.i;
+  case ConstValue::Kind::Text: return a.text == b.text;
+  case ConstValue::Kind::Set: return a.members == b.members;
+  case ConstValue::Kind::Nil: return true;
+  case ConstValue::Kind::Proc: return a.proc == b.proc;
+  case ConstValue::Kind::Aggregate:
+    if (a.elems.size() != b.elems.size()) return false;
+    for (size_t k = 0; k < a.elems.size(); ++k)
+      if (!equalValues(*a.elems[k], *b.elems[k])) return false;
+    return true;
+  }
+  return false;
+}
+
+std::string formatValue(const ConstValue &v, const Type *type) {
+  switch (v.kind) {
+  case ConstValue::Kind::Int: {
+    const Type *base = ordinalBase(type);
+    if (auto *e = llvm::dyn_cast_or_null<EnumType>(base))
+      if (v.i >= 0 && static_cast<size_t>(v.i) < e->literals.size()) return std::string(e->literals[v.i]);
+    if (base && base->kind == TypeKind::Char) {
+      if (v.i >= 0x20 && v.i < 0x7f) return std::string("'") + static_cast<char>(v.i) + "'";
+      return "VAL(" + std::to_string(v.i) + ", CHAR)";
+    }
+    return std::to_string(v.i);
+  }
+  case ConstValue::Kind::Text: return "\"" + v.text + "\"";
+  case ConstValue::Kind::Set: {
+    std::string s = "{";
+    for (size_t k = 0; k < v.members.size(); ++k) s += (k ? ", " : "") + std::to_string(v.members[k]);
+    return s + "}";
+  }
+  case ConstValue::Kind::Nil: return "NIL";
+  case ConstValue::Kind::Proc: return "<procedure>";
+  case ConstValue::Kind::Aggregate: return "{...}";
+  }
+  return "?";
+}
+
+}  // namespace spx

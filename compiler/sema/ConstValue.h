@@ -1,0 +1,43 @@
+// Values of constant expressions, folded exactly at compile time. Ordinals (INTEGER, CHAR, BOOLEAN,
+// enumerations) are Int with their ordinal number; sets keep their members sorted.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace spx {
+
+struct Symbol;
+class Type;
+
+struct ConstValue {
+  enum class Kind { Int, Text, Set, Nil, Proc, Aggregate } kind = Kind::Int;
+  int64_t i = 0;
+  std::string text;
+  std::vector<int64_t> members;            // Set
+  std::vector<const ConstValue *> elems;   // Aggregate: array elements or record fields, in order
+  Symbol *proc = nullptr;                  // Proc: a top-level procedure
+};
+
+bool equalValues(const ConstValue &a, const ConstValue &b);
+std::string formatValue(const ConstValue &v, const Type *type);
+
+class ConstArena {
+public:
+  const ConstValue *make(ConstValue v) {
+    values_.push_back(std::move(v));
+    return &values_.back();
+  }
+  const ConstValue *integer(int64_t i) {
+    ConstValue v;
+    v.i = i;
+    return make(std::move(v));
+  }
+
+private:
+  std::deque<ConstValue> values_;
+};
+
+}  // namespace spx

@@ -1,0 +1,157 @@
+// Sema: names, types, constant folding and the safety rules, for one unit at a time. It annotates the AST in
+// place (Expr::type/cls/value/symbol) and reports through the DiagnosticsEngine. The work is split by topic:
+//   Sema.cpp        units, imports, scopes, lazy resolution of declarations
+//   SemaDecl.cpp    CONST/TYPE/VAR/EXCEPTION/PROCEDURE declarations, exports, procedure bodies
+//   SemaType.cpp    type expressions -> Types
+//   SemaExpr.cpp    expressions, operators, designators, constant folding, assignability
+//   SemaBuiltin.cpp predeclared procedures (ABS .. VIEW) and the unsafe ones we refuse
+//   SemaStmt.cpp    statements, EXIT/RETURN placement, RAISES checking
+//   SemaSpine.cpp   SPINE's additions: events, handlers and guards, message interfaces, NETORDER
+#pragma once
+
+#include "ast/AST.h"
+#include "diag/Diagnostics.h"
+#include "sema/ConstValue.h"
+#include "sema/Scope.h"
+#include "sema/Types.h"
+
+#include <deque>
+#include <optional>
+#include <set>
+#include <unordered_map>
+
+namespace spx {
+
+// How Sema reaches other units: the compilation finds, parses and checks an imported interface on demand.
+class InterfaceLoader {
+public:
+  virtual ~InterfaceLoader() = default;
+  // Returns null if the interface cannot be found (reported at `name` when `mustExist`) or is part of an
+  // import cycle (always reported).
+  virtual InterfaceInfo *loadInterface(const Ident &name, bool mustExist = true) = 0;
+};
+
+class Sema {
+public:
+  Sema(const SourceManager &sm, DiagnosticsEngine &diags, TypeContext &types, ConstArena &consts,
+       InterfaceLoader &loader);
+
+  void checkInterface(Unit *unit, InterfaceInfo &info);
+  void checkModule(Unit *unit);
+
+private:
+  friend class SemaTestAccess;
+
+  // ---- Sema.cpp: scopes and symbols
+  Symbol *newSymbol(SymKind kind, Ident name, Decl *decl);
+  void declare(Scope *scope, Symbol *sym);
+  void declareDecls(Scope *scope, const std::vector<Decl *> &decls, bool inInterface);
+  void declareBuiltins();
+  void importInterfaces(Unit *unit, Scope *scope);
+  Symbol *lookupName(const Ident &name);
+  Symbol *lookupQualified(const QualIdent &q);
+  void resolve(Symbol *sym);
+  Scope *pushScope(Scope::Kind kind);
+  void popScope(Scope *saved) { scope_ = saved; }
+  bool checkNotUnsafeUnit(Unit *unit);
+
+  // ---- SemaDecl.cpp
+  void resolveConst(Symbol *sym);
+  void resolveTypeDecl(Symbol *sym);
+  void resolveVar(Symbol *sym);
+  void resolveException(Symbol *sym);
+  void resolveProcedure(Symbol *sym);
+  void checkDecls(const std::vector<Decl *> &decls);
+  void checkProcedureBody(ProcedureDecl *proc);
+  void checkBlockBody(Block *block);
+  void checkExports(Unit *module, Scope *exportScope, const std::vector<InterfaceInfo *> &exported);
+
+  // ---- SemaType.cpp
+  const Type *resolveType(TypeExpr *te);
+  const ProcType *resolveSignature(Signature &sig, bool inInterface);
+  const Type *lookupTypeName(const QualIdent &q);
+  void drainPendingRefs();
+
+  // ---- SemaExpr.cpp
+  void checkExpr(Expr *e);
+  // Checks `e` and insists on a value (a constant, variable, or expression); returns its type or the error type.
+  const Type *checkValue(Expr *e);
+  const Type *checkType(Expr *e);        // insists that `e` names a type
+  const ConstValue *checkConstant(Expr *e);  // insists on a constant; null after reporting
+  bool checkAssignable(Expr *e, const Type *to, SourceRange where);
+  bool checkBoolean(Expr *e);
+  void checkDesignatorWritable(Expr *e);
+  void checkName(NameExpr *e);
+  void checkField(FieldExpr *e);
+  void checkIndex(IndexExpr *e);
+  void checkDeref(DerefExpr *e);
+  void checkUnary(UnaryExpr *e);
+  void checkBinary(BinaryExpr *e);
+  void checkCall(CallExpr *e);
+  void checkConstructor(ConstructorExpr *e);
+  void bindArguments(CallExpr *e, const ProcType *pt, std::string_view calleeName);
+  void setFromSymbol(Expr *e, Symbol *sym);
+  void foldBinary(BinaryExpr *e, const Type *resultType);
+  const ConstValue *checkedInt(__int128 v, SourceRange where);
+  void checkConstInRange(Expr *e, const Type *to, SourceRange where);
+  bool isProperProcedureCall(Expr *e);
+  void noteRaises(const ProcType *pt, SourceRange where, std::string_view callee);
+
+  // ---- SemaBuiltin.cpp
+  void checkBuiltinCall(CallExpr *e, Builtin b, std::string_view name);
+
+  // ---- SemaStmt.cpp
+  void checkStmts(StmtList &stmts);
+  void checkStmt(Stmt *s);
+  void checkRaise(RaiseStmt *s);
+  void checkTryExcept(TryExceptStmt *s);
+  void checkCase(CaseStmt *s);
+  void checkFor(ForStmt *s);
+  void checkWith(WithStmt *s);
+  void mayRaise(Symbol *exc, SourceRange where, std::string_view via);
+
+  // ---- SemaSpine.cpp
+  void checkSpinePragmas(Decl *d, bool inInterface);
+  void checkHandler(ProcedureDecl *proc, const Pragma &p);
+  void checkMessageInterface(Unit *unit);
+  bool marshallable(const Type *t, bool asParam);
+  void checkView(CallExpr *e);
+
+  // ---- state
+  const SourceManager &sm_;
+  DiagnosticsEngine &diags_;
+  TypeContext &types_;
+  ConstArena &consts_;
+  InterfaceLoader &loader_;
+  std::deque<Symbol> symbols_;
+  std::deque<Scope> scopes_;
+  Scope *builtins_ = nullptr;
+  Scope *scope_ = nullptr;
+  Unit *unit_ = nullptr;
+  unsigned level_ = 0;  // procedure nesting depth
+  unsigned resolveDepth_ = 0;
+
+  struct PendingRef {
+    RefType *ref;
+    TypeExpr *target;
+    Scope *scope;
+    unsigned level;
+  };
+  std::vector<PendingRef> pendingRefs_;
+
+  // The procedure whose body is being checked (null in a module body).
+  struct ProcContext {
+    ProcedureDecl *decl = nullptr;
+    const ProcType *type = nullptr;
+  };
+  ProcContext *proc_ = nullptr;
+  unsigned loopDepth_ = 0;
+  // TRY-EXCEPT handlers enclosing the current statement, innermost last.
+  struct HandlerFrame {
+    std::set<Symbol *> exceptions;
+    bool all = false;  // ELSE
+  };
+  std::vector<HandlerFrame> handlers_;
+};
+
+}  // namespace spx

@@ -1,0 +1,145 @@
+// SPINE's additions to Modula-3: events and handlers with guards, message interfaces, and VIEW.
+#include "sema/Sema.h"
+
+namespace spx {
+
+void Sema::checkSpinePragmas(Decl *d, bool inInterface) {
+  auto *proc = llvm::dyn_cast<ProcedureDecl>(d);
+  for (const Pragma &p : d->pragmas) {
+    if (p.kind == Pragma::Kind::Event) {
+      if (!proc || !inInterface || proc->body) {
+        diags_.report(DiagId::err_event_placement, p.range);
+        continue;
+      }
+      if (proc->sig.result) diags_.report(DiagId::err_event_result, proc->sig.result->range, proc->name.text);
+      if (proc->sig.raises != Signature::Raises::None)
+        diags_.report(DiagId::err_event_raises, proc->sig.range, proc->name.text);
+    } else if (p.kind == Pragma::Kind::Handler) {
+      if (!proc || inInterface || !proc->body) {
+        diags_.report(DiagId::err_handler_placement, p.range);
+        continue;
+      }
+      checkHandler(proc, p);
+    }
+  }
+}
+
+void Sema::checkHandler(ProcedureDecl *proc, const Pragma &p) {
+  Symbol *ev = lookupQualified(p.event);
+  if (!ev || ev->kind == SymKind::Error) return;
+  if (ev->kind != SymKind::Procedure || !ev->isEvent) {
+    diags_.report(DiagId::err_handler_not_event, p.event.range(), ev->qualifiedName());
+    if (ev->name.range.valid()) diags_.report(DiagId::note_declared_here, ev->name.range, ev->qualifiedName());
+    return;
+  }
+  if (ev->unit && ev->unit->isMessages()) {
+    diags_.report(DiagId::err_handler_host_event, p.event.range(), ev->qualifiedName());
+    return;
+  }
+  auto *et = llvm::dyn_cast_or_null<ProcType>(ev->type);
+  auto *ht = llvm::dyn_cast_or_null<ProcType>(proc->symbol ? proc->symbol->type : nullptr);
+  if (!et || !ht) return;
+  if (!sameType(et, ht)) {
+    diags_.report(DiagId::err_handler_signature, proc->name.range, proc->name.text, typeName(ht),
+                  ev->qualifiedName(), typeName(et));
+    diags_.report(DiagId::note_declared_here, ev->name.range, ev->qualifiedName());
+  }
+  if (p.guard.empty()) return;
+  Symbol *g = lookupName(p.guard);
+  if (g->kind == SymKind::Error) return;
+  auto *gt = llvm::dyn_cast_or_null<ProcType>(g->type);
+  bool ok = g->kind == SymKind::Procedure && gt && gt->params.size() == et->params.size() && gt->result &&
+            isBoolean(gt->result, types_) && gt->raises.empty() && !gt->raisesAny;
+  for (size_t i = 0; ok && i < et->params.size(); ++i)
+    ok = gt->params[i].mode == et->params[i].mode && sameType(gt->params[i].type, et->params[i].type);
+  if (!ok) {
+    diags_.report(DiagId::err_guard_signature, p.guard.range, p.guard.text, ev->qualifiedName());
+    if (g->name.range.valid()) diags_.report(DiagId::note_declared_here, g->name.range, g->name.text);
+  }
+}
+
+// Marshallable: plain data that can be copied through the shared-memory rings. TEXT is copied by value.
+bool Sema::marshallable(const Type *t, bool asParam) {
+  t = stripPacked(t);
+  if (isError(t)) return true;
+  if (isOrdinal(t) || t->kind == TypeKind::Text) return true;
+  switch (t->kind) {
+  case TypeKind::Set: return true;
+  case TypeKind::Array: return marshallable(llvm::cast<ArrayType>(t)->element, false);
+  case TypeKind::OpenArray: return asParam && marshallable(llvm::cast<OpenArrayType>(t)->element, false) &&
+                                   stripPacked(elementOf(t))->kind != TypeKind::OpenArray;
+  case TypeKind::Record:
+    for (const auto &f : llvm::cast<RecordType>(t)->fields)
+      if (!marshallable(f.type, false)) return false;
+    return true;
+  default: return false;
+  }
+}
+
+void Sema::checkMessageInterface(Unit *unit) {
+  for (Decl *d : unit->decls) {
+    if (auto *v = llvm::dyn_cast<VarDecl>(d)) {
+      diags_.report(DiagId::err_message_var, v->name.range, v->name.text);
+      continue;
+    }
+    auto *proc = llvm::dyn_cast<ProcedureDecl>(d);
+    if (!proc || !proc->symbol) continue;
+    auto *pt = llvm::dyn_cast_or_null<ProcType>(proc->symbol->type);
+    if (!pt) continue;
+    for (size_t i = 0; i < pt->params.size(); ++i) {
+      const Formal &f = proc->sig.formals[i];
+      if (f.mode == ParamMode::Var) {
+        diags_.report(DiagId::err_message_var_param, f.name.range, f.name.text, proc->name.text);
+        continue;
+      }
+      if (!marshallable(pt->params[i].type, true))
+        diags_.report(DiagId::err_not_marshallable, f.type ? f.type->range : f.name.range,
+                      typeName(pt->params[i].type), f.name.text, proc->name.text);
+    }
+    if (pt->result && !marshallable(pt->result, false))
+      diags_.report(DiagId::err_not_marshallable_result, proc->sig.result->range, typeName(pt->result),
+                    proc->name.text);
+  }
+}
+
+namespace {
+bool isByte(const Type *t) {
+  const Type *s = stripPacked(t);
+  if (!isOrdinal(s)) return false;
+  return bitSize(t) == 8 || bitSize(s) == 8;
+}
+}  // namespace
+
+// VIEW(bytes, T): T's fields alias the bytes. Only plain data may be viewed, so no reference can be forged.
+void Sema::checkView(CallExpr *e) {
+  auto &args = e->args;
+  if (args.size() != 2) {
+    diags_.report(DiagId::err_builtin_arg_count, e->range, "VIEW", "2", args.size());
+    for (Actual &a : args) checkExpr(a.value);
+    return;
+  }
+  const Type *bt = checkValue(args[0].value);
+  const Type *t = checkType(args[1].value);
+  if (isError(bt) || isError(t)) return;
+  if (!isArray(bt) || !isByte(elementOf(bt))) {
+    diags_.report(DiagId::err_view_source, args[0].value->range, typeName(bt));
+    return;
+  }
+  const Type *ts = stripPacked(t);
+  if ((ts->kind != TypeKind::Record && ts->kind != TypeKind::Array) || containsPointers(ts)) {
+    diags_.report(DiagId::err_view_target, args[1].value->range, typeName(t));
+    return;
+  }
+  uint64_t need = (bitSize(t) + 7) / 8;
+  if (auto *at = llvm::dyn_cast<ArrayType>(stripPacked(bt))) {
+    int64_t lo, hi;
+    ordinalBounds(at->index, lo, hi);
+    uint64_t have = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
+    if (need > have) diags_.report(DiagId::err_view_too_small, e->range, typeName(t), need, have);
+  }
+  e->cls = args[0].value->cls == ExprClass::Designator ? ExprClass::Designator : ExprClass::Value;
+  e->type = t;
+  e->writable = args[0].value->writable;
+}
+
+}  // namespace spx

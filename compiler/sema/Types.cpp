@@ -1,0 +1,347 @@
+#include "sema/Types.h"
+
+#include "sema/ConstValue.h"
+#include "sema/Scope.h"
+
+#include <limits>
+#include <set>
+#include <utility>
+
+namespace spx {
+
+TypeContext::TypeContext() {
+  error_ = basic(TypeKind::Error, "<error>");
+  integer_ = basic(TypeKind::Integer, "INTEGER");
+  char_ = basic(TypeKind::Char, "CHAR");
+  text_ = basic(TypeKind::Text, "TEXT");
+  refany_ = basic(TypeKind::Refany, "REFANY");
+  null_ = basic(TypeKind::Null, "NULL");
+  address_ = basic(TypeKind::Address, "ADDRESS");
+  real_ = basic(TypeKind::Real, "REAL");
+  auto *b = make<EnumType>();
+  b->literals = {"FALSE", "TRUE"};
+  b->name = "BOOLEAN";
+  boolean_ = b;
+  auto *c = make<SubrangeType>();
+  c->base = integer_;
+  c->low = 0;
+  c->high = std::numeric_limits<int64_t>::max();
+  c->name = "CARDINAL";
+  cardinal_ = c;
+}
+
+const Type *TypeContext::basic(TypeKind k, const char *name) {
+  auto t = std::make_unique<Type>(k);
+  t->name = name;
+  owned_.push_back(std::move(t));
+  return owned_.back().get();
+}
+
+const Type *stripPacked(const Type *t) {
+  while (auto *p = llvm::dyn_cast_or_null<PackedType>(t)) t = p->base;
+  return t;
+}
+
+bool isError(const Type *t) { return !t || t->kind == TypeKind::Error; }
+
+bool isOrdinal(const Type *t) {
+  t = stripPacked(t);
+  if (!t) return false;
+  switch (t->kind) {
+  case TypeKind::Integer: case TypeKind::Enum: case TypeKind::Char: case TypeKind::Subrange: return true;
+  default: return false;
+  }
+}
+
+const Type *ordinalBase(const Type *t) {
+  t = stripPacked(t);
+  if (auto *s = llvm::dyn_cast_or_null<SubrangeType>(t)) return s->base;
+  return t;
+}
+
+void ordinalBounds(const Type *t, int64_t &low, int64_t &high) {
+  t = stripPacked(t);
+  switch (t->kind) {
+  case TypeKind::Integer:
+    low = std::numeric_limits<int64_t>::min(), high = std::numeric_limits<int64_t>::max();
+    return;
+  case TypeKind::Char: low = 0, high = 255; return;
+  case TypeKind::Enum:
+    low = 0, high = static_cast<int64_t>(llvm::cast<EnumType>(t)->literals.size()) - 1;
+    return;
+  case TypeKind::Subrange:
+    low = llvm::cast<SubrangeType>(t)->low, high = llvm::cast<SubrangeType>(t)->high;
+    return;
+  default: low = 0, high = -1; return;
+  }
+}
+
+bool isInteger(const Type *t) {
+  const Type *b = ordinalBase(t);
+  return b && b->kind == TypeKind::Integer;
+}
+
+bool isBoolean(const Type *t, const TypeContext &tc) {
+  const Type *b = ordinalBase(t);
+  return b && sameType(b, tc.boolean());
+}
+
+bool isReference(const Type *t) {
+  t = stripPacked(t);
+  if (!t) return false;
+  switch (t->kind) {
+  case TypeKind::Ref: case TypeKind::Refany: case TypeKind::Null: case TypeKind::Opaque: case TypeKind::Text:
+    return true;
+  default: return false;
+  }
+}
+
+bool isArray(const Type *t) {
+  t = stripPacked(t);
+  return t && (t->kind == TypeKind::Array || t->kind == TypeKind::OpenArray);
+}
+
+const Type *elementOf(const Type *array) {
+  array = stripPacked(array);
+  if (auto *a = llvm::dyn_cast<ArrayType>(array)) return a->element;
+  if (auto *o = llvm::dyn_cast<OpenArrayType>(array)) return o->element;
+  return nullptr;
+}
+
+namespace {
+
+// Structural equality, coinductive over REF targets: a pair under comparison is assumed equal, which is what
+// makes recursive types such as `List = REF RECORD next: List END` compare equal to their own expansion.
+class SameTypeCheck {
+public:
+  bool same(const Type *a, const Type *b) {
+    if (a == b) return true;
+    if (!a || !b) return false;
+    if (a->kind != b->kind) return false;
+    switch (a->kind) {
+    case TypeKind::Error: return true;  // errors were reported already; do not pile on
+    case TypeKind::Integer: case TypeKind::Char: case TypeKind::Text: case TypeKind::Refany:
+    case TypeKind::Null: case TypeKind::Address: case TypeKind::Real:
+      return true;
+    case TypeKind::Enum: return llvm::cast<EnumType>(a)->literals == llvm::cast<EnumType>(b)->literals;
+    case TypeKind::Subrange: {
+      auto *x = llvm::cast<SubrangeType>(a), *y = llvm::cast<SubrangeType>(b);
+      return x->low == y->low && x->high == y->high && same(x->base, y->base);
+    }
+    case TypeKind::Set: return same(llvm::cast<SetType>(a)->element, llvm::cast<SetType>(b)->element);
+    case TypeKind::Array: {
+      auto *x = llvm::cast<ArrayType>(a), *y = llvm::cast<ArrayType>(b);
+      return same(x->index, y->index) && same(x->element, y->element);
+    }
+    case TypeKind::OpenArray:
+      return same(llvm::cast<OpenArrayType>(a)->element, llvm::cast<OpenArrayType>(b)->element);
+    case TypeKind::Record: {
+      auto *x = llvm::cast<RecordType>(a), *y = llvm::cast<RecordType>(b);
+      if (x->fields.size() != y->fields.size()) return false;
+      for (size_t i = 0; i < x->fields.size(); ++i) {
+        if (x->fields[i].name != y->fields[i].name || !same(x->fields[i].type, y->fields[i].type)) return false;
+        const ConstValue *dx = x->fields[i].dflt, *dy = y->fields[i].dflt;
+        if ((dx == nullptr) != (dy == nullptr) || (dx && !equalValues(*dx, *dy))) return false;
+      }
+      return true;
+    }
+    case TypeKind::Packed: {
+      auto *x = llvm::cast<PackedType>(a), *y = llvm::cast<PackedType>(b);
+      return x->bits == y->bits && x->netOrder == y->netOrder && same(x->base, y->base);
+    }
+    case TypeKind::Ref: {
+      auto *x = llvm::cast<RefType>(a), *y = llvm::cast<RefType>(b);
+      if (x->branded || y->branded) return false;  // a == b handled above
+      if (x->untraced != y->untraced) return false;
+      auto key = std::make_pair(x, y);
+      if (assumed_.count(key)) return true;
+      assumed_.insert(key);
+      return same(x->target, y->target);
+    }
+    case TypeKind::Procedure: {
+      auto *x = llvm::cast<ProcType>(a), *y = llvm::cast<ProcType>(b);
+      if (x->params.size() != y->params.size() || !same(x->result, y->result) || x->raisesAny != y->raisesAny)
+        return false;
+      for (size_t i = 0; i < x->params.size(); ++i)
+        if (x->params[i].mode != y->params[i].mode || !same(x->params[i].type, y->params[i].type)) return false;
+      std::set<Symbol *> rx(x->raises.begin(), x->raises.end()), ry(y->raises.begin(), y->raises.end());
+      return rx == ry;
+    }
+    case TypeKind::Opaque: return false;  // a == b handled above
+    }
+    return false;
+  }
+
+private:
+  std::set<std::pair<const RefType *, const RefType *>> assumed_;
+};
+
+}  // namespace
+
+bool sameType(const Type *a, const Type *b) { return SameTypeCheck().same(a, b); }
+
+bool isSubtype(const Type *a, const Type *b) {
+  if (sameType(a, b)) return true;
+  a = stripPacked(a), b = stripPacked(b);
+  if (isError(a) || isError(b)) return true;
+  // [lo..hi] <: its base, and a subrange of another subrange with the same base.
+  if (isOrdinal(a) && isOrdinal(b) && a->kind == TypeKind::Subrange) {
+    if (!sameType(ordinalBase(a), ordinalBase(b))) return false;
+    int64_t al, ah, bl, bh;
+    ordinalBounds(a, al, ah);
+    ordinalBounds(b, bl, bh);
+    return al >= bl && ah <= bh;
+  }
+  if (a->kind == TypeKind::Null) return isReference(b) || b->kind == TypeKind::Procedure;
+  if (b->kind == TypeKind::Refany)
+    return a->kind == TypeKind::Ref || a->kind == TypeKind::Opaque || a->kind == TypeKind::Text;
+  if (auto *oa = llvm::dyn_cast<OpaqueType>(a)) return isSubtype(oa->super, b);
+  // ARRAY I OF T <: ARRAY OF T
+  if (b->kind == TypeKind::OpenArray && isArray(a)) return sameType(elementOf(a), elementOf(b));
+  return false;
+}
+
+bool assignable(const Type *from, const Type *to) {
+  if (isError(from) || isError(to)) return true;
+  if (isSubtype(from, to)) return true;
+  const Type *f = stripPacked(from), *t = stripPacked(to);
+  // Ordinals with the same base: a run-time range check remains unless the ranges are disjoint.
+  if (isOrdinal(f) && isOrdinal(t)) {
+    if (!sameType(ordinalBase(f), ordinalBase(t))) return false;
+    int64_t fl, fh, tl, th;
+    ordinalBounds(f, fl, fh);
+    ordinalBounds(t, tl, th);
+    return !(fh < tl || fl > th);
+  }
+  // Arrays with the same element type: shapes are checked at run time.
+  if (isArray(f) && isArray(t)) return sameType(elementOf(f), elementOf(t));
+  // A reference supertype to a subtype (REFANY to REF T) is a narrowing, which needs TYPECASE/NARROW.
+  return false;
+}
+
+bool containsPointers(const Type *t) {
+  t = stripPacked(t);
+  if (!t) return false;
+  switch (t->kind) {
+  case TypeKind::Ref: case TypeKind::Refany: case TypeKind::Null: case TypeKind::Opaque: case TypeKind::Text:
+  case TypeKind::Procedure: case TypeKind::Address:
+    return true;
+  case TypeKind::Array: case TypeKind::OpenArray: return containsPointers(elementOf(t));
+  case TypeKind::Record:
+    for (const auto &f : llvm::cast<RecordType>(t)->fields)
+      if (containsPointers(f.type)) return true;
+    return false;
+  default: return false;
+  }
+}
+
+uint64_t bitSize(const Type *t) {
+  if (!t) return 0;
+  switch (t->kind) {
+  case TypeKind::Packed: return llvm::cast<PackedType>(t)->bits;
+  case TypeKind::Integer: return 64;
+  case TypeKind::Char: return 8;
+  case TypeKind::Enum: {
+    size_t n = llvm::cast<EnumType>(t)->literals.size();
+    return n <= 256 ? 8 : n <= 65536 ? 16 : 32;
+  }
+  case TypeKind::Subrange: {
+    auto *s = llvm::cast<SubrangeType>(t);
+    if (s->base->kind != TypeKind::Integer) return bitSize(s->base);
+    // The smallest of 8/16/32/64 bits that holds the range (as a signed or unsigned field).
+    for (unsigned bits : {8u, 16u, 32u}) {
+      int64_t umax = (int64_t{1} << bits) - 1, smin = -(int64_t{1} << (bits - 1)), smax = (int64_t{1} << (bits - 1)) - 1;
+      if ((s->low >= 0 && s->high <= umax) || (s->low >= smin && s->high <= smax)) return bits;
+    }
+    return 64;
+  }
+  case TypeKind::Set: {
+    int64_t lo, hi;
+    ordinalBounds(llvm::cast<SetType>(t)->element, lo, hi);
+    uint64_t n = static_cast<uint64_t>(hi - lo) + 1;
+    return (n + 63) / 64 * 64;
+  }
+  case TypeKind::Array: {
+    auto *a = llvm::cast<ArrayType>(t);
+    int64_t lo, hi;
+    ordinalBounds(a->index, lo, hi);
+    uint64_t n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
+    uint64_t e = bitSize(a->element);
+    if (!llvm::isa<PackedType>(a->element)) e = (e + 7) / 8 * 8;
+    return n * e;
+  }
+  case TypeKind::Record: {
+    uint64_t total = 0;
+    for (const auto &f : llvm::cast<RecordType>(t)->fields) {
+      uint64_t s = bitSize(f.type);
+      if (!llvm::isa<PackedType>(f.type)) total = (total + 7) / 8 * 8;  // unpacked fields start on a byte
+      total += s;
+    }
+    return total;
+  }
+  case TypeKind::OpenArray: return 0;
+  default: return 64;  // references, procedures, TEXT: one machine word
+  }
+}
+
+std::string typeName(const Type *t) {
+  if (!t) return "<none>";
+  if (!t->name.empty()) return t->name;
+  switch (t->kind) {
+  case TypeKind::Enum: {
+    std::string s = "{";
+    auto *e = llvm::cast<EnumType>(t);
+    for (size_t i = 0; i < e->literals.size(); ++i) s += (i ? ", " : "") + std::string(e->literals[i]);
+    return s + "}";
+  }
+  case TypeKind::Subrange: {
+    auto *s = llvm::cast<SubrangeType>(t);
+    if (s->base->kind == TypeKind::Integer) return "[" + std::to_string(s->low) + ".." + std::to_string(s->high) + "]";
+    if (auto *e = llvm::dyn_cast<EnumType>(s->base))
+      if (s->low >= 0 && static_cast<size_t>(s->high) < e->literals.size())
+        return "[" + std::string(e->literals[s->low]) + ".." + std::string(e->literals[s->high]) + "]";
+    return "[" + std::to_string(s->low) + ".." + std::to_string(s->high) + "] OF " + typeName(s->base);
+  }
+  case TypeKind::Set: return "SET OF " + typeName(llvm::cast<SetType>(t)->element);
+  case TypeKind::Array: {
+    auto *a = llvm::cast<ArrayType>(t);
+    return "ARRAY " + typeName(a->index) + " OF " + typeName(a->element);
+  }
+  case TypeKind::OpenArray: return "ARRAY OF " + typeName(llvm::cast<OpenArrayType>(t)->element);
+  case TypeKind::Record: {
+    std::string s = "RECORD";
+    auto *r = llvm::cast<RecordType>(t);
+    for (size_t i = 0; i < r->fields.size() && i < 3; ++i)
+      s += (i ? "; " : " ") + std::string(r->fields[i].name) + ": " + typeName(r->fields[i].type);
+    if (r->fields.size() > 3) s += "; ...";
+    return s + " END";
+  }
+  case TypeKind::Packed: {
+    auto *p = llvm::cast<PackedType>(t);
+    return "BITS " + std::to_string(p->bits) + " FOR " + typeName(p->base);
+  }
+  case TypeKind::Ref: {
+    auto *r = llvm::cast<RefType>(t);
+    std::string s = r->untraced ? "UNTRACED " : "";
+    if (r->branded) s += r->brand.empty() ? "BRANDED " : "BRANDED \"" + r->brand + "\" ";
+    // Names of targets stop the expansion of recursive types.
+    return s + "REF " + (r->target ? (r->target->name.empty() && r->target->kind == TypeKind::Record ? "RECORD ... END" : typeName(r->target)) : "?");
+  }
+  case TypeKind::Procedure: {
+    auto *p = llvm::cast<ProcType>(t);
+    std::string s = "PROCEDURE (";
+    for (size_t i = 0; i < p->params.size(); ++i) {
+      if (i) s += "; ";
+      if (p->params[i].mode == ParamMode::Var) s += "VAR ";
+      if (p->params[i].mode == ParamMode::Readonly) s += "READONLY ";
+      s += std::string(p->params[i].name) + ": " + typeName(p->params[i].type);
+    }
+    s += ")";
+    if (p->result) s += ": " + typeName(p->result);
+    return s;
+  }
+  default: return "<anonymous>";
+  }
+}
+
+}  // namespace spx

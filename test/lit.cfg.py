@@ -1,0 +1,24 @@
+# lit configuration for SPINE's file tests. Each test is a .spx/.spi/.test file with RUN: lines at the top.
+# Substitutions: %spinec (the compiler), %stdlib (the bundled stdlib), FileCheck/not/split-file (LLVM 19).
+import os
+import lit.formats
+
+site = lit_config.params.get("spine_site_config")
+if site is None:
+    lit_config.fatal("run lit through ctest (or pass --param spine_site_config=<build>/test/lit.site.cfg.py)")
+lit_config.load_config(config, site)
+
+config.name = "SPINE"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".spx", ".spi", ".test"]
+config.excludes = ["Inputs", "unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.spine_obj_root, "test")
+
+config.substitutions.append(("%spinec", config.spinec))
+config.substitutions.append(("%stdlib", os.path.join(config.spine_src_root, "stdlib")))
+config.substitutions.append(("%python", "python3"))
+for tool in ["FileCheck", "not", "split-file"]:
+    config.substitutions.append((r"\b%s\b" % tool, os.path.join(config.llvm_tools_dir, tool)))
+# Diagnostics must not depend on the terminal.
+config.environment["TERM"] = "dumb"
