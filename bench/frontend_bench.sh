@@ -107,7 +107,7 @@ clang_t=$(best_time "$runs" "$clang" -std=c11 -fsyntax-only "$tmp/prog.c")
 "$python" - "$spx_lines" "$spinec_t" "$c_lines" "$clang_t" "$runs" "$spinec" "$clang" <<'EOF'
 import os, sys
 sl, st, cl, ct, runs = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
-spinec, clang = os.path.basename(sys.argv[6]), sys.argv[7]
+spinec, clang = os.path.basename(sys.argv[6]), os.path.basename(sys.argv[7])
 print('front-end benchmark (best of %s runs, -fsyntax-only)' % runs)
 print('  %-10s %8d lines  %8.3f s  %10.0f lines/s' % (spinec, sl, st, sl / st))
 print('  %-10s %8d lines  %8.3f s  %10.0f lines/s' % (clang, cl, ct, cl / ct))
