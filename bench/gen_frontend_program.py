@@ -42,6 +42,7 @@ import sys
 #   ('while', cond, body) ('for', var, lo, hi, step, body) ('repeat', body, cond) ('loop', body) ('exit',)
 #   ('case', sel, [(labels, body)], else)  labels: [('int', lo, hi)] or [('enum', type, member)]
 #   ('call', proc, args) ('eval', callexpr) ('return', e|None) ('putint', e) ('put', text)
+#   ('block', stmts) -- generator-internal grouping (counter reset + loop), flattened before printing
 
 M3_BIN = {
     '+': ('+', 5), '-': ('-', 5), '*': ('*', 6), 'DIV': ('DIV', 6), 'MOD': ('MOD', 6),
@@ -55,8 +56,6 @@ C_BIN = {
     '=': ('==', 6), '#': ('!=', 6), '<': ('<', 7), '<=': ('<=', 7), '>': ('>', 7), '>=': ('>=', 7),
     'AND': ('&&', 2), 'OR': ('||', 1), 'S+': ('|', 3), 'S*': ('&', 5), 'S=': ('==', 6), 'S#': ('!=', 6),
 }
-
-C_TYPES = {'INTEGER': 'long', 'BOOLEAN': '_Bool'}
 
 
 def set_mask(items):
@@ -379,6 +378,7 @@ ENUM_POOL = ['Red', 'Green', 'Blue', 'Amber', 'Cyan', 'Idle', 'Busy', 'Done', 'F
              'Open', 'Closed', 'Ready', 'Waiting', 'Lost', 'Found', 'North', 'South', 'East', 'West']
 INT_LOCAL_POOL = ['z', 't', 'u', 'v']
 FOR_VARS = ['i', 'j', 'k', 'q']
+MAX_DEPTH = 3   # statement nesting depth (loop counters w0..w2 and FOR variables are per depth)
 
 
 class Proc:
@@ -529,17 +529,16 @@ class Gen:
             return ('lit', self.rng.randrange(0, 100))
         if r < 0.6:
             return ('const', self.pick(self.consts)[0])
-        if r < 0.72 and ctx.rec is not None:
+        if r < 0.75 and ctx.rec is not None:
             return self.rec_int_field(ctx)
-        if r < 0.82:
+        if r < 0.84:
             return self.array_elem(ctx)
-        if r < 0.88:
+        if r < 0.9:
             return self.global_rec_int(ctx)
-        if r < 0.94 and ctx.enum is not None:
+        if r < 0.92 and ctx.enum is not None:
             return ('ord', ctx.enum[0])
-        if ctx.rec is not None:
-            base, ri = ctx.rec
-            return ('ord', ('field', base, 'kind'))
+        if r < 0.94 and ctx.rec is not None:
+            return ('ord', ('field', ctx.rec[0], 'kind'))
         return ('var', self.pick(ctx.int_read + ctx.loop_vars))
 
     def int_expr(self, ctx, depth, no_calls=False):
@@ -722,7 +721,7 @@ class Gen:
         lv = self.int_lvalue(ctx)
         return ('assign', lv, ('bin', '+', lv, self.int_expr(ctx, 1)))
 
-    def assign(self, lv, make, fallback=None):
+    def assign(self, lv, make):
         """lv := make(), never a self-assignment (which C's -Wself-assign would flag)."""
         target = self.m3.x(lv)
         for _ in range(6):
@@ -755,11 +754,11 @@ class Gen:
 
     def stmt(self, ctx, depth):
         r = self.rng.random()
-        if depth >= 3 or r < 0.55:
+        if depth >= MAX_DEPTH or r < 0.6:
             return self.simple_stmt(ctx)
         rr = self.rng.random()
-        n = lambda: self.rng.randrange(1, 4)
-        if rr < 0.3:
+        n = lambda: self.rng.randrange(1, 4 if depth == 0 else 3)
+        if rr < 0.25:
             arms = [(self.bool_expr(ctx, 2), self.block(ctx, depth + 1, n()))]
             for _ in range(self.rng.randrange(0, 3)):
                 arms.append((self.bool_expr(ctx, 2), self.block(ctx, depth + 1, n())))
@@ -767,7 +766,7 @@ class Gen:
             if ctx.kind != 'main' and self.chance(0.12):
                 arms[0][1].append(self.early_return(ctx))
             return ('if', arms, els)
-        if rr < 0.42:
+        if rr < 0.35:
             w = 'w%d' % depth
             cond = ('bin', '<', ('var', w), ('lit', self.rng.randrange(4, 20)))
             if self.chance(0.5):
@@ -775,7 +774,7 @@ class Gen:
             body = self.with_loop_var(ctx, w, lambda: self.block(ctx, depth + 1, n()))
             body.append(('inc', ('var', w), None))
             return ('block', [('assign', ('var', w), ('lit', 0)), ('while', cond, body)])
-        if rr < 0.6:
+        if rr < 0.5:
             v = FOR_VARS[depth]
             r2 = self.rng.random()
             if r2 < 0.4:
@@ -789,7 +788,7 @@ class Gen:
                 lo, hi, step = ('lit', 1), ('const', self.pick(self.consts)[0]), self.pick([2, 3, 4])
             body = self.with_loop_var(ctx, v, lambda: self.block(ctx, depth + 1, n()))
             return ('for', v, lo, hi, step, body)
-        if rr < 0.68:
+        if rr < 0.57:
             w = 'w%d' % depth
             body = self.with_loop_var(ctx, w, lambda: self.block(ctx, depth + 1, n()))
             body.append(('inc', ('var', w), None))
@@ -797,40 +796,43 @@ class Gen:
             if self.chance(0.4):
                 cond = ('bin', 'OR', cond, self.bool_expr(ctx, 1))
             return ('block', [('assign', ('var', w), ('lit', 0)), ('repeat', body, cond)])
-        if rr < 0.74:
+        if rr < 0.62:
             w = 'w%d' % depth
             before = self.with_loop_var(ctx, w, lambda: self.block(ctx, depth + 1, n()))
             ex = ('if', [(('bin', 'OR', ('bin', '>', ('var', w), ('lit', self.rng.randrange(5, 30))),
                            self.bool_expr(ctx, 1)), [('exit',)])], None)
             body = before + [('inc', ('var', w), None), ex]
             return ('block', [('assign', ('var', w), ('lit', 0)), ('loop', body)])
-        if rr < 0.9:
-            m = self.pick([4, 8, 16, 32])
+        if rr < 0.85:
+            # 2-4 arms of single labels, ranges and label lists; the values left over go to ELSE.
+            m = self.pick([4, 8, 8, 16])
             sel = ('bin', 'MOD', self.int_expr(ctx, 1), ('lit', m))
+            narms = self.rng.randrange(2, 5)
             arms = []
             v = 0
-            while v < m:
-                ln = self.rng.randrange(1, max(2, m // 4))
+            while v < m and len(arms) < narms:
+                ln = self.rng.randrange(1, max(2, m // 3))
                 hi = min(m - 1, v + ln - 1)
-                if self.chance(0.7) or not arms:
-                    lab = ('int', v, hi)
-                    if arms and self.chance(0.2):
-                        arms[-1][0].append(lab)
-                    else:
-                        arms.append(([lab], None))
-                v = hi + 1 + (1 if self.chance(0.2) else 0)
-            arms = [(labs, self.block(ctx, depth + 1, n())) for labs, _ in arms]
+                lab = ('int', v, hi)
+                if arms and self.chance(0.2):
+                    arms[-1][0].append(lab)
+                else:
+                    arms.append(([lab], None))
+                v = hi + 1 + (1 if self.chance(0.3) else 0)
+            arm_n = lambda: self.rng.randrange(1, 3 if depth == 0 else 2)
+            arms = [(labs, self.block(ctx, depth + 1, arm_n())) for labs, _ in arms]
             return ('case', sel, arms, self.block(ctx, depth + 1, 1))
         e, ei = self.any_enum_expr(ctx)
         members = list(self.enums[ei])
         arms = []
         i = 0
-        while i < len(members):
+        arm_n = lambda: self.rng.randrange(1, 3 if depth == 0 else 2)
+        while i < len(members) and len(arms) < 4:
             take = self.rng.randrange(1, 3)
             group = members[i:i + take]
             i += take
             if self.chance(0.75) or not arms:
-                arms.append(([('enum', 'Color%d' % ei, m) for m in group], self.block(ctx, depth + 1, n())))
+                arms.append(([('enum', 'Color%d' % ei, m) for m in group], self.block(ctx, depth + 1, arm_n())))
         return ('case', e, arms, self.block(ctx, depth + 1, 1))
 
     # ---------------------------------------------------------------- procedures
@@ -880,9 +882,18 @@ class Gen:
         body = []
         used = 12  # header, locals, epilogue
         while used < target:
-            ss = self.flatten([self.stmt(ctx, 0)])
+            for attempt in range(6):
+                saved_calls = ctx.ncalls
+                ss = self.flatten([self.stmt(ctx, 0)])
+                n = len(self.m3.stmts(ss, 0))
+                if used + n <= target + 4 or attempt == 5:
+                    break
+                ctx.ncalls = saved_calls
+            if used + n > target + 4:
+                ss = [self.simple_stmt(ctx)]
+                n = 1
             body.extend(ss)
-            used += len(self.m3.stmts(ss, 0))
+            used += n
 
         # Epilogue: reads every local so that C's -Wunused(-but-set)-variable stays quiet.
         e = ctx.enum[1]

@@ -9,8 +9,7 @@
 //
 // The grammar is written to be SLL-friendly (no ambiguity that needs full-context prediction in valid input),
 // because the parser first tries the fast SLL mode and falls back to LL only on a syntax error.
-// Precedence follows the Modula-3 report, lowest first: OR, AND, NOT, relations, + - &, * / DIV MOD,
-// prefix + -, selectors.
+// Precedence follows the Modula-3 report (see `expr`).
 grammar Spx;
 
 // ---------------------------------------------------------------- units
@@ -168,42 +167,19 @@ handler
 
 // ---------------------------------------------------------------- expressions
 
+// One left-recursive rule: ANTLR turns it into precedence climbing, so an operand costs one parse-tree node
+// instead of one per precedence level. Alternatives are listed from the tightest binding to the loosest; a
+// prefix operator's operand is parsed at that operator's level, so `-a * b` is `(-a) * b` and `NOT a = b` is
+// `NOT (a = b)`, as in Modula-3. Relations are not associative in Modula-3: the AST builder rejects `a = b = c`.
 expr
-    : andExpr (OR andExpr)*
-    ;
-
-andExpr
-    : notExpr (AND notExpr)*
-    ;
-
-notExpr
-    : NOT notExpr                                       # notOp
-    | relExpr                                           # notPass
-    ;
-
-relExpr
-    : addExpr (op=('=' | '#' | '<' | '<=' | '>' | '>=' | IN) addExpr)?
-    ;
-
-addExpr
-    : mulExpr (addOp mulExpr)*
-    ;
-
-addOp
-    : '+' | '-' | '&'
-    ;
-
-mulExpr
-    : unaryExpr (mulOp unaryExpr)*
-    ;
-
-mulOp
-    : '*' | '/' | DIV | MOD
-    ;
-
-unaryExpr
-    : op=('+' | '-') unaryExpr                          # signOp
-    | primary selector*                                 # selectorExpr
+    : primary selector*                                 # selectorExpr
+    | op=('+' | '-') expr                               # signExpr
+    | expr op=('*' | '/' | DIV | MOD) expr              # mulExpr
+    | expr op=('+' | '-' | '&') expr                    # addExpr
+    | expr op=('=' | '#' | '<' | '<=' | '>' | '>=' | IN) expr   # relExpr
+    | NOT expr                                          # notExpr
+    | expr op=AND expr                                  # andExpr
+    | expr op=OR expr                                   # orExpr
     ;
 
 selector

@@ -19,6 +19,6 @@ config.substitutions.append(("%spinec", config.spinec))
 config.substitutions.append(("%stdlib", os.path.join(config.spine_src_root, "stdlib")))
 config.substitutions.append(("%python", "python3"))
 for tool in ["FileCheck", "not", "split-file"]:
-    config.substitutions.append((r"\b%s\b" % tool, os.path.join(config.llvm_tools_dir, tool)))
+    config.substitutions.append((r"(?<![-\w])%s\b" % tool, os.path.join(config.llvm_tools_dir, tool)))
 # Diagnostics must not depend on the terminal.
 config.environment["TERM"] = "dumb"

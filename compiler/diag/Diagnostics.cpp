@@ -33,21 +33,50 @@ const char *nameOf(DiagId id) { return kDiagTable[static_cast<size_t>(id)].name;
 
 void DiagnosticsEngine::emit(DiagId id, SourceRange range, std::string message) {
   Severity sev = severityOf(id);
+  if (sev >= Severity::Error) ++errors_;
+  else if (sev == Severity::Warning) ++warnings_;
+  if (!sortBySource_) {
+    deliver(id, range, std::move(message));
+    return;
+  }
+  if (sev == Severity::Note && !pending_.empty()) {
+    pending_.back().notes.push_back({id, sev, range, std::move(message)});
+    return;
+  }
+  pending_.push_back({{id, sev, range, std::move(message)}, {}});
+}
+
+// Prints groups in source order: by file (in the order files were read), then by position; a diagnostic
+// without a location comes first. The sort is stable, so equal positions keep the order of reporting.
+void DiagnosticsEngine::flush() {
+  auto key = [&](const Group &g) {
+    if (!g.main.range.valid()) return std::pair<int64_t, uint32_t>(-1, 0);
+    return std::pair<int64_t, uint32_t>(sm_.fileOf(g.main.range.begin).index, g.main.range.begin.offset);
+  };
+  std::stable_sort(pending_.begin(), pending_.end(), [&](const Group &a, const Group &b) { return key(a) < key(b); });
+  std::vector<Group> groups = std::move(pending_);
+  pending_.clear();
+  for (Group &g : groups) {
+    deliver(g.main.id, g.main.range, std::move(g.main.message));
+    for (Diagnostic &n : g.notes) deliver(n.id, n.range, std::move(n.message));
+  }
+}
+
+void DiagnosticsEngine::deliver(DiagId id, SourceRange range, std::string message) {
+  Severity sev = severityOf(id);
   if (sev == Severity::Note) {
     if (lastSuppressed_) return;
   } else {
-    lastSuppressed_ = limitHit_;
-    if (limitHit_) return;
+    lastSuppressed_ = printLimitHit_;
+    if (printLimitHit_) return;
     if (sev >= Severity::Error) {
-      if (errorLimit_ != 0 && errors_ == errorLimit_) {
-        limitHit_ = lastSuppressed_ = true;
+      if (errorLimit_ != 0 && printedErrors_ == errorLimit_) {
+        printLimitHit_ = lastSuppressed_ = true;
         out_ << (color_ ? kRed : "") << "fatal error: " << (color_ ? kReset : "")
              << "too many errors emitted, stopping now [-ferror-limit=" << errorLimit_ << "]\n";
         return;
       }
-      ++errors_;
-    } else {
-      ++warnings_;
+      ++printedErrors_;
     }
   }
   if (keep_) records_.push_back({id, sev, range, message});

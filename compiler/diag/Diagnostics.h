@@ -6,8 +6,8 @@
 //          ^~~~~~
 //   file:line:col: note: related declaration
 //
-// Diagnostics are printed as they are reported; the front end reports in source order, so output is
-// deterministic. Colour is used only when asked or when stderr is a terminal.
+// Diagnostics are printed as they are reported or, with setSortBySource, buffered and printed in source order
+// by flush() (what spinec does): either way the output is deterministic. Colour is used only when asked or when stderr is a terminal.
 #pragma once
 
 #include "basic/SourceManager.h"
@@ -60,15 +60,26 @@ public:
     report(id, SourceRange(loc), std::forward<Args>(args)...);
   }
 
+  // Buffer diagnostics and print them in source order at flush(), instead of as reported.
+  void setSortBySource(bool on) { sortBySource_ = on; }
+  void flush();
+
+  // Counts of what was reported (printed or not yet).
   unsigned errorCount() const { return errors_; }
   unsigned warningCount() const { return warnings_; }
   bool hasErrors() const { return errors_ != 0; }
-  // True once the error limit was hit: callers may stop early, nothing more will print.
-  bool limitReached() const { return limitHit_; }
+  // True once more errors were reported than will be printed: callers may stop early.
+  bool limitReached() const { return errorLimit_ != 0 && errors_ > errorLimit_; }
+  // What was printed (with setKeepRecords), in printed order.
   const std::vector<Diagnostic> &records() const { return records_; }
 
 private:
+  struct Group {
+    Diagnostic main;
+    std::vector<Diagnostic> notes;
+  };
   void emit(DiagId id, SourceRange range, std::string message);
+  void deliver(DiagId id, SourceRange range, std::string message);
   void printSnippet(SourceRange range);
 
   const SourceManager &sm_;
@@ -77,7 +88,10 @@ private:
   bool keep_ = false;
   unsigned errorLimit_ = 0;
   unsigned errors_ = 0, warnings_ = 0;
-  bool limitHit_ = false;
+  unsigned printedErrors_ = 0;
+  bool printLimitHit_ = false;
+  bool sortBySource_ = false;
+  std::vector<Group> pending_;
   bool lastSuppressed_ = false;  // notes follow the fate of the diagnostic they belong to
   std::vector<Diagnostic> records_;
 };

@@ -20,6 +20,7 @@ Compilation::Compilation(const Options &opts, std::ostream &out, std::ostream &e
     : opts_(opts), out_(out), err_(err), diags_(sm_, opts.verify ? nullStream_ : err) {
   diags_.setErrorLimit(opts.verify ? 0 : opts.errorLimit);
   diags_.setKeepRecords(opts.verify);
+  diags_.setSortBySource(true);
 }
 
 Compilation::~Compilation() = default;
@@ -67,7 +68,7 @@ InterfaceInfo *Compilation::loadInterface(const Ident &name, bool mustExist) {
       diags_.report(DiagId::err_cannot_open, name.range, found, error);
       info->failed = true;
     } else {
-      info->unit = parseUnit(file, sm_, ast_, diags_);
+      info->unit = parse(file);
       if (!info->unit) info->failed = true;
     }
     it = interfaces_.emplace(key, std::move(info)).first;
@@ -111,6 +112,14 @@ InterfaceInfo *Compilation::checkInterfaceUnit(InterfaceInfo &info, const Ident 
   return &info;
 }
 
+Unit *Compilation::parse(FileId file) {
+  if (!retainParseTrees_) return parseUnit(file, sm_, ast_, diags_);
+  std::unique_ptr<ParseArtifacts> keep;
+  Unit *u = parseUnit(file, sm_, ast_, diags_, ParseLimits{}, &keep);
+  parseArtifacts_.push_back(std::move(keep));
+  return u;
+}
+
 int Compilation::run() {
   // Read and parse every input first, so interfaces named on the command line take precedence over the
   // search path.
@@ -129,7 +138,7 @@ int Compilation::run() {
       diags_.report(DiagId::err_cannot_open, SourceRange(), path, error);
       continue;
     }
-    in.unit = parseUnit(in.file, sm_, ast_, diags_);
+    in.unit = parse(in.file);
     if (in.unit && in.isInterface) {
       std::string name(fs::path(path).stem().string());
       auto info = std::make_unique<InterfaceInfo>();
@@ -153,6 +162,7 @@ int Compilation::run() {
       sema->checkModule(in.unit);
     }
   }
+  diags_.flush();
   if (opts_.verify) {
     return verifyDiagnostics(sm_, sm_.fileCount(), diags_.records(), err_) ? 0 : 1;
   }
@@ -170,6 +180,7 @@ int Compilation::run() {
   }
   if (!errors && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint) {
     diags_.report(DiagId::err_no_codegen, SourceRange());
+    diags_.flush();
     errors = true;
   }
   return errors ? 1 : 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ast/AST.h"
+#include "parse/Parser.h"
 #include "diag/Diagnostics.h"
 #include "driver/Options.h"
 #include "sema/ConstValue.h"
@@ -28,6 +29,8 @@ public:
   InterfaceInfo *loadInterface(const Ident &name, bool mustExist) override;
 
   const SourceManager &sources() const { return sm_; }
+  // Keep ANTLR's parse trees instead of freeing each after use: for a process that exits right after run().
+  void setRetainParseTrees(bool on) { retainParseTrees_ = on; }
   DiagnosticsEngine &diags() { return diags_; }
 
 private:
@@ -53,6 +56,9 @@ private:
   std::map<std::string, std::unique_ptr<InterfaceInfo>, std::less<>> interfaces_;
   std::vector<std::string> checking_;  // interfaces being checked, outermost first (import cycle detection)
   std::vector<std::unique_ptr<Sema>> semas_;
+  bool retainParseTrees_ = false;
+  std::vector<std::unique_ptr<ParseArtifacts>> parseArtifacts_;
+  Unit *parse(FileId file);
 };
 
 // Runs fn on a thread with a large stack, so deeply nested (but accepted) input cannot overflow it.

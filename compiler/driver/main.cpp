@@ -14,7 +14,11 @@ struct Run {
 
 int compile(void *p) {
   auto *run = static_cast<Run *>(p);
-  spx::Compilation c(*run->opts, std::cout, std::cerr);
+  // Deliberately never freed: spinec exits right after the compilation, and freeing a large program's parse
+  // trees, AST and types would cost a good part of the compile time (clang does the same).
+  auto *compilation = new spx::Compilation(*run->opts, std::cout, std::cerr);
+  spx::Compilation &c = *compilation;
+  c.setRetainParseTrees(true);
   bool color = run->opts->color == spx::ColorMode::Always ||
                (run->opts->color == spx::ColorMode::Auto && isatty(STDERR_FILENO));
   c.diags().setColor(color);

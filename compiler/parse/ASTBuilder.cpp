@@ -440,80 +440,98 @@ Expr *ASTBuilder::binary(BinaryOp op, antlr4::Token *opTok, Expr *lhs, Expr *rhs
   return b;
 }
 
+namespace {
+
+BinaryOp binaryOpOf(std::string_view op) {
+  if (op == "+") return BinaryOp::Add;
+  if (op == "-") return BinaryOp::Sub;
+  if (op == "&") return BinaryOp::Concat;
+  if (op == "*") return BinaryOp::Mul;
+  if (op == "/") return BinaryOp::Slash;
+  if (op == "DIV") return BinaryOp::Div;
+  if (op == "MOD") return BinaryOp::Mod;
+  if (op == "=") return BinaryOp::Eq;
+  if (op == "#") return BinaryOp::Ne;
+  if (op == "<") return BinaryOp::Lt;
+  if (op == "<=") return BinaryOp::Le;
+  if (op == ">") return BinaryOp::Gt;
+  if (op == ">=") return BinaryOp::Ge;
+  if (op == "IN") return BinaryOp::In;
+  if (op == "AND") return BinaryOp::And;
+  return BinaryOp::Or;
+}
+
+bool isRelation(BinaryOp op) {
+  return op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Lt || op == BinaryOp::Le ||
+         op == BinaryOp::Gt || op == BinaryOp::Ge || op == BinaryOp::In;
+}
+
+// The operator token and operands of a binary alternative, or null op for the others.
+struct BinaryParts {
+  antlr4::Token *op = nullptr;
+  P::ExprContext *lhs = nullptr, *rhs = nullptr;
+};
+
+template <typename Ctx>
+bool asBinary(P::ExprContext *c, BinaryParts &out) {
+  if (auto *b = dynamic_cast<Ctx *>(c)) {
+    out = {b->op, b->expr(0), b->expr(1)};
+    return true;
+  }
+  return false;
+}
+
+BinaryParts binaryParts(P::ExprContext *c) {
+  BinaryParts parts;
+  asBinary<P::AddExprContext>(c, parts) || asBinary<P::MulExprContext>(c, parts) ||
+      asBinary<P::RelExprContext>(c, parts) || asBinary<P::AndExprContext>(c, parts) ||
+      asBinary<P::OrExprContext>(c, parts);
+  return parts;
+}
+
+}  // namespace
+
+// Binary operators are left-associative, so long chains nest to the left: walk the left spine with a loop and
+// build from its bottom, so that a 100,000-operand sum needs no deep recursion here.
 Expr *ASTBuilder::expr(P::ExprContext *c) {
-  auto parts = c->andExpr();
-  countOperands(parts.size(), c);
-  Expr *e = andExpr(parts[0]);
-  for (size_t i = 1; i < parts.size(); ++i) e = binary(BinaryOp::Or, c->OR(i - 1)->getSymbol(), e, andExpr(parts[i]));
-  return e;
-}
-
-Expr *ASTBuilder::andExpr(P::AndExprContext *c) {
-  auto parts = c->notExpr();
-  countOperands(parts.size(), c);
-  Expr *e = notExpr(parts[0]);
-  for (size_t i = 1; i < parts.size(); ++i)
-    e = binary(BinaryOp::And, c->AND(i - 1)->getSymbol(), e, notExpr(parts[i]));
-  return e;
-}
-
-Expr *ASTBuilder::notExpr(P::NotExprContext *c) {
-  if (auto *n = dynamic_cast<P::NotOpContext *>(c)) {
+  if (auto *se = dynamic_cast<P::SelectorExprContext *>(c)) return selectorExpr(se);
+  if (auto *s = dynamic_cast<P::SignExprContext *>(c)) {
+    auto *u = ctx_.make<UnaryExpr>();
+    u->op = textOf(s->op) == "-" ? UnaryOp::Neg : UnaryOp::Pos;
+    u->opRange = rangeOf(s->op);
+    u->operand = expr(s->expr());
+    u->range = rangeOf(c);
+    return u;
+  }
+  if (auto *n = dynamic_cast<P::NotExprContext *>(c)) {
     auto *u = ctx_.make<UnaryExpr>();
     u->op = UnaryOp::Not;
     u->opRange = rangeOf(n->NOT());
-    u->operand = notExpr(n->notExpr());
+    u->operand = expr(n->expr());
     u->range = rangeOf(c);
     return u;
   }
-  return relExpr(dynamic_cast<P::NotPassContext *>(c)->relExpr());
-}
-
-Expr *ASTBuilder::relExpr(P::RelExprContext *c) {
-  Expr *lhs = addExpr(c->addExpr(0));
-  if (!c->op) return lhs;
-  std::string op = c->op->getText();
-  BinaryOp bop = op == "=" ? BinaryOp::Eq : op == "#" ? BinaryOp::Ne : op == "<" ? BinaryOp::Lt
-               : op == "<=" ? BinaryOp::Le : op == ">" ? BinaryOp::Gt : op == ">=" ? BinaryOp::Ge : BinaryOp::In;
-  return binary(bop, c->op, lhs, addExpr(c->addExpr(1)));
-}
-
-Expr *ASTBuilder::addExpr(P::AddExprContext *c) {
-  auto parts = c->mulExpr();
-  countOperands(parts.size(), c);
-  Expr *e = mulExpr(parts[0]);
-  for (size_t i = 1; i < parts.size(); ++i) {
-    antlr4::Token *opTok = c->addOp(i - 1)->getStart();
-    std::string op = opTok->getText();
-    BinaryOp bop = op == "+" ? BinaryOp::Add : op == "-" ? BinaryOp::Sub : BinaryOp::Concat;
-    e = binary(bop, opTok, e, mulExpr(parts[i]));
+  std::vector<BinaryParts> spine;
+  P::ExprContext *leaf = c;
+  for (BinaryParts parts = binaryParts(leaf); parts.op; parts = binaryParts(leaf)) {
+    spine.push_back(parts);
+    leaf = parts.lhs;
+  }
+  countOperands(spine.size() + 1, c);
+  if (tooManyOperands_) return ctx_.make<ErrorExpr>();
+  Expr *e = expr(leaf);
+  bool lhsIsRelation = false;
+  for (auto it = spine.rbegin(); it != spine.rend(); ++it) {
+    BinaryOp op = binaryOpOf(textOf(it->op));
+    if (isRelation(op) && lhsIsRelation)
+      diags_.report(DiagId::err_relation_not_associative, rangeOf(it->op), textOf(it->op));
+    e = binary(op, it->op, e, expr(it->rhs));
+    lhsIsRelation = isRelation(op);
   }
   return e;
 }
 
-Expr *ASTBuilder::mulExpr(P::MulExprContext *c) {
-  auto parts = c->unaryExpr();
-  countOperands(parts.size(), c);
-  Expr *e = unaryExpr(parts[0]);
-  for (size_t i = 1; i < parts.size(); ++i) {
-    antlr4::Token *opTok = c->mulOp(i - 1)->getStart();
-    std::string op = opTok->getText();
-    BinaryOp bop = op == "*" ? BinaryOp::Mul : op == "/" ? BinaryOp::Slash : op == "DIV" ? BinaryOp::Div : BinaryOp::Mod;
-    e = binary(bop, opTok, e, unaryExpr(parts[i]));
-  }
-  return e;
-}
-
-Expr *ASTBuilder::unaryExpr(P::UnaryExprContext *c) {
-  if (auto *s = dynamic_cast<P::SignOpContext *>(c)) {
-    auto *u = ctx_.make<UnaryExpr>();
-    u->op = s->op->getText() == "-" ? UnaryOp::Neg : UnaryOp::Pos;
-    u->opRange = rangeOf(s->op);
-    u->operand = unaryExpr(s->unaryExpr());
-    u->range = rangeOf(c);
-    return u;
-  }
-  auto *se = dynamic_cast<P::SelectorExprContext *>(c);
+Expr *ASTBuilder::selectorExpr(P::SelectorExprContext *se) {
   Expr *e = primary(se->primary());
   SourceLoc begin = e->range.begin;
   for (auto *sel : se->selector()) {

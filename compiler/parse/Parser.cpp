@@ -4,6 +4,7 @@
 #include "parse/Parser.h"
 
 #include "parse/detail/ASTBuilder.h"
+#include "parse/detail/Lexer.h"
 
 #include <antlr4-runtime.h>
 
@@ -117,9 +118,8 @@ private:
 };
 
 // ANTLR decodes its input as UTF-8 and would throw on invalid bytes. The language is ASCII, so every byte at or
-// above 0x80 is mapped to 0x01: offsets stay byte offsets, such bytes are still accepted inside comments and
-// literals (whose values the AST builder decodes from the original text), and anywhere else they become an
-// invalid-character token that is reported with the original byte.
+// above 0x80 is mapped to 0x01 in the copy ANTLR sees: offsets stay byte offsets. ANTLR only uses that copy for
+// token text in messages; the lexer and the AST builder read the original bytes.
 std::string asciiImage(std::string_view text) {
   std::string out(text);
   for (char &c : out)
@@ -127,93 +127,119 @@ std::string asciiImage(std::string_view text) {
   return out;
 }
 
-// True if a '+', '-' or NOT after `prev` is a prefix operator (prev cannot end an operand).
-bool startsOperand(const antlr4::Token *prev) {
-  if (!prev) return true;
-  switch (prev->getType()) {
-  case SpxLexer::ID: case SpxLexer::INT_LIT: case SpxLexer::REAL_LIT: case SpxLexer::CHAR_LIT:
-  case SpxLexer::TEXT_LIT: case SpxLexer::END:
-    return false;
-  default: {
-    std::string text = prev->getText();
-    return !(text == ")" || text == "]" || text == "}" || text == "^");
-  }
-  }
+// The grammar's token vocabulary (names and literals of every token type). It is a static of the generated
+// lexer class, reachable only through an instance.
+const antlr4::dfa::Vocabulary &grammarVocabulary() {
+  static antlr4::ANTLRInputStream empty(std::string{});
+  static SpxLexer lexer(&empty);
+  return lexer.getVocabulary();
 }
 
-// Screens the token stream before parsing: reports lexical errors (which the permissive lexer turned into
+// Token types of the punctuation the screening pass needs, looked up by literal in the grammar's vocabulary.
+struct Punctuation {
+  size_t lparen = 0, lbrack = 0, lbrace = 0, rparen = 0, rbrack = 0, rbrace = 0, plus = 0, minus = 0, caret = 0;
+  explicit Punctuation(const antlr4::dfa::Vocabulary &v) {
+    for (size_t t = 1; t <= v.getMaxTokenType(); ++t) {
+      std::string n = v.getLiteralName(t);
+      if (n == "'('") lparen = t;
+      else if (n == "'['") lbrack = t;
+      else if (n == "'{'") lbrace = t;
+      else if (n == "')'") rparen = t;
+      else if (n == "']'") rbrack = t;
+      else if (n == "'}'") rbrace = t;
+      else if (n == "'+'") plus = t;
+      else if (n == "'-'") minus = t;
+      else if (n == "'^'") caret = t;
+    }
+  }
+};
+
+// Screens the token stream before parsing: reports lexical errors (which the lexer turned into ERROR_CHAR
 // tokens) and refuses input nested so deeply that a recursive-descent parser would exhaust its stack.
 // Returns false if parsing should not go ahead.
-bool screenTokens(antlr4::CommonTokenStream &tokens, std::string_view original, const SourceManager &sm,
-                  FileId file, DiagnosticsEngine &diags, const ParseLimits &limits) {
-  const auto &all = tokens.getTokens();
-  auto rangeOf = [&](const antlr4::Token *t) {
-    return SourceRange(sm.locAt(file, static_cast<uint32_t>(t->getStartIndex())),
-                       sm.locAt(file, static_cast<uint32_t>(t->getStopIndex() + 1)));
+bool screenTokens(antlr4::CommonTokenStream &tokens, const antlr4::dfa::Vocabulary &vocab, std::string_view original,
+                  const SourceManager &sm, FileId file, DiagnosticsEngine &diags, const ParseLimits &limits) {
+  static const Punctuation p(vocab);
+  auto rangeOf = [&](size_t start, size_t len) {
+    return SourceRange(sm.locAt(file, static_cast<uint32_t>(start)), sm.locAt(file, static_cast<uint32_t>(start + len)));
   };
   bool ok = true;
   unsigned depth = 0, prefixRun = 0;
-  const antlr4::Token *prevDefault = nullptr;
-  for (size_t i = 0; i < all.size(); ++i) {
-    const antlr4::Token *t = all[i];
+  bool operandEnded = false;  // the previous token can end an operand, so '+'/'-' after it are binary
+  for (antlr4::Token *t : tokens.getTokens()) {
     if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
     size_t type = t->getType();
-    const antlr4::Token *next = nullptr;
-    for (size_t j = i + 1; j < all.size(); ++j)
-      if (all[j]->getChannel() == antlr4::Token::DEFAULT_CHANNEL) { next = all[j]; break; }
-    auto followedByStar = [&] {
-      return next && next->getStartIndex() == t->getStopIndex() + 1 && next->getText() == "*";
-    };
+    if (type == antlr4::Token::EOF) break;
+    size_t start = t->getStartIndex();
     if (type == SpxLexer::ERROR_CHAR) {
-      unsigned char c = static_cast<unsigned char>(original[t->getStartIndex()]);
-      if (c == '"') diags.report(DiagId::err_unterminated_text, rangeOf(t));
-      else if (c == '\'') diags.report(DiagId::err_unterminated_char, rangeOf(t));
-      else if (c >= 0x21 && c < 0x7f) diags.report(DiagId::err_invalid_char, rangeOf(t), std::string(1, c));
-      else diags.report(DiagId::err_invalid_byte, rangeOf(t), c);
+      unsigned char c = static_cast<unsigned char>(original[start]);
+      if (c == '(') {
+        diags.report(DiagId::err_unterminated_comment, rangeOf(start, 2));
+        return false;
+      }
+      if (c == '<') {
+        diags.report(DiagId::err_unterminated_pragma, rangeOf(start, 2));
+        return false;
+      }
+      if (c == '"') diags.report(DiagId::err_unterminated_text, rangeOf(start, 1));
+      else if (c == '\'') diags.report(DiagId::err_unterminated_char, rangeOf(start, 1));
+      else if (c >= 0x21 && c < 0x7f) diags.report(DiagId::err_invalid_char, rangeOf(start, 1), std::string(1, static_cast<char>(c)));
+      else diags.report(DiagId::err_invalid_byte, rangeOf(start, 1), c);
       ok = false;
-    } else if (t->getText() == "(" && followedByStar()) {
-      // A closed comment never reaches the parser, so "(" directly followed by "*" is one left open.
-      diags.report(DiagId::err_unterminated_comment, SourceRange(rangeOf(t).begin, rangeOf(next).end));
-      return false;
-    } else if (t->getText() == "<" && followedByStar()) {
-      diags.report(DiagId::err_unterminated_pragma, SourceRange(rangeOf(t).begin, rangeOf(next).end));
-      return false;
+      if (diags.limitReached()) return false;
+      continue;
     }
     // Nesting: brackets, END-terminated constructs and runs of prefix operators all recurse in the parser.
-    std::string text = t->getText();
-    bool opens = text == "(" || text == "[" || text == "{" || type == SpxLexer::BEGIN || type == SpxLexer::IF ||
-                 type == SpxLexer::WHILE || type == SpxLexer::FOR || type == SpxLexer::CASE ||
+    bool opens = type == p.lparen || type == p.lbrack || type == p.lbrace || type == SpxLexer::BEGIN ||
+                 type == SpxLexer::IF || type == SpxLexer::WHILE || type == SpxLexer::FOR || type == SpxLexer::CASE ||
                  type == SpxLexer::WITH || type == SpxLexer::TRY || type == SpxLexer::LOOP ||
                  type == SpxLexer::RECORD || type == SpxLexer::LOCK || type == SpxLexer::REPEAT;
-    bool closes = text == ")" || text == "]" || text == "}" || type == SpxLexer::END || type == SpxLexer::UNTIL;
+    bool closes = type == p.rparen || type == p.rbrack || type == p.rbrace || type == SpxLexer::END ||
+                  type == SpxLexer::UNTIL;
     if (opens) ++depth;
     if (closes && depth > 0) --depth;
-    bool prefixOp = (type == SpxLexer::NOT || text == "-" || text == "+") && startsOperand(prevDefault);
+    bool prefixOp = (type == SpxLexer::NOT || type == p.plus || type == p.minus) && !operandEnded;
     prefixRun = prefixOp ? prefixRun + 1 : 0;
     if (depth + prefixRun > limits.maxNesting) {
-      diags.report(DiagId::err_nesting_too_deep, rangeOf(t), limits.maxNesting);
+      diags.report(DiagId::err_nesting_too_deep, rangeOf(start, t->getStopIndex() + 1 - start), limits.maxNesting);
       return false;
     }
-    prevDefault = t;
+    operandEnded = type == SpxLexer::ID || type == SpxLexer::INT_LIT || type == SpxLexer::REAL_LIT ||
+                   type == SpxLexer::CHAR_LIT || type == SpxLexer::TEXT_LIT || type == SpxLexer::END ||
+                   type == p.rparen || type == p.rbrack || type == p.rbrace || type == p.caret;
   }
   return ok;
 }
 
 }  // namespace
 
+namespace {
+struct AntlrState : ParseArtifacts {
+  AntlrState(std::string_view original)
+      : input(asciiImage(original)), lexer(original, &input, grammarVocabulary()), tokens(&lexer), parser(&tokens) {}
+  antlr4::ANTLRInputStream input;
+  detail::Lexer lexer;
+  antlr4::CommonTokenStream tokens;
+  SpxParser parser;
+};
+}  // namespace
+
 Unit *parseUnit(FileId file, const SourceManager &sm, ASTContext &ctx, DiagnosticsEngine &diags,
-                const ParseLimits &limits) {
+                const ParseLimits &limits, std::unique_ptr<ParseArtifacts> *keep) {
   std::string_view original = sm.text(file);
-  antlr4::ANTLRInputStream input(asciiImage(original));
-  SpxLexer lexer(&input);
-  lexer.removeErrorListeners();  // every character lexes (ERROR_CHAR catches the rest)
-  antlr4::CommonTokenStream tokens(&lexer);
+  auto state = std::make_unique<AntlrState>(original);
+  Unit *unit = nullptr;
+  auto finish = [&](Unit *u) {
+    if (keep) *keep = std::move(state);
+    return u;
+  };
+  antlr4::CommonTokenStream &tokens = state->tokens;
   tokens.fill();
 
   unsigned errorsBefore = diags.errorCount();
-  if (!screenTokens(tokens, original, sm, file, diags, limits)) return nullptr;
+  if (!screenTokens(tokens, grammarVocabulary(), original, sm, file, diags, limits)) return finish(nullptr);
 
-  SpxParser parser(&tokens);
+  SpxParser &parser = state->parser;
   parser.removeErrorListeners();
   // Stage 1: SLL prediction, bail out at the first error. Valid input almost always parses here, fast.
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
@@ -229,17 +255,17 @@ Unit *parseUnit(FileId file, const SourceManager &sm, ASTContext &ctx, Diagnosti
     parser.setErrorHandler(std::make_shared<ErrorStrategy>(sm, file, diags));
     tree = parser.compilationUnit();
   }
-  if (diags.errorCount() != errorsBefore || !tree) return nullptr;
+  if (diags.errorCount() != errorsBefore || !tree) return finish(nullptr);
   if (parser.getNumberOfSyntaxErrors() != 0) {
     // Every syntax error goes through ErrorStrategy; this is a backstop so that an unreported one can never
     // let a broken tree reach the AST builder.
     diags.report(DiagId::err_unexpected, SourceRange(sm.locAt(file, 0)), "input");
-    return nullptr;
+    return finish(nullptr);
   }
 
   detail::ASTBuilder builder(sm, file, tokens, ctx, diags, limits);
-  Unit *unit = builder.build(tree);
-  return diags.errorCount() != errorsBefore ? nullptr : unit;
+  unit = builder.build(tree);
+  return finish(diags.errorCount() != errorsBefore ? nullptr : unit);
 }
 
 }  // namespace spx

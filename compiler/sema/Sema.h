@@ -95,6 +95,7 @@ private:
   const ConstValue *checkedInt(__int128 v, SourceRange where);
   void checkConstInRange(Expr *e, const Type *to, SourceRange where);
   bool isProperProcedureCall(Expr *e);
+  void foldWord(CallExpr *e);
   void noteRaises(const ProcType *pt, SourceRange where, std::string_view callee);
 
   // ---- SemaBuiltin.cpp
@@ -152,6 +153,7 @@ private:
     bool all = false;  // ELSE
   };
   std::vector<HandlerFrame> handlers_;
+  std::set<ProcedureDecl *> guards_;  // procedures named as GUARD: their parameters are read-only
 };
 
 }  // namespace spx

@@ -110,8 +110,14 @@ void Sema::checkBuiltinCall(CallExpr *e, Builtin b, std::string_view name) {
         diags_.report(DiagId::err_open_array_type_size, args[0].value->range, name);
         return;
       }
-      value(b == Builtin::Number ? types_.cardinal() : types_.integer(),
-            b == Builtin::First ? consts_.integer(0) : nullptr);
+      // A constant open array (ARRAY OF T{...}) has a known length.
+      const ConstValue *v = args[0].value->value;
+      const ConstValue *n = v && v->kind == ConstValue::Kind::Aggregate
+                                ? consts_.integer(static_cast<int64_t>(v->elems.size())) : nullptr;
+      const ConstValue *result = b == Builtin::First ? consts_.integer(0)
+                               : b == Builtin::Number ? n
+                               : n ? consts_.integer(n->i - 1) : nullptr;
+      value(b == Builtin::Number ? types_.cardinal() : types_.integer(), result);
       return;
     }
     diags_.report(DiagId::err_builtin_arg_type, args[0].value->range, name, "an ordinal type or an array",

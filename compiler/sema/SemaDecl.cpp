@@ -77,6 +77,15 @@ void Sema::resolveProcedure(Symbol *sym) {
 void Sema::checkDecls(const std::vector<Decl *> &decls) {
   for (Decl *d : decls)
     if (d->symbol) resolve(d->symbol);
+  // A guard only decides whether its handler runs: it sees the event's parameters read-only, so a guard cannot
+  // change the packet that every other extension's guard and handler will see.
+  for (Decl *d : decls) {
+    for (const Pragma &p : d->pragmas) {
+      if (p.kind != Pragma::Kind::Handler || p.guard.empty()) continue;
+      if (Symbol *g = scope_->lookup(p.guard.text))
+        if (auto *gd = llvm::dyn_cast_or_null<ProcedureDecl>(g->decl)) guards_.insert(gd);
+    }
+  }
   for (Decl *d : decls)
     if (auto *pd = llvm::dyn_cast<ProcedureDecl>(d))
       if (pd->body && pd->symbol) checkProcedureBody(pd);
@@ -92,7 +101,7 @@ void Sema::checkProcedureBody(ProcedureDecl *proc) {
     Symbol *p = newSymbol(SymKind::Param, f.name, nullptr);
     p->type = pt->params[i].type;
     p->mode = f.mode;
-    p->writable = f.mode != ParamMode::Readonly;
+    p->writable = f.mode != ParamMode::Readonly && !guards_.count(proc);
     p->state = Symbol::State::Resolved;
     declare(scope_, p);
   }

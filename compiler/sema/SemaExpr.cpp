@@ -1,5 +1,6 @@
 // Expressions: name resolution, designators, operators, constructors, calls, and exact constant folding.
 #include "sema/Sema.h"
+#include "sema/WordFold.h"
 
 #include <algorithm>
 #include <limits>
@@ -182,9 +183,10 @@ void Sema::setFromSymbol(Expr *e, Symbol *sym) {
     // Only top-level procedures are constants; a nested one is a value that may be passed, not stored.
     e->value = sym->level == 0 ? sym->value : nullptr;
     break;
-  case SymKind::Exception: e->cls = ExprClass::Exception; break;
-  case SymKind::Interface: e->cls = ExprClass::Interface; break;
-  case SymKind::Builtin: e->cls = ExprClass::Builtin; break;
+  // These denote no value, so they carry no type.
+  case SymKind::Exception: e->cls = ExprClass::Exception, e->type = nullptr; return;
+  case SymKind::Interface: e->cls = ExprClass::Interface, e->type = nullptr; return;
+  case SymKind::Builtin: e->cls = ExprClass::Builtin, e->type = nullptr; return;
   case SymKind::Error: e->cls = ExprClass::Error; break;
   }
   if (isError(e->type) && e->cls != ExprClass::Interface && e->cls != ExprClass::Builtin &&
@@ -310,8 +312,19 @@ void Sema::checkIndex(IndexExpr *e) {
       diags_.report(DiagId::err_bad_index_type, e->index->range, typeName(it), "INTEGER");
       return;
     }
-    if (e->index->value && e->index->value->i < 0)
+    if (e->index->value && e->index->value->i < 0) {
       diags_.report(DiagId::err_negative_index, e->index->range, e->index->value->i);
+      return;
+    }
+    const ConstValue *base = deref ? nullptr : e->base->value;
+    if (e->index->value && base && base->kind == ConstValue::Kind::Aggregate) {
+      size_t i = static_cast<size_t>(e->index->value->i);
+      if (i >= base->elems.size())
+        diags_.report(DiagId::err_index_out_of_bounds, e->index->range, formatValue(*e->index->value, it),
+                      "[0.." + std::to_string(static_cast<int64_t>(base->elems.size()) - 1) + "]");
+      else
+        e->value = base->elems[i];
+    }
   }
 }
 
@@ -544,6 +557,27 @@ void Sema::checkCall(CallExpr *e) {
   noteRaises(pt, e->range, calleeName);
   e->cls = ExprClass::Value;
   e->type = pt->result;  // null for a proper procedure: no value
+  foldWord(e);
+}
+
+// Calls of the Word interface on constants are constants (Modula-3 2.6.3 treats Word like a builtin).
+void Sema::foldWord(CallExpr *e) {
+  Symbol *callee = e->callee->symbol;
+  if (!callee || callee->kind != SymKind::Procedure || !callee->unit || callee->unit->name.text != "Word" ||
+      !callee->unit->isInterface() || !e->type)
+    return;
+  std::vector<int64_t> args;
+  for (Expr *a : e->boundArgs) {
+    if (!a || !a->value || a->value->kind != ConstValue::Kind::Int) return;
+    args.push_back(a->value->i);
+  }
+  WordFoldError error;
+  std::optional<int64_t> v = foldWordCall(callee->name.text, args, error);
+  if (error == WordFoldError::DivisionByZero)
+    diags_.report(DiagId::err_division_by_zero, e->range, callee->qualifiedName());
+  else if (error == WordFoldError::BitRange)
+    diags_.report(DiagId::err_word_bit_range, e->range, callee->qualifiedName());
+  if (v) e->value = consts_.integer(*v);
 }
 
 void Sema::bindArguments(CallExpr *e, const ProcType *pt, std::string_view calleeName) {

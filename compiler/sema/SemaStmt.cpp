@@ -77,8 +77,11 @@ void Sema::checkStmt(Stmt *s) {
   case StmtKind::Return: {
     auto *r = llvm::cast<ReturnStmt>(s);
     if (!proc_) {
-      diags_.report(DiagId::err_return_outside_procedure, s->range);
-      if (r->value) checkExpr(r->value);
+      // A plain RETURN ends a module body early (Modula-3 2.3.7); there is nothing to return a value to.
+      if (r->value) {
+        checkExpr(r->value);
+        diags_.report(DiagId::err_return_value_in_module, r->value->range);
+      }
       return;
     }
     const Type *result = proc_->type->result;

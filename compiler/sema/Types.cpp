@@ -3,6 +3,7 @@
 #include "sema/ConstValue.h"
 #include "sema/Scope.h"
 
+#include <algorithm>
 #include <limits>
 #include <set>
 #include <utility>
@@ -196,6 +197,18 @@ bool isSubtype(const Type *a, const Type *b) {
   if (b->kind == TypeKind::Refany)
     return a->kind == TypeKind::Ref || a->kind == TypeKind::Opaque || a->kind == TypeKind::Text;
   if (auto *oa = llvm::dyn_cast<OpaqueType>(a)) return isSubtype(oa->super, b);
+  // A procedure that raises fewer exceptions may stand where more are allowed.
+  if (auto *pa = llvm::dyn_cast<ProcType>(a)) {
+    auto *pb = llvm::dyn_cast<ProcType>(b);
+    if (!pb || pa->params.size() != pb->params.size() || !sameType(pa->result, pb->result)) return false;
+    for (size_t i = 0; i < pa->params.size(); ++i)
+      if (pa->params[i].mode != pb->params[i].mode || !sameType(pa->params[i].type, pb->params[i].type)) return false;
+    if (pb->raisesAny) return true;
+    if (pa->raisesAny) return false;
+    for (Symbol *e : pa->raises)
+      if (std::find(pb->raises.begin(), pb->raises.end(), e) == pb->raises.end()) return false;
+    return true;
+  }
   // ARRAY I OF T <: ARRAY OF T
   if (b->kind == TypeKind::OpenArray && isArray(a)) return sameType(elementOf(a), elementOf(b));
   return false;

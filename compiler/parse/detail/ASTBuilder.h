@@ -63,12 +63,7 @@ private:
 
   // expressions
   Expr *expr(SpxParser::ExprContext *c);
-  Expr *andExpr(SpxParser::AndExprContext *c);
-  Expr *notExpr(SpxParser::NotExprContext *c);
-  Expr *relExpr(SpxParser::RelExprContext *c);
-  Expr *addExpr(SpxParser::AddExprContext *c);
-  Expr *mulExpr(SpxParser::MulExprContext *c);
-  Expr *unaryExpr(SpxParser::UnaryExprContext *c);
+  Expr *selectorExpr(SpxParser::SelectorExprContext *c);
   Expr *primary(SpxParser::PrimaryContext *c);
   Expr *binary(BinaryOp op, antlr4::Token *opTok, Expr *lhs, Expr *rhs);
   void countOperands(size_t n, antlr4::ParserRuleContext *c);
