@@ -283,6 +283,7 @@ struct Signature {
   enum class Raises { None, Set, Any } raises = Raises::None;
   std::vector<QualIdent> raiseSet;
   SourceRange range;
+  SourceRange raisesRange;  // the RAISES clause, when there is one
 };
 
 struct ProcTypeExpr : TypeExpr {

@@ -48,24 +48,7 @@ const char *builtinName(Builtin b) {
   return "?";
 }
 
-// `s` between quotes `q`, with backslash, the quote and non-printable characters escaped (the latter as \ooo).
-std::string quoted(std::string_view s, char q) {
-  std::string r(1, q);
-  for (unsigned char c : s) {
-    if (c == '\\' || c == static_cast<unsigned char>(q)) {
-      r += '\\';
-      r += static_cast<char>(c);
-    } else if (c >= 0x20 && c < 0x7f) {
-      r += static_cast<char>(c);
-    } else {
-      r += '\\';
-      r += static_cast<char>('0' + (c >> 6));
-      r += static_cast<char>('0' + ((c >> 3) & 7));
-      r += static_cast<char>('0' + (c & 7));
-    }
-  }
-  return r + q;
-}
+std::string quoted(std::string_view s, char q) { return quoteLiteral(s, q); }
 
 std::string str(const Ident &id) { return std::string(id.text); }
 

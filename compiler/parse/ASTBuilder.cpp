@@ -76,7 +76,6 @@ Unit *ASTBuilder::moduleUnit(P::ModuleUnitContext *c) {
   u->kind = Unit::Kind::Module;
   u->file = file_;
   u->range = rangeOf(c);
-  u->pragmas = pragmasBefore(c->getStart(), {Pragma::Kind::Messages});
   if (c->UNSAFE()) u->unsafe = true, u->unsafeRange = rangeOf(c->UNSAFE());
   u->name = ident(c->name);
   u->endName = ident(c->endName);
@@ -201,6 +200,7 @@ void ASTBuilder::signature(P::SignatureContext *c, Signature &sig) {
   }
   if (c->type()) sig.result = type(c->type());
   if (auto *r = c->raisesSet()) {
+    sig.raisesRange = {rangeOf(c->RAISES()).begin, rangeOf(r).end};
     if (r->ANY()) {
       sig.raises = Signature::Raises::Any;
     } else {

@@ -71,14 +71,17 @@ protected:
     reportAt(recognizer, e.getOffendingToken());
   }
   void reportUnwantedToken(antlr4::Parser *recognizer) override {
+    // Recovery deletes this token next; matching the token after it is no sign of a fresh start.
+    deleted_ = recognizer->getCurrentToken()->getTokenIndex();
     if (inErrorRecoveryMode(recognizer)) return;
     beginErrorCondition(recognizer);
-    antlr4::Token *t = recognizer->getCurrentToken();
-    diags_.report(DiagId::err_unexpected, rangeOf(t), describeToken(*t, recognizer->getVocabulary()));
+    reportAt(recognizer, recognizer->getCurrentToken());
   }
   void reportMissingToken(antlr4::Parser *recognizer) override {
     if (inErrorRecoveryMode(recognizer)) return;
     beginErrorCondition(recognizer);
+    if (quiet_) return;
+    quiet_ = true;
     // Point just past the previous token, where the missing one belongs (clang does the same for ';').
     antlr4::Token *prev = recognizer->getTokenStream()->LT(-1);
     antlr4::Token *cur = recognizer->getCurrentToken();
@@ -86,21 +89,31 @@ protected:
                              : rangeOf(cur);
     diags_.report(DiagId::err_expected, where, describeExpected(recognizer->getExpectedTokens(), recognizer->getVocabulary()));
   }
+  // After a syntax error, recovery often trips over the rest of the broken statement. Errors stay quiet until
+  // the parser has matched a ';' that ends a statement or declaration.
+  void reportMatch(antlr4::Parser *recognizer) override {
+    antlr4::DefaultErrorStrategy::reportMatch(recognizer);
+    if (!quiet_) return;
+    antlr4::Token *t = recognizer->getTokenStream()->LT(-1);
+    if (t && t->getTokenIndex() != deleted_ && t->getText() == ";") quiet_ = false;
+  }
 
 private:
-  // Called from DefaultErrorStrategy::reportError, which has already entered error-recovery mode.
+  // Called from DefaultErrorStrategy::reportError (or reportUnwantedToken), in error-recovery mode already.
   void reportAt(antlr4::Parser *recognizer, antlr4::Token *t) {
+    if (quiet_) return;
+    quiet_ = true;
+    const antlr4::dfa::Vocabulary &vocab = recognizer->getVocabulary();
     antlr4::misc::IntervalSet expected = recognizer->getExpectedTokens();
     if (expected.contains(static_cast<size_t>(SpxLexer::ID)) && expected.contains(static_cast<size_t>(SpxLexer::INT_LIT)) &&
         expected.contains(static_cast<size_t>(SpxLexer::TEXT_LIT))) {
-      diags_.report(DiagId::err_expected_found, rangeOf(t), "an expression", describeToken(*t, recognizer->getVocabulary()));
+      diags_.report(DiagId::err_expected_found, rangeOf(t), "an expression", describeToken(*t, vocab));
       return;
     }
     if (expected.size() > 0 && expected.size() <= kMaxListedTokens)
-      diags_.report(DiagId::err_expected_found, rangeOf(t), describeExpected(expected, recognizer->getVocabulary()),
-                    describeToken(*t, recognizer->getVocabulary()));
+      diags_.report(DiagId::err_expected_found, rangeOf(t), describeExpected(expected, vocab), describeToken(*t, vocab));
     else
-      diags_.report(DiagId::err_unexpected, rangeOf(t), describeToken(*t, recognizer->getVocabulary()));
+      diags_.report(DiagId::err_unexpected, rangeOf(t), describeToken(*t, vocab));
   }
   SourceRange rangeOf(antlr4::Token *t) {
     if (t->getType() == antlr4::Token::EOF) {
@@ -112,6 +125,8 @@ private:
   }
 
   static constexpr size_t kMaxListedTokens = 4;
+  bool quiet_ = false;
+  size_t deleted_ = SIZE_MAX;
   const SourceManager &sm_;
   FileId file_;
   DiagnosticsEngine &diags_;
@@ -189,6 +204,14 @@ bool screenTokens(antlr4::CommonTokenStream &tokens, const antlr4::dfa::Vocabula
       if (diags.limitReached()) return false;
       continue;
     }
+    // Modula-3 keywords of features SPINE leaves out: no production uses them, so say so instead of letting
+    // the parser stumble.
+    if (type == SpxLexer::OBJECT || type == SpxLexer::METHODS || type == SpxLexer::OVERRIDES ||
+        type == SpxLexer::TYPECASE || type == SpxLexer::GENERIC) {
+      diags.report(DiagId::err_unsupported_keyword, rangeOf(start, t->getStopIndex() + 1 - start), t->getText());
+      ok = false;
+      continue;
+    }
     // Nesting: brackets, END-terminated constructs and runs of prefix operators all recurse in the parser.
     bool opens = type == p.lparen || type == p.lbrack || type == p.lbrace || type == SpxLexer::BEGIN ||
                  type == SpxLexer::IF || type == SpxLexer::WHILE || type == SpxLexer::FOR || type == SpxLexer::CASE ||
@@ -214,14 +237,106 @@ bool screenTokens(antlr4::CommonTokenStream &tokens, const antlr4::dfa::Vocabula
 }  // namespace
 
 namespace {
+
+// A token stream in which a forgotten ';' can be put back, so that the parser reads on as the programmer meant.
+class RepairableTokenStream : public antlr4::CommonTokenStream {
+public:
+  using antlr4::CommonTokenStream::CommonTokenStream;
+  void insertBefore(size_t index, std::unique_ptr<antlr4::Token> token) {
+    _tokens.insert(_tokens.begin() + static_cast<std::ptrdiff_t>(index), std::move(token));
+    renumber(index);
+  }
+  void erase(size_t index) {
+    _tokens.erase(_tokens.begin() + static_cast<std::ptrdiff_t>(index));
+    renumber(index);
+  }
+
+private:
+  void renumber(size_t from) {
+    for (size_t i = from; i < _tokens.size(); ++i)
+      if (auto *w = dynamic_cast<antlr4::WritableToken *>(_tokens[i].get())) w->setTokenIndex(i);
+  }
+};
+
+// Parses until the first syntax error and records where it is, without reporting anything.
+class ProbeStrategy : public antlr4::BailErrorStrategy {
+public:
+  size_t errorToken = SIZE_MAX;
+
+  void recover(antlr4::Parser *recognizer, std::exception_ptr e) override {
+    try {
+      std::rethrow_exception(e);
+    } catch (const antlr4::RecognitionException &re) {
+      errorToken = re.getOffendingToken() ? re.getOffendingToken()->getTokenIndex() : recognizer->getCurrentToken()->getTokenIndex();
+    } catch (...) {
+      errorToken = recognizer->getCurrentToken()->getTokenIndex();
+    }
+    antlr4::BailErrorStrategy::recover(recognizer, e);
+  }
+  antlr4::Token *recoverInline(antlr4::Parser *recognizer) override {
+    errorToken = recognizer->getCurrentToken()->getTokenIndex();
+    return antlr4::BailErrorStrategy::recoverInline(recognizer);
+  }
+};
+
 struct AntlrState : ParseArtifacts {
   AntlrState(std::string_view original)
       : input(asciiImage(original)), lexer(original, &input, grammarVocabulary()), tokens(&lexer), parser(&tokens) {}
   antlr4::ANTLRInputStream input;
   detail::Lexer lexer;
-  antlr4::CommonTokenStream tokens;
+  RepairableTokenStream tokens;
   SpxParser parser;
+
+  // Token index of the first syntax error (full LL prediction), or SIZE_MAX if the tokens parse.
+  size_t firstError() {
+    auto probe = std::make_shared<ProbeStrategy>();
+    tokens.seek(0);
+    parser.reset();
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+    parser.setErrorHandler(probe);
+    try {
+      parser.compilationUnit();
+    } catch (const antlr4::ParseCancellationException &) {
+    }
+    return probe->errorToken;
+  }
 };
+
+// Repairs forgotten semicolons between statements or declarations on different lines, the most common syntax
+// error: when the first error is at the first token of a line, a ';' is tried before that token, and kept if
+// the parse then gets further. Each repair is reported as "expected ';'" where the ';' belongs. Returns the
+// token index of the first error that remains (SIZE_MAX if none).
+size_t repairSemicolons(AntlrState &state, const SourceManager &sm, FileId file, DiagnosticsEngine &diags) {
+  const antlr4::dfa::Vocabulary &vocab = grammarVocabulary();
+  size_t semicolon = 0;
+  for (size_t t = 1; t <= vocab.getMaxTokenType(); ++t)
+    if (vocab.getLiteralName(t) == "';'") semicolon = t;
+  constexpr int kMaxRepairs = 50;
+  size_t error = state.firstError();
+  for (int repairs = 0; error != SIZE_MAX && repairs < kMaxRepairs; ++repairs) {
+    antlr4::Token *at = state.tokens.get(error);
+    if (at->getType() == antlr4::Token::EOF || error == 0) break;
+    antlr4::Token *prev = nullptr;
+    for (size_t i = error; i-- > 0;)
+      if (state.tokens.get(i)->getChannel() == antlr4::Token::DEFAULT_CHANNEL) { prev = state.tokens.get(i); break; }
+    if (!prev || prev->getType() == semicolon || prev->getLine() == at->getLine()) break;
+    size_t where = prev->getStopIndex() + 1;
+    auto token = std::make_unique<antlr4::CommonToken>(semicolon, ";");
+    token->setStartIndex(where);
+    token->setStopIndex(where - 1);  // an empty token: it was never in the source
+    token->setLine(prev->getLine());
+    size_t insertAt = prev->getTokenIndex() + 1;
+    state.tokens.insertBefore(insertAt, std::move(token));
+    size_t after = state.firstError();
+    if (after != SIZE_MAX && after <= error + 1) {
+      state.tokens.erase(insertAt);  // no better: this was not a forgotten ';'
+      break;
+    }
+    diags.report(DiagId::err_expected, SourceRange(sm.locAt(file, static_cast<uint32_t>(where))), "';'");
+    error = after;
+  }
+  return error;
+}
 }  // namespace
 
 Unit *parseUnit(FileId file, const SourceManager &sm, ASTContext &ctx, DiagnosticsEngine &diags,
@@ -233,7 +348,7 @@ Unit *parseUnit(FileId file, const SourceManager &sm, ASTContext &ctx, Diagnosti
     if (keep) *keep = std::move(state);
     return u;
   };
-  antlr4::CommonTokenStream &tokens = state->tokens;
+  RepairableTokenStream &tokens = state->tokens;
   tokens.fill();
 
   unsigned errorsBefore = diags.errorCount();
@@ -248,12 +363,16 @@ Unit *parseUnit(FileId file, const SourceManager &sm, ASTContext &ctx, Diagnosti
   try {
     tree = parser.compilationUnit();
   } catch (const antlr4::ParseCancellationException &) {
-    // Stage 2: full LL with recovery, so that every syntax error in the file is reported once.
-    tokens.seek(0);
-    parser.reset();
-    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
-    parser.setErrorHandler(std::make_shared<ErrorStrategy>(sm, file, diags));
-    tree = parser.compilationUnit();
+    // Stage 2: put back forgotten semicolons, then parse with full LL and recovery so that every remaining
+    // syntax error is reported once.
+    tree = nullptr;
+    if (repairSemicolons(*state, sm, file, diags) != SIZE_MAX) {
+      tokens.seek(0);
+      parser.reset();
+      parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::LL);
+      parser.setErrorHandler(std::make_shared<ErrorStrategy>(sm, file, diags));
+      tree = parser.compilationUnit();
+    }
   }
   if (diags.errorCount() != errorsBefore || !tree) return finish(nullptr);
   if (parser.getNumberOfSyntaxErrors() != 0) {

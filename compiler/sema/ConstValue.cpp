@@ -2,7 +2,34 @@
 
 #include "sema/Types.h"
 
+#include <cstdio>
+
 namespace spx {
+
+std::string quoteLiteral(std::string_view text, char quote) {
+  std::string s(1, quote);
+  for (unsigned char c : text) {
+    switch (c) {
+    case '\n': s += "\\n"; break;
+    case '\t': s += "\\t"; break;
+    case '\r': s += "\\r"; break;
+    case '\f': s += "\\f"; break;
+    case '\\': s += "\\\\"; break;
+    default:
+      if (c == static_cast<unsigned char>(quote)) {
+        s += '\\';
+        s += static_cast<char>(c);
+      } else if (c < 0x20 || c >= 0x7f) {
+        char buf[5];
+        std::snprintf(buf, sizeof buf, "\\%03o", c);
+        s += buf;
+      } else {
+        s += static_cast<char>(c);
+      }
+    }
+  }
+  return s + quote;
+}
 
 bool equalValues(const ConstValue &a, const ConstValue &b) {
   if (a.kind != b.kind) return false;
@@ -33,7 +60,7 @@ std::string formatValue(const ConstValue &v, const Type *type) {
     }
     return std::to_string(v.i);
   }
-  case ConstValue::Kind::Text: return "\"" + v.text + "\"";
+  case ConstValue::Kind::Text: return quoteLiteral(v.text, '"');
   case ConstValue::Kind::Set: {
     std::string s = "{";
     for (size_t k = 0; k < v.members.size(); ++k) s += (k ? ", " : "") + std::to_string(v.members[k]);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace spx {
@@ -22,6 +23,8 @@ struct ConstValue {
 };
 
 bool equalValues(const ConstValue &a, const ConstValue &b);
+// `text` as a Modula-3 literal between `quote`s, escaped so that it stays on one line (\n, \t, \ooo ...).
+std::string quoteLiteral(std::string_view text, char quote);
 std::string formatValue(const ConstValue &v, const Type *type);
 
 class ConstArena {

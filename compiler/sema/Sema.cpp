@@ -29,6 +29,12 @@ Scope *Sema::pushScope(Scope::Kind kind) {
 }
 
 void Sema::declare(Scope *scope, Symbol *sym) {
+  // Modula-3's predeclared identifiers are reserved (2.8.2): they cannot be declared again. VIEW is SPINE's
+  // own and may be.
+  if (scope != builtins_ && sym->name.text != "VIEW" && builtins_->lookupLocal(sym->name.text)) {
+    diags_.report(DiagId::err_redefinition, sym->name.range, sym->name.text);
+    return;
+  }
   if (Symbol *prev = scope->insert(sym)) {
     diags_.report(DiagId::err_redefinition, sym->name.range, sym->name.text);
     if (prev->name.range.valid()) diags_.report(DiagId::note_previous_definition, prev->name.range);
@@ -129,7 +135,11 @@ void Sema::resolve(Symbol *sym) {
   ++resolveDepth_;
   switch (sym->kind) {
   case SymKind::Const: resolveConst(sym); break;
-  case SymKind::Type: resolveTypeDecl(sym); break;
+  case SymKind::Type:
+    ++typeDeclDepth_;
+    resolveTypeDecl(sym);
+    --typeDeclDepth_;
+    break;
   case SymKind::Var: resolveVar(sym); break;
   case SymKind::Exception: resolveException(sym); break;
   case SymKind::Procedure: resolveProcedure(sym); break;
@@ -140,10 +150,10 @@ void Sema::resolve(Symbol *sym) {
   unit_ = savedUnit;
   level_ = savedLevel;
   if (sym->state == Symbol::State::Resolving) sym->state = Symbol::State::Resolved;
-  if (resolveDepth_ == 0) drainPendingRefs();
+  if (typeDeclDepth_ == 0) drainPendingTypes();
 }
 
-Symbol *Sema::lookupName(const Ident &name) {
+Symbol *Sema::lookupName(const Ident &name, SymKind wanted) {
   Symbol *s = scope_->lookup(name.text);
   if (!s) {
     diags_.report(DiagId::err_undeclared, name.range, name.text);
@@ -154,12 +164,14 @@ Symbol *Sema::lookupName(const Ident &name) {
     scope_->insert(err);
     return err;
   }
-  resolve(s);
+  // Looking for a type, a symbol of another kind is not resolved: `PROCEDURE P(x: P)` is "not a type", not a
+  // recursive declaration.
+  if (wanted == SymKind::Error || s->kind == wanted) resolve(s);
   return s;
 }
 
-Symbol *Sema::lookupQualified(const QualIdent &q) {
-  if (q.module.empty()) return lookupName(q.name);
+Symbol *Sema::lookupQualified(const QualIdent &q, SymKind wanted) {
+  if (q.module.empty()) return lookupName(q.name, wanted);
   Symbol *m = lookupName(q.module);
   if (m->kind == SymKind::Error) return m;
   if (m->kind != SymKind::Interface) {
@@ -172,11 +184,25 @@ Symbol *Sema::lookupQualified(const QualIdent &q) {
     diags_.report(DiagId::err_no_member, q.name.range, q.module.text, q.name.text);
     return nullptr;
   }
-  resolve(s);
+  if (wanted == SymKind::Error || s->kind == wanted) resolve(s);
   return s;
 }
 
 // ---------------------------------------------------------------- units
+
+// Imports, the exported interfaces' names and a unit's own declarations form one name space (Modula-3 2.5):
+// a declaration may not reuse a name from `other`, except that a module's procedure implements (and so
+// redeclares) the procedure of an interface it exports.
+void Sema::checkClashes(Scope *decls, Scope *other, bool procedureMayRedeclare) {
+  for (Symbol *sym : decls->symbols()) {
+    Symbol *o = other->lookupLocal(sym->name.text);
+    if (!o || o == sym) continue;
+    // A module's declaration of an exported procedure's name is its implementation (checkExports checks it).
+    if (procedureMayRedeclare && o->kind == SymKind::Procedure) continue;
+    diags_.report(DiagId::err_redefinition, sym->name.range, sym->name.text);
+    if (o->name.range.valid()) diags_.report(DiagId::note_previous_definition, o->name.range);
+  }
+}
 
 bool Sema::checkNotUnsafeUnit(Unit *unit) {
   if (!unit->unsafe) return true;
@@ -226,6 +252,7 @@ void Sema::checkInterface(Unit *unit, InterfaceInfo &info) {
   pushScope(Scope::Kind::Unit);
   info.scope = scope_;
   declareDecls(scope_, unit->decls, /*inInterface=*/true);
+  checkClashes(scope_, importScope, false);
   checkDecls(unit->decls);
   for (Decl *d : unit->decls) checkSpinePragmas(d, true);
   if (unit->isMessages()) checkMessageInterface(unit);
@@ -254,9 +281,12 @@ void Sema::checkModule(Unit *unit) {
     for (Symbol *s : info->scope->symbols()) exportScope->insert(s);
   }
   pushScope(Scope::Kind::Unit);
-  importInterfaces(unit, scope_);
+  Scope *importScope = scope_;
+  importInterfaces(unit, importScope);
   pushScope(Scope::Kind::Unit);
   declareDecls(scope_, unit->body->decls, /*inInterface=*/false);
+  checkClashes(scope_, importScope, false);
+  checkClashes(scope_, exportScope, true);
   checkDecls(unit->body->decls);
   for (Decl *d : unit->body->decls) checkSpinePragmas(d, false);
   checkExports(unit, scope_, exported);

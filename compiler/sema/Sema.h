@@ -48,8 +48,10 @@ private:
   void declareDecls(Scope *scope, const std::vector<Decl *> &decls, bool inInterface);
   void declareBuiltins();
   void importInterfaces(Unit *unit, Scope *scope);
-  Symbol *lookupName(const Ident &name);
-  Symbol *lookupQualified(const QualIdent &q);
+  // `wanted`: resolve the symbol found only if it is of this kind (Error: any kind).
+  Symbol *lookupName(const Ident &name, SymKind wanted = SymKind::Error);
+  Symbol *lookupQualified(const QualIdent &q, SymKind wanted = SymKind::Error);
+  void checkClashes(Scope *decls, Scope *other, bool procedureMayRedeclare);
   void resolve(Symbol *sym);
   Scope *pushScope(Scope::Kind kind);
   void popScope(Scope *saved) { scope_ = saved; }
@@ -68,9 +70,10 @@ private:
 
   // ---- SemaType.cpp
   const Type *resolveType(TypeExpr *te);
-  const ProcType *resolveSignature(Signature &sig, bool inInterface);
+  const ProcType *resolveSignature(Signature &sig);
   const Type *lookupTypeName(const QualIdent &q);
-  void drainPendingRefs();
+  void drainPendingTypes();
+  void fillSignature(ProcType *pt, Signature &sig);
 
   // ---- SemaExpr.cpp
   void checkExpr(Expr *e);
@@ -89,11 +92,12 @@ private:
   void checkBinary(BinaryExpr *e);
   void checkCall(CallExpr *e);
   void checkConstructor(ConstructorExpr *e);
-  void bindArguments(CallExpr *e, const ProcType *pt, std::string_view calleeName);
+  bool bindArguments(CallExpr *e, const ProcType *pt, std::string_view calleeName);
+  void checkStorable(Expr *e);
   void setFromSymbol(Expr *e, Symbol *sym);
   void foldBinary(BinaryExpr *e, const Type *resultType);
   const ConstValue *checkedInt(__int128 v, SourceRange where);
-  void checkConstInRange(Expr *e, const Type *to, SourceRange where);
+  bool checkConstInRange(Expr *e, const Type *to, SourceRange where);
   bool isProperProcedureCall(Expr *e);
   void foldWord(CallExpr *e);
   void noteRaises(const ProcType *pt, SourceRange where, std::string_view callee);
@@ -108,6 +112,7 @@ private:
   void checkTryExcept(TryExceptStmt *s);
   void checkCase(CaseStmt *s);
   void checkFor(ForStmt *s);
+  bool mayFallThrough(const StmtList &stmts);
   void checkWith(WithStmt *s);
   void mayRaise(Symbol *exc, SourceRange where, std::string_view via);
 
@@ -131,14 +136,20 @@ private:
   Unit *unit_ = nullptr;
   unsigned level_ = 0;  // procedure nesting depth
   unsigned resolveDepth_ = 0;
-
-  struct PendingRef {
-    RefType *ref;
-    TypeExpr *target;
+  // Inside a TYPE declaration, REF targets and procedure signatures are resolved only once the outermost type
+  // declaration is done: that is what allows recursion through REF and PROCEDURE. Elsewhere they are resolved
+  // at once.
+  unsigned typeDeclDepth_ = 0;
+  struct PendingType {
+    RefType *ref = nullptr;  // a REF whose target is `target`
+    TypeExpr *target = nullptr;
+    ProcType *proc = nullptr;  // or a procedure type whose signature is `sig`
+    Signature *sig = nullptr;
     Scope *scope;
     unsigned level;
   };
-  std::vector<PendingRef> pendingRefs_;
+  std::vector<PendingType> pendingTypes_;
+  std::set<const Expr *> assignChecked_;  // initializers shared by several names are checked once
 
   // The procedure whose body is being checked (null in a module body).
   struct ProcContext {

@@ -198,6 +198,7 @@ void Sema::checkBuiltinCall(CallExpr *e, Builtin b, std::string_view name) {
         continue;
       }
       if (isError(checkValue(a.value)) || !checkAssignable(a.value, f->type, a.value->range)) ok = false;
+      else checkStorable(a.value);
     }
     if (ok && sizes != openDims) {
       diags_.report(DiagId::err_new_sizes, e->range, typeName(t), openDims, sizes);

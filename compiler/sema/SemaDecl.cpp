@@ -48,7 +48,10 @@ void Sema::resolveVar(Symbol *sym) {
   // One initializer may be shared by `VAR a, b := 0`; check it once.
   const Type *initType = nullptr;
   if (d->init) initType = d->init->cls == ExprClass::Unchecked ? checkValue(d->init) : d->init->type;
-  if (declared && d->init) checkAssignable(d->init, declared, d->init->range);
+  if (d->init && assignChecked_.insert(d->init).second) {
+    if (declared) checkAssignable(d->init, declared, d->init->range);
+    checkStorable(d->init);
+  }
   const Type *t = declared ? declared : initType;
   if (!t) t = types_.error();
   if (stripPacked(t)->kind == TypeKind::OpenArray) {
@@ -60,13 +63,17 @@ void Sema::resolveVar(Symbol *sym) {
 
 void Sema::resolveException(Symbol *sym) {
   auto *d = llvm::cast<ExceptionDecl>(sym->decl);
+  // Exceptions are global names (a handler anywhere may catch them), so Modula-3 declares them only at the
+  // top level of a unit.
+  if (sym->level != 0 || sym->scope->kind() == Scope::Kind::Block)
+    diags_.report(DiagId::err_exception_not_top_level, d->name.range, d->name.text);
   sym->excArg = d->arg ? resolveType(d->arg) : nullptr;
   sym->type = types_.error();
 }
 
 void Sema::resolveProcedure(Symbol *sym) {
   auto *d = llvm::cast<ProcedureDecl>(sym->decl);
-  const ProcType *pt = resolveSignature(d->sig, unit_->isInterface() && !d->body);
+  const ProcType *pt = resolveSignature(d->sig);
   sym->type = pt;
   ConstValue v;
   v.kind = ConstValue::Kind::Proc;
@@ -103,7 +110,7 @@ void Sema::checkProcedureBody(ProcedureDecl *proc) {
     p->mode = f.mode;
     p->writable = f.mode != ParamMode::Readonly && !guards_.count(proc);
     p->state = Symbol::State::Resolved;
-    declare(scope_, p);
+    if (!scope_->lookupLocal(f.name.text)) declare(scope_, p);  // a duplicate was reported with the signature
   }
   ProcContext ctx{proc, pt};
   ProcContext *savedProc = proc_;
@@ -116,6 +123,9 @@ void Sema::checkProcedureBody(ProcedureDecl *proc) {
   checkDecls(proc->body->decls);
   for (Decl *d : proc->body->decls) checkSpinePragmas(d, false);
   checkStmts(proc->body->body);
+  if (pt->result && mayFallThrough(proc->body->body))
+    diags_.report(DiagId::warn_missing_return, proc->endName.range.valid() ? proc->endName.range : proc->name.range,
+                  proc->name.text);
   proc_ = savedProc;
   loopDepth_ = savedLoops;
   handlers_ = std::move(savedHandlers);
@@ -131,12 +141,15 @@ void Sema::checkBlockBody(Block *block) {
 }
 
 namespace {
-// Modula-3 makes formal names part of a procedure's type (they can be named in calls), so an implementation
-// must repeat them.
+// Modula-3 makes formal names and defaults part of a procedure's signature (they can be named in calls), so an
+// implementation must repeat the names, and a default it repeats must be the same value.
 bool sameSignature(const ProcType *a, const ProcType *b) {
   if (!sameType(a, b)) return false;
-  for (size_t i = 0; i < a->params.size(); ++i)
-    if (a->params[i].name != b->params[i].name) return false;
+  for (size_t i = 0; i < a->params.size(); ++i) {
+    const ProcParam &x = a->params[i], &y = b->params[i];
+    if (x.name != y.name) return false;
+    if (x.dflt && y.dflt && !equalValues(*x.dflt, *y.dflt)) return false;
+  }
   return true;
 }
 }  // namespace

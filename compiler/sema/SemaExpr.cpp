@@ -63,12 +63,20 @@ bool Sema::checkBoolean(Expr *e) {
   return true;
 }
 
-void Sema::checkConstInRange(Expr *e, const Type *to, SourceRange where) {
-  if (!e->value || e->value->kind != ConstValue::Kind::Int || !isOrdinal(to) || !isOrdinal(e->type)) return;
+bool Sema::checkConstInRange(Expr *e, const Type *to, SourceRange where) {
+  if (!e->value || e->value->kind != ConstValue::Kind::Int || !isOrdinal(to) || !isOrdinal(e->type)) return true;
   int64_t lo, hi;
   ordinalBounds(to, lo, hi);
-  if (e->value->i < lo || e->value->i > hi)
-    diags_.report(DiagId::err_constant_out_of_range, where, formatValue(*e->value, e->type), typeName(to));
+  if (e->value->i >= lo && e->value->i <= hi) return true;
+  diags_.report(DiagId::err_constant_out_of_range, where, formatValue(*e->value, e->type), typeName(to));
+  return false;
+}
+
+// A nested procedure may be called or passed as an argument (its frame is alive for the call), but storing it
+// would let it outlive that frame.
+void Sema::checkStorable(Expr *e) {
+  if (e->kind != ExprKind::Call && e->symbol && e->symbol->kind == SymKind::Procedure && e->symbol->level > 0)
+    diags_.report(DiagId::err_nested_proc_assign, e->range, e->symbol->name.text);
 }
 
 bool Sema::checkAssignable(Expr *e, const Type *to, SourceRange where) {
@@ -78,8 +86,7 @@ bool Sema::checkAssignable(Expr *e, const Type *to, SourceRange where) {
     diags_.report(DiagId::err_not_assignable, where, typeName(from), typeName(to));
     return false;
   }
-  checkConstInRange(e, to, where);
-  return true;
+  return checkConstInRange(e, to, where);
 }
 
 void Sema::checkDesignatorWritable(Expr *e) {
@@ -367,9 +374,11 @@ void Sema::checkUnary(UnaryExpr *e) {
   }
   e->cls = ExprClass::Value;
   e->type = types_.integer();
-  if (e->operand->value)
+  if (e->operand->value) {
     e->value = e->op == UnaryOp::Neg ? checkedInt(-static_cast<__int128>(e->operand->value->i), e->range)
                                      : e->operand->value;
+    if (!e->value) e->cls = ExprClass::Error, e->type = types_.error();  // overflow reported
+  }
 }
 
 namespace {
@@ -553,11 +562,12 @@ void Sema::checkCall(CallExpr *e) {
     diags_.report(DiagId::err_call_runtime_event, c->range, calleeName);
     return;
   }
-  bindArguments(e, pt, calleeName);
+  bool argsOk = bindArguments(e, pt, calleeName);
   noteRaises(pt, e->range, calleeName);
   e->cls = ExprClass::Value;
   e->type = pt->result;  // null for a proper procedure: no value
-  foldWord(e);
+  if (argsOk) foldWord(e);
+  else e->cls = ExprClass::Error, e->type = types_.error();  // reported; a use of the result adds nothing
 }
 
 // Calls of the Word interface on constants are constants (Modula-3 2.6.3 treats Word like a builtin).
@@ -573,14 +583,16 @@ void Sema::foldWord(CallExpr *e) {
   }
   WordFoldError error;
   std::optional<int64_t> v = foldWordCall(callee->name.text, args, error);
-  if (error == WordFoldError::DivisionByZero)
-    diags_.report(DiagId::err_division_by_zero, e->range, callee->qualifiedName());
-  else if (error == WordFoldError::BitRange)
-    diags_.report(DiagId::err_word_bit_range, e->range, callee->qualifiedName());
+  if (error != WordFoldError::None) {
+    diags_.report(error == WordFoldError::DivisionByZero ? DiagId::err_division_by_zero : DiagId::err_word_bit_range,
+                  e->range, callee->qualifiedName());
+    e->cls = ExprClass::Error;
+    e->type = types_.error();
+  }
   if (v) e->value = consts_.integer(*v);
 }
 
-void Sema::bindArguments(CallExpr *e, const ProcType *pt, std::string_view calleeName) {
+bool Sema::bindArguments(CallExpr *e, const ProcType *pt, std::string_view calleeName) {
   std::vector<Expr *> bound(pt->params.size(), nullptr);
   size_t positional = 0;
   bool seenNamed = false, ok = true;
@@ -645,6 +657,7 @@ void Sema::bindArguments(CallExpr *e, const ProcType *pt, std::string_view calle
     ok = false;
   }
   e->boundArgs = std::move(bound);
+  return ok;
 }
 
 // ---------------------------------------------------------------- constructors
@@ -713,6 +726,7 @@ void Sema::checkConstructor(ConstructorExpr *e) {
       }
       const Type *a = checkValue(el.value);
       if (isError(a) || !checkAssignable(el.value, elem, el.value->range)) return;
+      checkStorable(el.value);
       if (el.value->value) agg.elems.push_back(el.value->value); else allConst = false;
       ++count;
     }
@@ -768,6 +782,7 @@ void Sema::checkConstructor(ConstructorExpr *e) {
       given[idx] = el.value;
       const Type *a = checkValue(el.value);
       if (isError(a) || !checkAssignable(el.value, rt->fields[idx].type, el.value->range)) return;
+      checkStorable(el.value);
     }
     for (size_t i = 0; i < given.size(); ++i) {
       if (given[i]) {

@@ -7,15 +7,17 @@ void Sema::checkSpinePragmas(Decl *d, bool inInterface) {
   auto *proc = llvm::dyn_cast<ProcedureDecl>(d);
   for (const Pragma &p : d->pragmas) {
     if (p.kind == Pragma::Kind::Event) {
-      if (!proc || !inInterface || proc->body) {
+      if (!proc || !inInterface) {
         diags_.report(DiagId::err_event_placement, p.range);
         continue;
       }
+      if (proc->body) continue;  // already reported: a procedure in an interface has no body
       if (proc->sig.result) diags_.report(DiagId::err_event_result, proc->sig.result->range, proc->name.text);
       if (proc->sig.raises != Signature::Raises::None)
-        diags_.report(DiagId::err_event_raises, proc->sig.range, proc->name.text);
+        diags_.report(DiagId::err_event_raises, proc->sig.raisesRange, proc->name.text);
     } else if (p.kind == Pragma::Kind::Handler) {
-      if (!proc || inInterface || !proc->body) {
+      // Handlers are installed when the extension is loaded, so they are top-level procedures of a module.
+      if (!proc || inInterface || !proc->body || level_ != 0) {
         diags_.report(DiagId::err_handler_placement, p.range);
         continue;
       }
@@ -103,6 +105,20 @@ void Sema::checkMessageInterface(Unit *unit) {
 }
 
 namespace {
+// Plain data with a defined layout: ordinals (packed or not) and fixed arrays and records of them. Sets,
+// references and procedures are excluded, so a VIEW can neither forge a reference nor depend on set layout.
+bool viewable(const Type *t) {
+  t = stripPacked(t);
+  if (isOrdinal(t)) return true;
+  if (auto *a = llvm::dyn_cast<ArrayType>(t)) return viewable(a->element);
+  if (auto *r = llvm::dyn_cast<RecordType>(t)) {
+    for (const auto &f : r->fields)
+      if (!viewable(f.type)) return false;
+    return true;
+  }
+  return false;
+}
+
 bool isByte(const Type *t) {
   const Type *s = stripPacked(t);
   if (!isOrdinal(s)) return false;
@@ -126,7 +142,7 @@ void Sema::checkView(CallExpr *e) {
     return;
   }
   const Type *ts = stripPacked(t);
-  if ((ts->kind != TypeKind::Record && ts->kind != TypeKind::Array) || containsPointers(ts)) {
+  if ((ts->kind != TypeKind::Record && ts->kind != TypeKind::Array) || !viewable(ts)) {
     diags_.report(DiagId::err_view_target, args[1].value->range, typeName(t));
     return;
   }

@@ -21,9 +21,7 @@ void Sema::checkStmt(Stmt *s) {
     const Type *rt = checkValue(a->rhs);
     if (isError(lt) || isError(rt)) return;
     checkDesignatorWritable(a->lhs);
-    if (a->rhs->symbol && a->rhs->symbol->kind == SymKind::Procedure && a->rhs->symbol->level > 0 &&
-        a->rhs->kind != ExprKind::Call)
-      diags_.report(DiagId::err_nested_proc_assign, a->rhs->range, a->rhs->symbol->name.text);
+    checkStorable(a->rhs);
     checkAssignable(a->rhs, lt, a->rhs->range);
     return;
   }
@@ -91,7 +89,7 @@ void Sema::checkStmt(Stmt *s) {
       checkExpr(r->value);
       diags_.report(DiagId::err_return_value_in_procedure, r->value->range, proc_->decl->name.text);
     } else if (r->value) {
-      if (!isError(checkValue(r->value))) checkAssignable(r->value, result, r->value->range);
+      if (!isError(checkValue(r->value)) && checkAssignable(r->value, result, r->value->range)) checkStorable(r->value);
     }
     return;
   }
@@ -120,6 +118,83 @@ void Sema::checkStmt(Stmt *s) {
     popScope(saved);
     return;
   }
+  }
+}
+
+// Whether control may reach the end of `stmts`: a conservative answer for the missing-RETURN warning (the
+// run-time check stays in any case). LOOP without EXIT, RETURN and RAISE end a path; IF, CASE and TRY end it
+// when all their branches do.
+bool Sema::mayFallThrough(const StmtList &stmts) {
+  if (stmts.empty()) return true;
+  const Stmt *last = stmts.back();
+  auto hasExit = [](const StmtList &body) {
+    // An EXIT directly in this loop body (not inside a nested loop) leaves it.
+    std::vector<const StmtList *> work{&body};
+    while (!work.empty()) {
+      const StmtList *l = work.back();
+      work.pop_back();
+      for (const Stmt *s : *l) {
+        switch (s->kind) {
+        case StmtKind::Exit: return true;
+        case StmtKind::If:
+          for (auto &arm : llvm::cast<IfStmt>(s)->arms) work.push_back(&arm.body);
+          work.push_back(&llvm::cast<IfStmt>(s)->elseBody);
+          break;
+        case StmtKind::Case:
+          for (auto &arm : llvm::cast<CaseStmt>(s)->arms) work.push_back(&arm.body);
+          work.push_back(&llvm::cast<CaseStmt>(s)->elseBody);
+          break;
+        case StmtKind::With: work.push_back(&llvm::cast<WithStmt>(s)->body); break;
+        case StmtKind::TryExcept: {
+          auto *t = llvm::cast<TryExceptStmt>(s);
+          work.push_back(&t->body);
+          for (auto &h : t->handlers) work.push_back(&h.body);
+          work.push_back(&t->elseBody);
+          break;
+        }
+        case StmtKind::TryFinally:
+          work.push_back(&llvm::cast<TryFinallyStmt>(s)->body);
+          work.push_back(&llvm::cast<TryFinallyStmt>(s)->finally);
+          break;
+        case StmtKind::Block: work.push_back(&llvm::cast<BlockStmt>(s)->block->body); break;
+        default: break;
+        }
+      }
+    }
+    return false;
+  };
+  switch (last->kind) {
+  case StmtKind::Return: case StmtKind::Raise: return false;
+  case StmtKind::Loop: return hasExit(llvm::cast<LoopStmt>(last)->body);
+  case StmtKind::If: {
+    auto *i = llvm::cast<IfStmt>(last);
+    if (!i->hasElse || mayFallThrough(i->elseBody)) return true;
+    for (auto &arm : i->arms)
+      if (mayFallThrough(arm.body)) return true;
+    return false;
+  }
+  case StmtKind::Case: {
+    auto *c = llvm::cast<CaseStmt>(last);
+    // Without ELSE an unmatched value is a checked runtime error, not a fall-through.
+    if (c->hasElse && mayFallThrough(c->elseBody)) return true;
+    for (auto &arm : c->arms)
+      if (mayFallThrough(arm.body)) return true;
+    return false;
+  }
+  case StmtKind::With: return mayFallThrough(llvm::cast<WithStmt>(last)->body);
+  case StmtKind::Block: return mayFallThrough(llvm::cast<BlockStmt>(last)->block->body);
+  case StmtKind::TryExcept: {
+    auto *t = llvm::cast<TryExceptStmt>(last);
+    if (mayFallThrough(t->body) || (t->hasElse && mayFallThrough(t->elseBody))) return true;
+    for (auto &h : t->handlers)
+      if (mayFallThrough(h.body)) return true;
+    return false;
+  }
+  case StmtKind::TryFinally: {
+    auto *t = llvm::cast<TryFinallyStmt>(last);
+    return mayFallThrough(t->body) && mayFallThrough(t->finally);
+  }
+  default: return true;
   }
 }
 
@@ -269,14 +344,22 @@ void Sema::checkTryExcept(TryExceptStmt *t) {
       checkStmts(handler.body);
       continue;
     }
+    // `A, B(v) =>` binds v when every exception named has an argument of one type.
     const Type *argType = types_.error();
-    if (handled[h].size() != 1) {
-      diags_.report(DiagId::err_handler_var_needs_one, handler.var.range);
-    } else if (!handled[h][0]->excArg) {
-      diags_.report(DiagId::err_handler_var_no_arg, handler.var.range, handled[h][0]->name.text);
-    } else {
-      argType = handled[h][0]->excArg;
+    bool ok = !handled[h].empty();
+    for (Symbol *exc : handled[h]) {
+      if (!exc->excArg) {
+        diags_.report(DiagId::err_handler_var_no_arg, handler.var.range, exc->name.text);
+        ok = false;
+        break;
+      }
+      if (exc != handled[h][0] && !sameType(exc->excArg, handled[h][0]->excArg)) {
+        diags_.report(DiagId::err_handler_var_needs_one, handler.var.range);
+        ok = false;
+        break;
+      }
     }
+    if (ok) argType = handled[h][0]->excArg;
     Scope *saved = pushScope(Scope::Kind::Block);
     Symbol *v = newSymbol(SymKind::HandlerVar, handler.var, nullptr);
     v->type = argType;

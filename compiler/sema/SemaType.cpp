@@ -10,7 +10,7 @@ constexpr int64_t kMaxSetElements = 65536;
 }
 
 const Type *Sema::lookupTypeName(const QualIdent &q) {
-  Symbol *s = lookupQualified(q);
+  Symbol *s = lookupQualified(q, SymKind::Type);
   if (!s || s->kind == SymKind::Error) return types_.error();
   if (s->kind != SymKind::Type) {
     diags_.report(DiagId::err_not_a_type, q.range(), q.name.text);
@@ -138,7 +138,7 @@ const Type *Sema::resolveType(TypeExpr *te) {
       const Type *ft = f.type ? resolveType(f.type) : nullptr;
       if (f.init) {
         field.dflt = checkConstant(f.init);
-        if (ft && field.dflt) checkAssignable(f.init, ft, f.init->range);
+        if (ft && field.dflt && assignChecked_.insert(f.init).second) checkAssignable(f.init, ft, f.init->range);
         if (!ft) ft = f.init->type;
       }
       if (!ft) ft = types_.error();
@@ -149,6 +149,16 @@ const Type *Sema::resolveType(TypeExpr *te) {
       field.type = ft;
       rt->fields.push_back(field);
     }
+    size_t bad;
+    switch (recordLayoutProblem(rt, bad)) {
+    case LayoutProblem::None: break;
+    case LayoutProblem::PackedNotWholeBytes:
+      diags_.report(DiagId::err_packed_field_bytes, rt->fields[bad].range, rt->fields[bad].name);
+      break;
+    case LayoutProblem::PackedCrossesByte:
+      diags_.report(DiagId::err_packed_field_crosses_byte, rt->fields[bad].range, rt->fields[bad].name);
+      break;
+    }
     result = rt;
     break;
   }
@@ -157,6 +167,10 @@ const Type *Sema::resolveType(TypeExpr *te) {
     const Type *base = resolveType(p->base);
     const ConstValue *bits = checkConstant(p->bits);
     if (isError(base) || !bits) break;
+    if (!isOrdinal(base)) {
+      diags_.report(DiagId::err_bits_not_ordinal, p->base->range, typeName(base));
+      break;
+    }
     if (!isInteger(p->bits->type)) {
       diags_.report(DiagId::err_bits_not_integer, p->bits->range);
       break;
@@ -202,46 +216,56 @@ const Type *Sema::resolveType(TypeExpr *te) {
     if (r->branded) {
       rt->branded = true;
       rt->brandId = types_.nextBrandId();
-      if (r->brand) rt->brand = r->brand->val;
+      if (r->brand) {
+        rt->brand = r->brand->val;
+        // Brands name types across the whole program, so two types may not share one.
+        if (!types_.claimBrand(rt->brand)) diags_.report(DiagId::err_duplicate_brand, r->brand->range, rt->brand);
+      }
     }
     // The target is resolved after the declaration that contains it, which is what allows recursive types
     // through REF.
-    pendingRefs_.push_back({rt, r->target, scope_, level_});
+    pendingTypes_.push_back({rt, r->target, nullptr, nullptr, scope_, level_});
     result = rt;
     break;
   }
-  case TypeExprKind::Proc:
-    result = resolveSignature(llvm::cast<ProcTypeExpr>(te)->sig, false);
+  case TypeExprKind::Proc: {
+    auto *pt = types_.make<ProcType>();
+    pendingTypes_.push_back({nullptr, nullptr, pt, &llvm::cast<ProcTypeExpr>(te)->sig, scope_, level_});
+    result = pt;
     break;
+  }
   case TypeExprKind::Error:
     break;
   }
   if (te->netOrder && te->kind != TypeExprKind::Packed)
     diags_.report(DiagId::err_netorder_bits, te->range, 0);
   te->resolved = result;
-  if (resolveDepth_ == 0) drainPendingRefs();
+  if (typeDeclDepth_ == 0) drainPendingTypes();
   return result;
 }
 
-void Sema::drainPendingRefs() {
-  while (!pendingRefs_.empty()) {
-    PendingRef p = pendingRefs_.back();
-    pendingRefs_.pop_back();
+void Sema::drainPendingTypes() {
+  while (!pendingTypes_.empty()) {
+    PendingType p = pendingTypes_.back();
+    pendingTypes_.pop_back();
     Scope *savedScope = scope_;
     unsigned savedLevel = level_;
     scope_ = p.scope;
     level_ = p.level;
-    ++resolveDepth_;
-    p.ref->target = resolveType(p.target);
-    --resolveDepth_;
+    if (p.ref) p.ref->target = resolveType(p.target);
+    else fillSignature(p.proc, *p.sig);
     scope_ = savedScope;
     level_ = savedLevel;
   }
 }
 
-const ProcType *Sema::resolveSignature(Signature &sig, bool inInterface) {
-  (void)inInterface;
+const ProcType *Sema::resolveSignature(Signature &sig) {
   auto *pt = types_.make<ProcType>();
+  fillSignature(pt, sig);
+  return pt;
+}
+
+void Sema::fillSignature(ProcType *pt, Signature &sig) {
   std::set<std::string_view> seen;
   for (Formal &f : sig.formals) {
     if (!seen.insert(f.name.text).second) diags_.report(DiagId::err_duplicate_param, f.name.range, f.name.text);
@@ -253,7 +277,7 @@ const ProcType *Sema::resolveSignature(Signature &sig, bool inInterface) {
       if (f.mode == ParamMode::Var) diags_.report(DiagId::err_var_param_default, f.dflt->range, f.name.text);
       p.dflt = checkConstant(f.dflt);
       p.dfltExpr = f.dflt;
-      if (t && p.dflt) checkAssignable(f.dflt, t, f.dflt->range);
+      if (t && p.dflt && assignChecked_.insert(f.dflt).second) checkAssignable(f.dflt, t, f.dflt->range);
       if (!t) t = f.dflt->type;
     }
     p.type = t ? t : types_.error();
@@ -276,7 +300,6 @@ const ProcType *Sema::resolveSignature(Signature &sig, bool inInterface) {
     }
     pt->raises.push_back(s);
   }
-  return pt;
 }
 
 }  // namespace spx

@@ -248,10 +248,13 @@ bool containsPointers(const Type *t) {
   }
 }
 
-uint64_t bitSize(const Type *t) {
-  if (!t) return 0;
+namespace {
+
+uint64_t roundUp(uint64_t v, uint64_t align) { return align <= 1 ? v : (v + align - 1) / align * align; }
+
+// Bits an unpacked ordinal occupies: 8, 16, 32 or 64, the smallest that holds its range.
+uint64_t ordinalBits(const Type *t) {
   switch (t->kind) {
-  case TypeKind::Packed: return llvm::cast<PackedType>(t)->bits;
   case TypeKind::Integer: return 64;
   case TypeKind::Char: return 8;
   case TypeKind::Enum: {
@@ -260,41 +263,82 @@ uint64_t bitSize(const Type *t) {
   }
   case TypeKind::Subrange: {
     auto *s = llvm::cast<SubrangeType>(t);
-    if (s->base->kind != TypeKind::Integer) return bitSize(s->base);
-    // The smallest of 8/16/32/64 bits that holds the range (as a signed or unsigned field).
+    if (s->base->kind != TypeKind::Integer) return ordinalBits(s->base);
     for (unsigned bits : {8u, 16u, 32u}) {
       int64_t umax = (int64_t{1} << bits) - 1, smin = -(int64_t{1} << (bits - 1)), smax = (int64_t{1} << (bits - 1)) - 1;
       if ((s->low >= 0 && s->high <= umax) || (s->low >= smin && s->high <= smax)) return bits;
     }
     return 64;
   }
+  default: return 64;
+  }
+}
+
+// Places one field or element at `offset` (in bits) following lang/REFERENCE.md 4.7 and returns its offset.
+uint64_t place(const Type *t, uint64_t offset, LayoutProblem *problem) {
+  if (auto *p = llvm::dyn_cast<PackedType>(t)) {
+    // Packed: no alignment, but whole-byte fields start on a byte and narrower ones stay inside one byte.
+    if (problem && *problem == LayoutProblem::None) {
+      if (p->bits >= 8 && (offset % 8 != 0 || p->bits % 8 != 0)) *problem = LayoutProblem::PackedNotWholeBytes;
+      else if (p->bits < 8 && offset / 8 != (offset + p->bits - 1) / 8) *problem = LayoutProblem::PackedCrossesByte;
+    }
+    return offset;
+  }
+  return roundUp(offset, layoutOf(t).align);
+}
+
+}  // namespace
+
+Layout layoutOf(const Type *t) {
+  if (!t) return {64, 64};
+  switch (t->kind) {
+  case TypeKind::Packed: return {llvm::cast<PackedType>(t)->bits, 1};
+  case TypeKind::Integer: case TypeKind::Char: case TypeKind::Enum: case TypeKind::Subrange: {
+    uint64_t b = ordinalBits(t);
+    return {b, b};
+  }
   case TypeKind::Set: {
     int64_t lo, hi;
     ordinalBounds(llvm::cast<SetType>(t)->element, lo, hi);
-    uint64_t n = static_cast<uint64_t>(hi - lo) + 1;
-    return (n + 63) / 64 * 64;
+    uint64_t n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
+    return {roundUp(n, 64), 64};
   }
   case TypeKind::Array: {
     auto *a = llvm::cast<ArrayType>(t);
     int64_t lo, hi;
     ordinalBounds(a->index, lo, hi);
     uint64_t n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
-    uint64_t e = bitSize(a->element);
-    if (!llvm::isa<PackedType>(a->element)) e = (e + 7) / 8 * 8;
-    return n * e;
+    Layout e = layoutOf(a->element);
+    // Elements are laid out like consecutive fields; an array starts on at least a byte.
+    uint64_t stride = llvm::isa<PackedType>(a->element) ? e.size : roundUp(e.size, e.align);
+    return {n * stride, std::max<uint64_t>(e.align, 8)};
   }
   case TypeKind::Record: {
-    uint64_t total = 0;
+    uint64_t offset = 0, align = 8;
     for (const auto &f : llvm::cast<RecordType>(t)->fields) {
-      uint64_t s = bitSize(f.type);
-      if (!llvm::isa<PackedType>(f.type)) total = (total + 7) / 8 * 8;  // unpacked fields start on a byte
-      total += s;
+      offset = place(f.type, offset, nullptr);
+      Layout l = layoutOf(f.type);
+      offset += l.size;
+      align = std::max(align, l.align);
     }
-    return total;
+    return {roundUp(offset, align), align};
   }
-  case TypeKind::OpenArray: return 0;
-  default: return 64;  // references, procedures, TEXT: one machine word
+  case TypeKind::OpenArray: return {0, std::max<uint64_t>(layoutOf(elementOf(t)).align, 8)};
+  default: return {64, 64};  // references, procedures, TEXT: one machine word
   }
+}
+
+uint64_t bitSize(const Type *t) { return layoutOf(t).size; }
+
+LayoutProblem recordLayoutProblem(const RecordType *r, size_t &field) {
+  uint64_t offset = 0;
+  for (field = 0; field < r->fields.size(); ++field) {
+    LayoutProblem problem = LayoutProblem::None;
+    offset = place(r->fields[field].type, offset, &problem);
+    if (problem != LayoutProblem::None) return problem;
+    offset += layoutOf(r->fields[field].type).size;
+  }
+  return LayoutProblem::None;
 }
 
 std::string typeName(const Type *t) {
@@ -348,9 +392,17 @@ std::string typeName(const Type *t) {
       if (p->params[i].mode == ParamMode::Var) s += "VAR ";
       if (p->params[i].mode == ParamMode::Readonly) s += "READONLY ";
       s += std::string(p->params[i].name) + ": " + typeName(p->params[i].type);
+      if (p->params[i].dflt) s += " := " + formatValue(*p->params[i].dflt, p->params[i].type);
     }
     s += ")";
     if (p->result) s += ": " + typeName(p->result);
+    if (p->raisesAny) {
+      s += " RAISES ANY";
+    } else if (!p->raises.empty()) {
+      s += " RAISES {";
+      for (size_t i = 0; i < p->raises.size(); ++i) s += (i ? ", " : "") + p->raises[i]->qualifiedName();
+      s += "}";
+    }
     return s;
   }
   default: return "<anonymous>";

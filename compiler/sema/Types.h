@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -154,12 +155,15 @@ public:
   const Type *address() const { return address_; }
   const Type *real() const { return real_; }
   unsigned nextBrandId() { return ++brands_; }
+  // False if the brand text was claimed before.
+  bool claimBrand(const std::string &brand) { return brandTexts_.insert(brand).second; }
 
 private:
   const Type *basic(TypeKind k, const char *name);
   std::vector<std::unique_ptr<Type>> owned_;
   const Type *error_, *integer_, *cardinal_, *boolean_, *char_, *text_, *refany_, *null_, *address_, *real_;
   unsigned brands_ = 0;
+  std::set<std::string> brandTexts_;
 };
 
 // ---- queries (Types.cpp)
@@ -184,6 +188,14 @@ bool assignable(const Type *from, const Type *to);
 bool containsPointers(const Type *t);
 // Size in bits as laid out on the NIC core (packed fields use their BITS size). Open arrays have no size (0).
 uint64_t bitSize(const Type *t);
+// Size and alignment in bits, per the layout rules of lang/REFERENCE.md 4.7 (alignment 1 for packed types).
+struct Layout {
+  uint64_t size, align;
+};
+Layout layoutOf(const Type *t);
+enum class LayoutProblem { None, PackedNotWholeBytes, PackedCrossesByte };
+// The first field of `r` whose placement breaks a packing rule (its index in `field`).
+LayoutProblem recordLayoutProblem(const RecordType *r, size_t &field);
 std::string typeName(const Type *t);
 
 }  // namespace spx
