@@ -111,19 +111,30 @@ void DiagnosticsEngine::printSnippet(SourceRange range) {
   std::string_view line = sm_.lineText(range.begin);
   PresumedLoc p = sm_.presumed(range.begin);
   size_t col = p.column - 1;
+  size_t len = 1;
+  if (range.end.valid() && range.end.offset > range.begin.offset) len = range.end.offset - range.begin.offset;
+  // A very long line (generated or minified code) is shown as a window around the range, marked with "...".
+  constexpr size_t kMaxLine = 160, kContext = 60;
+  std::string prefix, suffix;
+  if (line.size() > kMaxLine) {
+    size_t from = col > kContext ? col - kContext : 0;
+    size_t to = std::min(line.size(), col + std::min<size_t>(len, kContext) + kContext);
+    if (from > 0) prefix = "...";
+    if (to < line.size()) suffix = "...";
+    line = line.substr(from, to - from);
+    col = col - from + prefix.size();
+  }
   // Replace control characters so that binary input cannot garble the terminal.
-  std::string shown(line);
+  std::string shown = prefix + std::string(line) + suffix;
   for (char &c : shown)
     if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = ' ';
   out_ << shown << '\n';
   std::string marker;
-  for (size_t i = 0; i < col && i < line.size(); ++i) marker += line[i] == '\t' ? '\t' : ' ';
-  if (col > line.size()) marker.append(col - line.size(), ' ');
+  for (size_t i = 0; i < col && i < shown.size(); ++i) marker += shown[i] == '\t' ? '\t' : ' ';
+  if (col > shown.size()) marker.append(col - shown.size(), ' ');
   marker += '^';
-  size_t len = 1;
-  if (range.end.valid() && range.end.offset > range.begin.offset)
-    len = range.end.offset - range.begin.offset;
-  size_t lastCol = std::min(col + len, std::max(line.size(), col + 1));
+  size_t end = prefix.size() + line.size();
+  size_t lastCol = std::min(col + len, std::max(end, col + 1));
   for (size_t i = col + 1; i < lastCol; ++i) marker += '~';
   if (color_) out_ << kGreen;
   out_ << marker;

@@ -152,7 +152,8 @@ const antlr4::dfa::Vocabulary &grammarVocabulary() {
 
 // Token types of the punctuation the screening pass needs, looked up by literal in the grammar's vocabulary.
 struct Punctuation {
-  size_t lparen = 0, lbrack = 0, lbrace = 0, rparen = 0, rbrack = 0, rbrace = 0, plus = 0, minus = 0, caret = 0;
+  size_t lparen = 0, lbrack = 0, lbrace = 0, rparen = 0, rbrack = 0, rbrace = 0, plus = 0, minus = 0, caret = 0,
+         semicolon = 0;
   explicit Punctuation(const antlr4::dfa::Vocabulary &v) {
     for (size_t t = 1; t <= v.getMaxTokenType(); ++t) {
       std::string n = v.getLiteralName(t);
@@ -165,6 +166,7 @@ struct Punctuation {
       else if (n == "'+'") plus = t;
       else if (n == "'-'") minus = t;
       else if (n == "'^'") caret = t;
+      else if (n == "';'") semicolon = t;
     }
   }
 };
@@ -179,7 +181,7 @@ bool screenTokens(antlr4::CommonTokenStream &tokens, const antlr4::dfa::Vocabula
     return SourceRange(sm.locAt(file, static_cast<uint32_t>(start)), sm.locAt(file, static_cast<uint32_t>(start + len)));
   };
   bool ok = true;
-  unsigned depth = 0, prefixRun = 0;
+  unsigned depth = 0, prefixRun = 0, constructorRun = 0;
   bool operandEnded = false;  // the previous token can end an operand, so '+'/'-' after it are binary
   for (antlr4::Token *t : tokens.getTokens()) {
     if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
@@ -223,7 +225,13 @@ bool screenTokens(antlr4::CommonTokenStream &tokens, const antlr4::dfa::Vocabula
     if (closes && depth > 0) --depth;
     bool prefixOp = (type == SpxLexer::NOT || type == p.plus || type == p.minus) && !operandEnded;
     prefixRun = prefixOp ? prefixRun + 1 : 0;
-    if (depth + prefixRun > limits.maxNesting) {
+    // Type constructors nest without a closing token (REF REF ARRAY OF ...): count them up to the next ';'.
+    if (type == SpxLexer::REF || type == SpxLexer::ARRAY || type == SpxLexer::SET || type == SpxLexer::BITS ||
+        type == SpxLexer::PROCEDURE)
+      ++constructorRun;
+    else if (type == p.semicolon)
+      constructorRun = 0;
+    if (depth + prefixRun + constructorRun > limits.maxNesting) {
       diags.report(DiagId::err_nesting_too_deep, rangeOf(start, t->getStopIndex() + 1 - start), limits.maxNesting);
       return false;
     }
