@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -20,6 +21,25 @@ FileId SourceManager::addBuffer(std::string name, std::string text) {
 }
 
 FileId SourceManager::addFile(const std::string &path, std::string &error) {
+  // Only regular files: a directory would read as empty, a device such as /dev/zero would never end.
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec) {
+    error = ec.message();
+    return {};
+  }
+  if (status.type() == std::filesystem::file_type::directory) {
+    error = "is a directory";
+    return {};
+  }
+  if (status.type() != std::filesystem::file_type::regular) {
+    error = "not a regular file";
+    return {};
+  }
+  if (std::filesystem::file_size(path, ec) > kMaxFileSize) {
+    error = "file is larger than 256 MiB";
+    return {};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = std::strerror(errno);
@@ -32,7 +52,7 @@ FileId SourceManager::addFile(const std::string &path, std::string &error) {
     return {};
   }
   std::string text = ss.str();
-  if (text.size() > 256u * 1024 * 1024) {
+  if (text.size() > kMaxFileSize) {
     error = "file is larger than 256 MiB";
     return {};
   }
@@ -81,7 +101,9 @@ std::string_view SourceManager::lineText(SourceLoc loc) const {
   auto it = std::upper_bound(starts.begin(), starts.end(), off);
   uint32_t begin = *(it - 1);
   uint32_t end = begin;
-  while (end < f.text.size() && f.text[end] != '\n' && f.text[end] != '\r') ++end;
+  // Lines end at '\n' only (as columns are counted); the '\r' of a CRLF pair is not shown.
+  while (end < f.text.size() && f.text[end] != '\n') ++end;
+  if (end > begin && f.text[end - 1] == '\r') --end;
   return std::string_view(f.text).substr(begin, end - begin);
 }
 

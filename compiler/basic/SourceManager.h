@@ -40,6 +40,7 @@ struct PresumedLoc {
 
 class SourceManager {
 public:
+  static constexpr uint64_t kMaxFileSize = 256u * 1024 * 1024;
   // Adds a buffer under a display name. The name is what diagnostics print.
   FileId addBuffer(std::string name, std::string text);
   // Reads a file from disk; on failure returns an invalid id and sets `error` to the system's reason.

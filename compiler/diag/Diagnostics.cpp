@@ -53,8 +53,16 @@ void DiagnosticsEngine::flush() {
     if (!g.main.range.valid()) return std::pair<int64_t, uint32_t>(-1, 0);
     return std::pair<int64_t, uint32_t>(sm_.fileOf(g.main.range.begin).index, g.main.range.begin.offset);
   };
-  std::stable_sort(pending_.begin(), pending_.end(), [&](const Group &a, const Group &b) { return key(a) < key(b); });
-  std::vector<Group> groups = std::move(pending_);
+  // Sorted by (key, order of reporting): stable without std::stable_sort's temporary buffer.
+  std::vector<size_t> order(pending_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    auto ka = key(pending_[a]), kb = key(pending_[b]);
+    return ka != kb ? ka < kb : a < b;
+  });
+  std::vector<Group> groups;
+  groups.reserve(order.size());
+  for (size_t i : order) groups.push_back(std::move(pending_[i]));
   pending_.clear();
   for (Group &g : groups) {
     deliver(g.main.id, g.main.range, std::move(g.main.message));
@@ -117,6 +125,7 @@ void DiagnosticsEngine::printSnippet(SourceRange range) {
   constexpr size_t kMaxLine = 160, kContext = 60;
   std::string prefix, suffix;
   if (line.size() > kMaxLine) {
+    col = std::min(col, line.size());
     size_t from = col > kContext ? col - kContext : 0;
     size_t to = std::min(line.size(), col + std::min<size_t>(len, kContext) + kContext);
     if (from > 0) prefix = "...";
@@ -135,7 +144,8 @@ void DiagnosticsEngine::printSnippet(SourceRange range) {
   marker += '^';
   size_t end = prefix.size() + line.size();
   size_t lastCol = std::min(col + len, std::max(end, col + 1));
-  for (size_t i = col + 1; i < lastCol; ++i) marker += '~';
+  // A tab inside the range is copied, so the tildes after it stay under their characters on a terminal.
+  for (size_t i = col + 1; i < lastCol; ++i) marker += i < shown.size() && shown[i] == '\t' ? '\t' : '~';
   if (color_) out_ << kGreen;
   out_ << marker;
   if (color_) out_ << kReset;

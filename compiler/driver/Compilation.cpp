@@ -43,7 +43,7 @@ InterfaceInfo *Compilation::loadInterface(const Ident &name, bool mustExist) {
     // Not given on the command line: search the path.
     std::string found;
     for (const std::string &dir : searchDirs()) {
-      fs::path p = fs::path(dir) / (key + ".spi");
+      fs::path p = dir == "." ? fs::path(key + ".spi") : fs::path(dir) / (key + ".spi");
       std::error_code ec;
       if (fs::is_regular_file(p, ec)) {
         found = p.string();
@@ -120,10 +120,31 @@ Unit *Compilation::parse(FileId file) {
   return u;
 }
 
+// The modules compiled together form one extension: every procedure of an interface they export must be
+// implemented by one of them (events excepted: the runtime or the host raises those).
+void Compilation::checkImplementations() {
+  for (auto &[name, info] : interfaces_) {
+    if (info->exporters.empty() || !info->scope || info->failed) continue;
+    for (Symbol *decl : info->scope->symbols()) {
+      if (decl->kind != SymKind::Procedure || decl->isEvent || decl->unit != info->unit) continue;
+      if (std::find(info->implemented.begin(), info->implemented.end(), decl) != info->implemented.end()) continue;
+      Unit *m = info->exporters.front();
+      if (info->unit->isMessages())
+        diags_.report(DiagId::err_request_not_implemented, m->name.range, decl->qualifiedName(), m->name.text);
+      else
+        diags_.report(DiagId::err_procedure_not_implemented, m->name.range, decl->qualifiedName(), m->name.text);
+      diags_.report(DiagId::note_declared_here, decl->name.range, decl->qualifiedName());
+    }
+  }
+}
+
 int Compilation::run() {
   // Read and parse every input first, so interfaces named on the command line take precedence over the
   // search path.
-  for (const std::string &path : opts_.inputs) {
+  std::vector<std::string> paths = opts_.inputs;
+  for (const auto &[name, text] : memoryInputs_) paths.push_back(name);
+  for (size_t k = 0; k < paths.size(); ++k) {
+    const std::string &path = paths[k];
     Input in;
     in.path = path;
     std::string ext = fs::path(path).extension().string();
@@ -132,18 +153,28 @@ int Compilation::run() {
       continue;
     }
     in.isInterface = ext == ".spi";
-    std::string error;
-    in.file = sm_.addFile(path, error);
-    if (!in.file.valid()) {
-      diags_.report(DiagId::err_cannot_open, SourceRange(), path, error);
-      continue;
+    if (k >= opts_.inputs.size()) {
+      in.file = sm_.addBuffer(path, memoryInputs_[k - opts_.inputs.size()].second);
+    } else {
+      std::string error;
+      in.file = sm_.addFile(path, error);
+      if (!in.file.valid()) {
+        diags_.report(DiagId::err_cannot_open, SourceRange(), path, error);
+        continue;
+      }
     }
     in.unit = parse(in.file);
     if (in.unit && in.isInterface) {
       std::string name(fs::path(path).stem().string());
+      auto known = interfaces_.find(name);
+      if (known != interfaces_.end()) {
+        diags_.report(DiagId::err_duplicate_interface_file, in.unit->name.range, name,
+                      sm_.name(known->second->unit->file), path);
+        continue;
+      }
       auto info = std::make_unique<InterfaceInfo>();
       info->unit = in.unit;
-      if (!interfaces_.count(name)) interfaces_.emplace(name, std::move(info));
+      interfaces_.emplace(name, std::move(info));
     }
     inputs_.push_back(in);
   }
@@ -162,6 +193,7 @@ int Compilation::run() {
       sema->checkModule(in.unit);
     }
   }
+  checkImplementations();
   diags_.flush();
   if (opts_.verify) {
     return verifyDiagnostics(sm_, sm_.fileCount(), diags_.records(), err_) ? 0 : 1;

@@ -23,6 +23,8 @@ public:
   Compilation(const Options &opts, std::ostream &out, std::ostream &err);
   ~Compilation() override;
 
+  // An input held in memory (for tests and fuzzers), compiled after the files of the options.
+  void addMemoryInput(std::string name, std::string text) { memoryInputs_.emplace_back(std::move(name), std::move(text)); }
   // Returns the exit status: 0 success, 1 errors in the sources.
   int run();
 
@@ -42,6 +44,7 @@ private:
   };
   std::vector<std::string> searchDirs() const;
   InterfaceInfo *checkInterfaceUnit(InterfaceInfo &info, const Ident &importedAs);
+  void checkImplementations();
 
   const Options &opts_;
   std::ostream &out_;
@@ -53,6 +56,7 @@ private:
   TypeContext types_;
   ConstArena consts_;
   std::vector<Input> inputs_;
+  std::vector<std::pair<std::string, std::string>> memoryInputs_;
   std::map<std::string, std::unique_ptr<InterfaceInfo>, std::less<>> interfaces_;
   std::vector<std::string> checking_;  // interfaces being checked, outermost first (import cycle detection)
   std::vector<std::unique_ptr<Sema>> semas_;

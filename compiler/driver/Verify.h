@@ -3,8 +3,9 @@
 //   x := y;  (* expected-error:8 {{use of undeclared identifier 'y'}} *)
 //   (* expected-error@+1:3 {{EXIT outside of a loop}} *)
 //
-// Form: expected-(error|warning|note)[@[+|-]N][:COL] {{exact message}}. @+N/@-N is relative to the comment's
-// line, @N absolute; COL, when given, must match too. Every diagnostic must be expected and every
+// Form: expected-(error|warning|note)[@[+|-]N | @FILE:N][:COL] {{exact message}}. @+N/@-N is relative to the
+// comment's line, @N absolute, @Lib.spi:N a line of another file (matched by the end of its path, e.g. a note
+// in an imported interface); COL, when given, must match too. Every diagnostic must be expected and every
 // expectation met; the message must match exactly.
 #pragma once
 

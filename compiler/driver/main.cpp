@@ -5,7 +5,9 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
+#include <string_view>
 #include <memory>
 
 namespace {
@@ -20,6 +22,11 @@ struct Run {
   const spx::Options *opts;
 };
 
+bool dumbTerminal() {
+  const char *term = std::getenv("TERM");
+  return term && std::string_view(term) == "dumb";
+}
+
 int compile(void *p) {
   auto *run = static_cast<Run *>(p);
   // Deliberately never freed: spinec exits right after the compilation, and freeing a large program's parse
@@ -29,7 +36,7 @@ int compile(void *p) {
   spx::Compilation &c = *compilation;
   if (!kFreeAtExit) c.setRetainParseTrees(true);
   bool color = run->opts->color == spx::ColorMode::Always ||
-               (run->opts->color == spx::ColorMode::Auto && isatty(STDERR_FILENO));
+               (run->opts->color == spx::ColorMode::Auto && isatty(STDERR_FILENO) && !dumbTerminal());
   c.diags().setColor(color);
   int status = c.run();
   std::cout.flush();

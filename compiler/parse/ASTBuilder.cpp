@@ -621,7 +621,10 @@ Expr *ASTBuilder::primary(P::PrimaryContext *c) {
   } else if (auto *t = dynamic_cast<P::TextPrimaryContext *>(c)) {
     e = textLiteral(t->TEXT_LIT()->getSymbol());
   } else if (auto *p = dynamic_cast<P::ParenPrimaryContext *>(c)) {
-    return expr(p->expr());  // keeps the inner range; parentheses carry no meaning past the parser
+    // Parentheses leave no node behind, but the range includes them, so a caret covers what was written.
+    Expr *inner = expr(p->expr());
+    inner->range = rangeOf(c);
+    return inner;
   } else {
     auto *tc = dynamic_cast<P::TypeConstructorContext *>(c);
     auto *ct = tc->constructibleType();

@@ -36,8 +36,9 @@ std::string describeTokenType(size_t type, const antlr4::dfa::Vocabulary &vocab)
 std::string describeToken(const antlr4::Token &t, const antlr4::dfa::Vocabulary &vocab) {
   switch (t.getType()) {
   case antlr4::Token::EOF: return "end of file";
-  case SpxLexer::ID: case SpxLexer::INT_LIT: case SpxLexer::REAL_LIT:
-    return describeTokenType(t.getType(), vocab) + " '" + t.getText() + "'";
+  case SpxLexer::ID: return "identifier '" + t.getText() + "'";
+  case SpxLexer::INT_LIT: return "integer literal '" + t.getText() + "'";
+  case SpxLexer::REAL_LIT: return "real literal '" + t.getText() + "'";
   default: return describeTokenType(t.getType(), vocab);
   }
 }

@@ -62,13 +62,30 @@ std::string formatValue(const ConstValue &v, const Type *type) {
   }
   case ConstValue::Kind::Text: return quoteLiteral(v.text, '"');
   case ConstValue::Kind::Set: {
+    const Type *elem = nullptr;
+    if (auto *st = llvm::dyn_cast_or_null<SetType>(stripPacked(type))) elem = st->element;
     std::string s = "{";
-    for (size_t k = 0; k < v.members.size(); ++k) s += (k ? ", " : "") + std::to_string(v.members[k]);
+    for (size_t k = 0; k < v.members.size(); ++k) {
+      ConstValue m;
+      m.i = v.members[k];
+      s += (k ? ", " : "") + formatValue(m, elem);
+    }
     return s + "}";
   }
   case ConstValue::Kind::Nil: return "NIL";
   case ConstValue::Kind::Proc: return "<procedure>";
-  case ConstValue::Kind::Aggregate: return "{...}";
+  case ConstValue::Kind::Aggregate: {
+    // Element types come from the array or record type when known.
+    const Type *t = stripPacked(type);
+    std::string s = "{";
+    for (size_t k = 0; k < v.elems.size(); ++k) {
+      const Type *et = nullptr;
+      if (t && isArray(t)) et = elementOf(t);
+      else if (auto *r = llvm::dyn_cast_or_null<RecordType>(t); r && k < r->fields.size()) et = r->fields[k].type;
+      s += (k ? ", " : "") + formatValue(*v.elems[k], et);
+    }
+    return s + "}";
+  }
   }
   return "?";
 }

@@ -33,6 +33,8 @@ public:
     values_.push_back(std::move(v));
     return &values_.back();
   }
+  // Moves the text out of a value this arena made (only for intermediates that nothing else refers to).
+  std::string takeText(const ConstValue *v) { return std::move(const_cast<ConstValue *>(v)->text); }
   const ConstValue *integer(int64_t i) {
     ConstValue v;
     v.i = i;

@@ -68,6 +68,9 @@ struct InterfaceInfo {
   uint64_t fingerprint = 0;
   bool checking = false;  // import cycle detection
   bool failed = false;    // had errors: importers do not report more about it
+  // Filled while checking modules: which modules export it and which of its procedures they implement.
+  std::vector<Unit *> exporters;
+  std::vector<Symbol *> implemented;
 };
 
 }  // namespace spx

@@ -125,6 +125,14 @@ void Sema::resolve(Symbol *sym) {
     sym->kind = sym->kind == SymKind::Type || sym->kind == SymKind::Const ? sym->kind : SymKind::Error;
     return;
   }
+  if (resolveDepth_ >= kMaxResolveDepth) {
+    // Each link of a chain like `C1 = C2 + 1; C2 = C3 + 1; ...` is resolved inside the previous one.
+    diags_.report(DiagId::err_resolution_too_deep, sym->name.range, sym->name.text, kMaxResolveDepth);
+    sym->state = Symbol::State::Resolved;
+    sym->type = types_.error();
+    sym->kind = sym->kind == SymKind::Type || sym->kind == SymKind::Const ? sym->kind : SymKind::Error;
+    return;
+  }
   sym->state = Symbol::State::Resolving;
   Scope *savedScope = scope_;
   Unit *savedUnit = unit_;

@@ -100,7 +100,7 @@ private:
   bool checkConstInRange(Expr *e, const Type *to, SourceRange where);
   bool isProperProcedureCall(Expr *e);
   void foldWord(CallExpr *e);
-  void noteRaises(const ProcType *pt, SourceRange where, std::string_view callee);
+  void noteRaises(const ProcType *pt, SourceRange where, std::string_view callee, Symbol *calleeSym);
 
   // ---- SemaBuiltin.cpp
   void checkBuiltinCall(CallExpr *e, Builtin b, std::string_view name);
@@ -114,7 +114,7 @@ private:
   void checkFor(ForStmt *s);
   bool mayFallThrough(const StmtList &stmts);
   void checkWith(WithStmt *s);
-  void mayRaise(Symbol *exc, SourceRange where, std::string_view via);
+  void mayRaise(Symbol *exc, SourceRange where, std::string_view via, Symbol *viaSym = nullptr);
 
   // ---- SemaSpine.cpp
   void checkSpinePragmas(Decl *d, bool inInterface);
@@ -136,6 +136,7 @@ private:
   Unit *unit_ = nullptr;
   unsigned level_ = 0;  // procedure nesting depth
   unsigned resolveDepth_ = 0;
+  static constexpr unsigned kMaxResolveDepth = 20000;
   // Inside a TYPE declaration, REF targets and procedure signatures are resolved only once the outermost type
   // declaration is done: that is what allows recursion through REF and PROCEDURE. Elsewhere they are resolved
   // at once.

@@ -156,15 +156,12 @@ bool sameSignature(const ProcType *a, const ProcType *b) {
 
 void Sema::checkExports(Unit *module, Scope *moduleScope, const std::vector<InterfaceInfo *> &exported) {
   for (InterfaceInfo *info : exported) {
+    info->exporters.push_back(module);
     for (Symbol *decl : info->scope->symbols()) {
       if (decl->kind != SymKind::Procedure || decl->unit != info->unit) continue;
       Symbol *impl = moduleScope->lookupLocal(decl->name.text);
-      if (!impl || impl == decl) {
-        if (info->unit->isMessages() && !decl->isEvent)
-          diags_.report(DiagId::err_request_not_implemented, module->name.range, decl->qualifiedName(),
-                        module->name.text);
-        continue;
-      }
+      if (!impl || impl == decl) continue;  // another module may implement it (Compilation checks the whole)
+      info->implemented.push_back(decl);
       if (impl->kind != SymKind::Procedure) {
         diags_.report(DiagId::err_export_not_procedure, impl->name.range, impl->name.text, info->unit->name.text);
         diags_.report(DiagId::note_declared_here, decl->name.range, decl->qualifiedName());

@@ -461,11 +461,25 @@ void Sema::checkBinary(BinaryExpr *e) {
   }
   case BinaryOp::Concat:
     if (ls->kind != TypeKind::Text || rs->kind != TypeKind::Text) return bad();
+    if (!both) {
+      // TEXT values are constants: an extension has no text heap to build new ones in.
+      diags_.report(DiagId::err_text_concat_not_constant, e->opRange);
+      return;
+    }
     result(types_.text());
     if (both) {
       ConstValue v;
       v.kind = ConstValue::Kind::Text;
-      v.text = lv->text + rv->text;
+      // In a chain a & b & c ..., the left operand's text is an intermediate that nothing else refers to:
+      // take it over instead of copying, so folding a long chain stays linear in time and memory.
+      auto *left = llvm::dyn_cast<BinaryExpr>(e->lhs);
+      if (left && left->op == BinaryOp::Concat) {
+        v.text = consts_.takeText(lv);
+        e->lhs->value = nullptr;
+      } else {
+        v.text = lv->text;
+      }
+      v.text += rv->text;
       e->value = consts_.make(std::move(v));
     }
     return;
@@ -530,9 +544,9 @@ bool Sema::isProperProcedureCall(Expr *e) {
   return c && c->cls == ExprClass::Value && !c->type;
 }
 
-void Sema::noteRaises(const ProcType *pt, SourceRange where, std::string_view callee) {
-  for (Symbol *exc : pt->raises) mayRaise(exc, where, callee);
-  if (pt->raisesAny) mayRaise(nullptr, where, callee);
+void Sema::noteRaises(const ProcType *pt, SourceRange where, std::string_view callee, Symbol *calleeSym) {
+  for (Symbol *exc : pt->raises) mayRaise(exc, where, callee, calleeSym);
+  if (pt->raisesAny) mayRaise(nullptr, where, callee, calleeSym);
 }
 
 void Sema::checkCall(CallExpr *e) {
@@ -563,7 +577,7 @@ void Sema::checkCall(CallExpr *e) {
     return;
   }
   bool argsOk = bindArguments(e, pt, calleeName);
-  noteRaises(pt, e->range, calleeName);
+  noteRaises(pt, e->range, calleeName, c->symbol);
   e->cls = ExprClass::Value;
   e->type = pt->result;  // null for a proper procedure: no value
   if (argsOk) foldWord(e);
@@ -637,6 +651,10 @@ bool Sema::bindArguments(CallExpr *e, const ProcType *pt, std::string_view calle
       // same element type).
       if (a.value->cls != ExprClass::Designator || !a.value->writable) {
         diags_.report(DiagId::err_var_arg_not_writable, a.value->range, p.name);
+        ok = false;
+      } else if (llvm::isa<PackedType>(at)) {
+        // A packed field has no address of its own: it cannot be passed by reference.
+        diags_.report(DiagId::err_var_arg_packed, a.value->range, p.name);
         ok = false;
       } else if (!sameType(at, p.type) &&
                  !(stripPacked(p.type)->kind == TypeKind::OpenArray && isSubtype(at, p.type))) {

@@ -26,6 +26,16 @@ void Sema::checkSpinePragmas(Decl *d, bool inInterface) {
   }
 }
 
+namespace {
+// A handler may name its parameters as it likes: only modes, types and the result must match the event's.
+bool sameShape(const ProcType *a, const ProcType *b) {
+  if (a->params.size() != b->params.size() || !sameType(a->result, b->result)) return false;
+  for (size_t i = 0; i < a->params.size(); ++i)
+    if (a->params[i].mode != b->params[i].mode || !sameType(a->params[i].type, b->params[i].type)) return false;
+  return true;
+}
+}  // namespace
+
 void Sema::checkHandler(ProcedureDecl *proc, const Pragma &p) {
   Symbol *ev = lookupQualified(p.event);
   if (!ev || ev->kind == SymKind::Error) return;
@@ -41,7 +51,7 @@ void Sema::checkHandler(ProcedureDecl *proc, const Pragma &p) {
   auto *et = llvm::dyn_cast_or_null<ProcType>(ev->type);
   auto *ht = llvm::dyn_cast_or_null<ProcType>(proc->symbol ? proc->symbol->type : nullptr);
   if (!et || !ht) return;
-  if (!sameType(et, ht)) {
+  if (!sameShape(et, ht)) {
     diags_.report(DiagId::err_handler_signature, proc->name.range, proc->name.text, typeName(ht),
                   ev->qualifiedName(), typeName(et));
     diags_.report(DiagId::note_declared_here, ev->name.range, ev->qualifiedName());
@@ -80,6 +90,12 @@ bool Sema::marshallable(const Type *t, bool asParam) {
 
 void Sema::checkMessageInterface(Unit *unit) {
   for (Decl *d : unit->decls) {
+    if (auto *x = llvm::dyn_cast<ExceptionDecl>(d)) {
+      // A request's exception travels back to the host with its argument.
+      if (x->symbol && x->symbol->excArg && !marshallable(x->symbol->excArg, false))
+        diags_.report(DiagId::err_not_marshallable_exception, x->arg->range, typeName(x->symbol->excArg), x->name.text);
+      continue;
+    }
     if (auto *v = llvm::dyn_cast<VarDecl>(d)) {
       diags_.report(DiagId::err_message_var, v->name.range, v->name.text);
       continue;

@@ -30,7 +30,11 @@ void Sema::checkStmt(Stmt *s) {
     checkExpr(c->call);
     if (c->call->cls == ExprClass::Error) return;
     if (!llvm::isa<CallExpr>(c->call)) {
-      diags_.report(DiagId::err_expr_not_statement, c->call->range);
+      auto *bin = llvm::dyn_cast<BinaryExpr>(c->call);
+      if (bin && bin->op == BinaryOp::Eq) diags_.report(DiagId::err_eq_not_assignment, bin->opRange);
+      else if (llvm::isa_and_nonnull<ProcType>(stripPacked(c->call->type)) || c->call->cls == ExprClass::Builtin)
+        diags_.report(DiagId::err_proc_not_called, c->call->range);
+      else diags_.report(DiagId::err_expr_not_statement, c->call->range);
       return;
     }
     if (c->call->type) diags_.report(DiagId::err_discarded_result, c->call->range);
@@ -374,7 +378,7 @@ void Sema::checkTryExcept(TryExceptStmt *t) {
 }
 
 // `exc` null means "any exception" (a call of a RAISES ANY procedure).
-void Sema::mayRaise(Symbol *exc, SourceRange where, std::string_view via) {
+void Sema::mayRaise(Symbol *exc, SourceRange where, std::string_view via, Symbol *viaSym) {
   for (auto it = handlers_.rbegin(); it != handlers_.rend(); ++it)
     if (it->all || (exc && it->exceptions.count(exc))) return;
   std::string what = exc ? exc->qualifiedName() : std::string("ANY");
@@ -388,12 +392,16 @@ void Sema::mayRaise(Symbol *exc, SourceRange where, std::string_view via) {
       diags_.report(DiagId::err_exception_not_in_raises, where, what, proc_->decl->name.text);
     else
       diags_.report(DiagId::err_call_exception_not_in_raises, where, via, what, proc_->decl->name.text);
-    return;
-  }
-  if (!exc)
+  } else if (!exc) {
     diags_.report(DiagId::err_raises_any_escapes_module, where, via);
-  else
+  } else {
     diags_.report(DiagId::err_exception_escapes_module, where, what);
+  }
+  // Point at the declaration that says the callee raises it.
+  if (viaSym && viaSym->name.range.valid()) {
+    if (exc) diags_.report(DiagId::note_callee_raises, viaSym->name.range, viaSym->qualifiedName(), what);
+    else diags_.report(DiagId::note_callee_raises_any, viaSym->name.range, viaSym->qualifiedName());
+  }
 }
 
 }  // namespace spx

@@ -163,8 +163,12 @@ public:
       auto *x = llvm::cast<ProcType>(a), *y = llvm::cast<ProcType>(b);
       if (x->params.size() != y->params.size() || !same(x->result, y->result) || x->raisesAny != y->raisesAny)
         return false;
-      for (size_t i = 0; i < x->params.size(); ++i)
-        if (x->params[i].mode != y->params[i].mode || !same(x->params[i].type, y->params[i].type)) return false;
+      // Formal names and defaults are part of a procedure type (calls may name them, or leave them out).
+      for (size_t i = 0; i < x->params.size(); ++i) {
+        const ProcParam &p = x->params[i], &q = y->params[i];
+        if (p.mode != q.mode || p.name != q.name || !same(p.type, q.type)) return false;
+        if ((p.dflt == nullptr) != (q.dflt == nullptr) || (p.dflt && !equalValues(*p.dflt, *q.dflt))) return false;
+      }
       std::set<Symbol *> rx(x->raises.begin(), x->raises.end()), ry(y->raises.begin(), y->raises.end());
       return rx == ry;
     }
@@ -209,8 +213,20 @@ bool isSubtype(const Type *a, const Type *b) {
       if (std::find(pb->raises.begin(), pb->raises.end(), e) == pb->raises.end()) return false;
     return true;
   }
-  // ARRAY I OF T <: ARRAY OF T
-  if (b->kind == TypeKind::OpenArray && isArray(a)) return sameType(elementOf(a), elementOf(b));
+  // Arrays (Modula-3 2.2.9): same element type and shape, where an open dimension accepts any length and
+  // fixed dimensions must have the same number of elements.
+  if (isArray(a) && isArray(b)) {
+    if (auto *fb = llvm::dyn_cast<ArrayType>(b)) {
+      auto *fa = llvm::dyn_cast<ArrayType>(a);
+      if (!fa) return false;
+      int64_t al, ah, bl, bh;
+      ordinalBounds(fa->index, al, ah);
+      ordinalBounds(fb->index, bl, bh);
+      if (static_cast<__int128>(ah) - al != static_cast<__int128>(bh) - bl) return false;
+    }
+    const Type *ea = elementOf(a), *eb = elementOf(b);
+    return sameType(ea, eb) || (isArray(ea) && isArray(eb) && isSubtype(ea, eb));
+  }
   return false;
 }
 
@@ -226,8 +242,11 @@ bool assignable(const Type *from, const Type *to) {
     ordinalBounds(t, tl, th);
     return !(fh < tl || fl > th);
   }
-  // Arrays with the same element type: shapes are checked at run time.
-  if (isArray(f) && isArray(t)) return sameType(elementOf(f), elementOf(t));
+  // Arrays with the same element type: shapes are checked at run time (an open array's length is not known).
+  if (isArray(f) && isArray(t)) {
+    const Type *ef = elementOf(f), *et = elementOf(t);
+    return sameType(ef, et) || (isArray(ef) && isArray(et) && assignable(ef, et));
+  }
   // A reference supertype to a subtype (REFANY to REF T) is a narrowing, which needs TYPECASE/NARROW.
   return false;
 }
@@ -341,9 +360,23 @@ LayoutProblem recordLayoutProblem(const RecordType *r, size_t &field) {
   return LayoutProblem::None;
 }
 
+namespace {
+// Types whose names are being spelled, to stop at a cycle through anonymous types.
+thread_local std::vector<const Type *> typesBeingSpelled;
+thread_local bool cycleSeen = false;
+}  // namespace
+
 std::string typeName(const Type *t) {
   if (!t) return "<none>";
   if (!t->name.empty()) return t->name;
+  if (std::find(typesBeingSpelled.begin(), typesBeingSpelled.end(), t) != typesBeingSpelled.end()) {
+    cycleSeen = true;
+    return "...";
+  }
+  typesBeingSpelled.push_back(t);
+  struct Pop {
+    ~Pop() { typesBeingSpelled.pop_back(); }
+  } pop;
   switch (t->kind) {
   case TypeKind::Enum: {
     std::string s = "{";
@@ -381,8 +414,15 @@ std::string typeName(const Type *t) {
     auto *r = llvm::cast<RefType>(t);
     std::string s = r->untraced ? "UNTRACED " : "";
     if (r->branded) s += r->brand.empty() ? "BRANDED " : "BRANDED \"" + r->brand + "\" ";
-    // Names of targets stop the expansion of recursive types.
-    return s + "REF " + (r->target ? (r->target->name.empty() && r->target->kind == TypeKind::Record ? "RECORD ... END" : typeName(r->target)) : "?");
+    if (!r->target) return s + "REF ?";
+    // A recursive anonymous type is spelled only to the REF that starts the cycle.
+    bool outer = cycleSeen;
+    cycleSeen = false;
+    std::string target = typeName(r->target);
+    bool cycle = cycleSeen;
+    cycleSeen = outer || cycle;
+    if (cycle && r->target->kind == TypeKind::Record) target = "RECORD ... END";
+    return s + "REF " + target;
   }
   case TypeKind::Procedure: {
     auto *p = llvm::cast<ProcType>(t);

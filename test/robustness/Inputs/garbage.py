@@ -2,7 +2,7 @@
 """Writes reproducible garbage for the robustness tests (a fixed 64-bit LCG, independent of Python's random).
 
 usage: garbage.py bytes N SEED OUT          N random bytes
-       garbage.py tokens N SEED OUT [flat]  a module whose body is N random tokens of the language; with
+       garbage.py tokens N SEED OUT [flat]  a module whose body is N random tokens of the language (16 a line); with
                                             `flat`, no token that opens or closes a nesting level
 """
 import sys
@@ -32,7 +32,9 @@ def main():
         toks = TOKENS
         if len(sys.argv) > 5 and sys.argv[5] == "flat":
             toks = [t for t in TOKENS if t not in NESTING]
-        body = " ".join(toks[next(rnd) % len(toks)] for _ in range(n))
+        words = [toks[next(rnd) % len(toks)] for _ in range(n)]
+        # 16 tokens a line, so that each diagnostic's snippet stays short.
+        body = "\n".join(" ".join(words[i:i + 16]) for i in range(0, n, 16))
         data = ("MODULE Soup;\n" + body + "\nEND Soup.\n").encode()
     with open(out, "wb") as f:
         f.write(data)
