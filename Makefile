@@ -1,12 +1,13 @@
 # SPINE's two entry points (see README.md). Each one installs what is missing, configures and builds.
 #   make demo   the main job on its embedded default
-#   make test   every test, in a normal build and again under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make test   every test, in a normal build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
+#               then a short, seeded run of the front-end fuzzer
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_ARGS ?=
 JOBS       ?= $(shell nproc)
 
-.PHONY: all setup build demo test test-fast test-sanitize bench clean
+.PHONY: all setup build demo test test-fast test-sanitize fuzz fuzz-short bench clean
 
 all: build
 
@@ -22,8 +23,8 @@ build: setup $(BUILD)/build.ninja
 demo: build
 	@scripts/demo.sh $(BUILD)
 
-# The normal suite, then the same suite under the sanitizers.
-test: test-fast test-sanitize
+# The normal suite, then the same suite under the sanitizers, then the fuzzer.
+test: test-fast test-sanitize fuzz-short
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure
@@ -36,8 +37,17 @@ test-sanitize: setup $(ASAN_BUILD)/build.ninja
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure
 
+# A fixed number of fuzzing runs from a fixed seed, so that CI is repeatable.
+fuzz-short: setup
+	scripts/fuzz.sh --runs 30000
+
+# Open-ended fuzzing for developers: make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 300
+fuzz: setup
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
 bench: build
 	cmake --build $(BUILD) --target bench-frontend
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake ninja-build g++ make python3
-  llvm-19-dev clang-19 lld-19 llvm-19-tools
+  llvm-19-dev clang-19 libclang-rt-19-dev lld-19 llvm-19-tools
   antlr4 libantlr4-runtime-dev
   libfmt-dev doctest-dev
 )

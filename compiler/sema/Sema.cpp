@@ -247,32 +247,39 @@ void Sema::importInterfaces(Unit *unit, Scope *scope) {
   }
 }
 
-void Sema::checkInterface(Unit *unit, InterfaceInfo &info) {
+// Starts checking a unit at the top of the scope chain; returns the scope to restore when done.
+Scope *Sema::beginUnit(Unit *unit) {
   unit_ = unit;
   level_ = 0;
   checkNotUnsafeUnit(unit);
   Scope *saved = scope_;
   scope_ = builtins_;
+  return saved;
+}
+
+// Declares and checks a unit's own declarations in the current scope, which must not reuse imported names.
+void Sema::checkUnitDecls(const std::vector<Decl *> &decls, bool inInterface, Scope *importScope) {
+  declareDecls(scope_, decls, inInterface);
+  checkClashes(scope_, importScope, false);
+  checkDecls(decls);
+  for (Decl *d : decls) checkSpinePragmas(d, inInterface);
+}
+
+void Sema::checkInterface(Unit *unit, InterfaceInfo &info) {
+  Scope *saved = beginUnit(unit);
   pushScope(Scope::Kind::Unit);
   Scope *importScope = scope_;
   importInterfaces(unit, importScope);
   // The interface's own declarations live in a scope of their own, which importers see as its members.
   pushScope(Scope::Kind::Unit);
   info.scope = scope_;
-  declareDecls(scope_, unit->decls, /*inInterface=*/true);
-  checkClashes(scope_, importScope, false);
-  checkDecls(unit->decls);
-  for (Decl *d : unit->decls) checkSpinePragmas(d, true);
+  checkUnitDecls(unit->decls, /*inInterface=*/true, importScope);
   if (unit->isMessages()) checkMessageInterface(unit);
   scope_ = saved;
 }
 
 void Sema::checkModule(Unit *unit) {
-  unit_ = unit;
-  level_ = 0;
-  checkNotUnsafeUnit(unit);
-  Scope *saved = scope_;
-  scope_ = builtins_;
+  Scope *saved = beginUnit(unit);
   // A module sees the declarations of the interfaces it exports (Modula-3 2.5.2), then its imports, then its
   // own declarations.
   pushScope(Scope::Kind::Unit);
@@ -292,11 +299,8 @@ void Sema::checkModule(Unit *unit) {
   Scope *importScope = scope_;
   importInterfaces(unit, importScope);
   pushScope(Scope::Kind::Unit);
-  declareDecls(scope_, unit->body->decls, /*inInterface=*/false);
-  checkClashes(scope_, importScope, false);
+  checkUnitDecls(unit->body->decls, /*inInterface=*/false, importScope);
   checkClashes(scope_, exportScope, true);
-  checkDecls(unit->body->decls);
-  for (Decl *d : unit->body->decls) checkSpinePragmas(d, false);
   checkExports(unit, scope_, exported);
   checkBlockBody(unit->body);
   scope_ = saved;

@@ -56,6 +56,8 @@ private:
   Scope *pushScope(Scope::Kind kind);
   void popScope(Scope *saved) { scope_ = saved; }
   bool checkNotUnsafeUnit(Unit *unit);
+  Scope *beginUnit(Unit *unit);
+  void checkUnitDecls(const std::vector<Decl *> &decls, bool inInterface, Scope *importScope);
 
   // ---- SemaDecl.cpp
   void resolveConst(Symbol *sym);

@@ -240,7 +240,10 @@ void Sema::checkBuiltinCall(CallExpr *e, Builtin b, std::string_view name) {
   case Builtin::Subarray: {
     if (!arity(3, 3)) return;
     const Type *t = checkValue(args[0].value);
-    bool ok = needInteger(args[1].value) & needInteger(args[2].value);
+    // Both arguments are checked, so both get their diagnostics.
+    bool fromOk = needInteger(args[1].value);
+    bool lenOk = needInteger(args[2].value);
+    bool ok = fromOk && lenOk;
     if (isError(t) || !ok) return;
     if (!isArray(t)) {
       diags_.report(DiagId::err_builtin_arg_type, args[0].value->range, name, "an array", typeName(t));
