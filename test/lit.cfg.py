@@ -20,5 +20,9 @@ config.substitutions.append(("%stdlib", os.path.join(config.spine_src_root, "std
 config.substitutions.append(("%python", "python3"))
 for tool in ["FileCheck", "not", "split-file"]:
     config.substitutions.append((r"(?<![-\w])%s\b" % tool, os.path.join(config.llvm_tools_dir, tool)))
+# AddressSanitizer reserves terabytes of address space, so tests that cap it with `ulimit -v` say
+# `UNSUPPORTED: asan`.
+if config.spine_sanitize.upper() in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("asan")
 # Diagnostics must not depend on the terminal.
 config.environment["TERM"] = "dumb"

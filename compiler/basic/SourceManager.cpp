@@ -100,10 +100,9 @@ std::string_view SourceManager::lineText(SourceLoc loc) const {
   const auto &starts = lineStarts(f);
   auto it = std::upper_bound(starts.begin(), starts.end(), off);
   uint32_t begin = *(it - 1);
-  uint32_t end = begin;
-  // Lines end at '\n' only (as columns are counted); the '\r' of a CRLF pair is not shown.
-  while (end < f.text.size() && f.text[end] != '\n') ++end;
-  if (end > begin && f.text[end - 1] == '\r') --end;
+  // The next line's start (from the line table) bounds this one: no scan, so a huge line costs nothing.
+  uint32_t end = it != starts.end() ? *it - 1 : static_cast<uint32_t>(f.text.size());
+  if (end > begin && f.text[end - 1] == '\r') --end;  // the '\r' of a CRLF pair is not shown
   return std::string_view(f.text).substr(begin, end - begin);
 }
 
