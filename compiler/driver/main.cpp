@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (opts.version) {
-    std::cout << "spinec " << SPINE_VERSION << " (SPINE extension compiler; LLVM 19 back end)\n";
+    std::cout << "spinec " << SPINE_VERSION << " (SPINE extension compiler: front end; LLVM 19)\n";
     return 0;
   }
   Run run{&opts};
