@@ -171,23 +171,26 @@ handler
 // instead of one per precedence level. Alternatives are listed from the tightest binding to the loosest; a
 // prefix operator's operand is parsed at that operator's level, so `-a * b` is `(-a) * b` and `NOT a = b` is
 // `NOT (a = b)`, as in Modula-3. Relations are not associative in Modula-3: the AST builder rejects `a = b = c`.
+// expr, selector and primary are the most frequent nodes, so their alternatives carry no labels: a labeled
+// alternative makes ANTLR allocate a second context for every node. The AST builder tells the alternatives
+// apart by their children.
 expr
-    : primary selector*                                 # selectorExpr
-    | op=('+' | '-') expr                               # signExpr
-    | expr op=('*' | '/' | DIV | MOD) expr              # mulExpr
-    | expr op=('+' | '-' | '&') expr                    # addExpr
-    | expr op=('=' | '#' | '<' | '<=' | '>' | '>=' | IN) expr   # relExpr
-    | NOT expr                                          # notExpr
-    | expr op=AND expr                                  # andExpr
-    | expr op=OR expr                                   # orExpr
+    : primary selector*
+    | op=('+' | '-') expr
+    | expr op=('*' | '/' | DIV | MOD) expr
+    | expr op=('+' | '-' | '&') expr
+    | expr op=('=' | '#' | '<' | '<=' | '>' | '>=' | IN) expr
+    | op=NOT expr
+    | expr op=AND expr
+    | expr op=OR expr
     ;
 
 selector
-    : '^'                                               # derefSel
-    | '.' ID                                            # fieldSel
-    | '[' expr (',' expr)* ']'                          # indexSel
-    | '(' actuals? ')'                                  # callSel
-    | '{' constructorElems? '}'                         # constructorSel
+    : '^'
+    | '.' ID
+    | '[' expr (',' expr)* ']'
+    | '(' actuals? ')'
+    | '{' constructorElems? '}'
     ;
 
 actuals
@@ -211,13 +214,13 @@ constructorElem
     ;
 
 primary
-    : ID                                                # identPrimary
-    | INT_LIT                                           # intPrimary
-    | REAL_LIT                                          # realPrimary
-    | CHAR_LIT                                          # charPrimary
-    | TEXT_LIT                                          # textPrimary
-    | '(' expr ')'                                      # parenPrimary
-    | constructibleType '{' constructorElems? '}'       # typeConstructor
+    : ID
+    | INT_LIT
+    | REAL_LIT
+    | CHAR_LIT
+    | TEXT_LIT
+    | '(' expr ')'
+    | constructibleType '{' constructorElems? '}'
     ;
 
 // Anonymous types that a constructor may name: ARRAY OF INTEGER{1, 2}. (T{...} for a named T is a selector.)

@@ -466,27 +466,26 @@ bool isRelation(BinaryOp op) {
          op == BinaryOp::Gt || op == BinaryOp::Ge || op == BinaryOp::In;
 }
 
-// The operator token and operands of a binary alternative, or null op for the others.
+// The first child of a node when it is a token (the operator of a prefix alternative, or the punctuation that
+// starts a selector or a parenthesized primary), else null.
+antlr4::Token *leadingToken(antlr4::ParserRuleContext *c) {
+  if (c->children.empty()) return nullptr;
+  auto *t = dynamic_cast<antlr4::tree::TerminalNode *>(c->children[0]);
+  return t ? t->getSymbol() : nullptr;
+}
+
+// The operator token and operands of a binary alternative (two operand children), or a null op.
 struct BinaryParts {
   antlr4::Token *op = nullptr;
   P::ExprContext *lhs = nullptr, *rhs = nullptr;
 };
 
-template <typename Ctx>
-bool asBinary(P::ExprContext *c, BinaryParts &out) {
-  if (auto *b = dynamic_cast<Ctx *>(c)) {
-    out = {b->op, b->expr(0), b->expr(1)};
-    return true;
-  }
-  return false;
-}
-
 BinaryParts binaryParts(P::ExprContext *c) {
-  BinaryParts parts;
-  asBinary<P::AddExprContext>(c, parts) || asBinary<P::MulExprContext>(c, parts) ||
-      asBinary<P::RelExprContext>(c, parts) || asBinary<P::AndExprContext>(c, parts) ||
-      asBinary<P::OrExprContext>(c, parts);
-  return parts;
+  if (c->children.size() != 3 || leadingToken(c)) return {};
+  auto *lhs = dynamic_cast<P::ExprContext *>(c->children[0]);
+  auto *rhs = dynamic_cast<P::ExprContext *>(c->children[2]);
+  if (!lhs || !rhs) return {};
+  return {c->op, lhs, rhs};
 }
 
 }  // namespace
@@ -494,20 +493,15 @@ BinaryParts binaryParts(P::ExprContext *c) {
 // Binary operators are left-associative, so long chains nest to the left: walk the left spine with a loop and
 // build from its bottom, so that a 100,000-operand sum needs no deep recursion here.
 Expr *ASTBuilder::expr(P::ExprContext *c) {
-  if (auto *se = dynamic_cast<P::SelectorExprContext *>(c)) return selectorExpr(se);
-  if (auto *s = dynamic_cast<P::SignExprContext *>(c)) {
+  // The alternatives of `expr`: a primary with selectors, a prefix operator and its operand, or a binary
+  // operator between two operands.
+  if (auto *p = c->primary()) return selectorExpr(c, p);
+  if (antlr4::Token *op = leadingToken(c)) {
     auto *u = ctx_.make<UnaryExpr>();
-    u->op = textOf(s->op) == "-" ? UnaryOp::Neg : UnaryOp::Pos;
-    u->opRange = rangeOf(s->op);
-    u->operand = expr(s->expr());
-    u->range = rangeOf(c);
-    return u;
-  }
-  if (auto *n = dynamic_cast<P::NotExprContext *>(c)) {
-    auto *u = ctx_.make<UnaryExpr>();
-    u->op = UnaryOp::Not;
-    u->opRange = rangeOf(n->NOT());
-    u->operand = expr(n->expr());
+    std::string_view text = textOf(op);
+    u->op = text == "NOT" ? UnaryOp::Not : text == "-" ? UnaryOp::Neg : UnaryOp::Pos;
+    u->opRange = rangeOf(op);
+    u->operand = expr(c->expr(0));
     u->range = rangeOf(c);
     return u;
   }
@@ -531,34 +525,36 @@ Expr *ASTBuilder::expr(P::ExprContext *c) {
   return e;
 }
 
-Expr *ASTBuilder::selectorExpr(P::SelectorExprContext *se) {
-  Expr *e = primary(se->primary());
+Expr *ASTBuilder::selectorExpr(P::ExprContext *se, P::PrimaryContext *prim) {
+  Expr *e = primary(prim);
   SourceLoc begin = e->range.begin;
-  for (auto *sel : se->selector()) {
+  for (size_t k = 1; k < se->children.size(); ++k) {
+    auto *sel = static_cast<P::SelectorContext *>(se->children[k]);  // after the primary come only selectors
     SourceLoc end = loc(sel->getStop()->getStopIndex() + 1);
-    if (dynamic_cast<P::DerefSelContext *>(sel)) {
+    std::string_view lead = textOf(leadingToken(sel));
+    if (lead == "^") {
       auto *d = ctx_.make<DerefExpr>();
       d->operand = e;
       e = d;
-    } else if (auto *f = dynamic_cast<P::FieldSelContext *>(sel)) {
+    } else if (lead == ".") {
       auto *fe = ctx_.make<FieldExpr>();
       fe->base = e;
-      fe->name = ident(f->ID());
+      fe->name = ident(sel->ID());
       e = fe;
-    } else if (auto *ix = dynamic_cast<P::IndexSelContext *>(sel)) {
+    } else if (lead == "[") {
       // a[i, j] is a[i][j]
-      for (auto *ie : ix->expr()) {
+      for (auto *ie : sel->expr()) {
         auto *ixe = ctx_.make<IndexExpr>();
         ixe->base = e;
         ixe->index = expr(ie);
         ixe->range = {begin, end};
         e = ixe;
       }
-    } else if (auto *call = dynamic_cast<P::CallSelContext *>(sel)) {
+    } else if (lead == "(") {
       auto *ce = ctx_.make<CallExpr>();
       ce->callee = e;
-      ce->parenRange = rangeOf(call);
-      if (auto *as = call->actuals()) {
+      ce->parenRange = rangeOf(sel);
+      if (auto *as = sel->actuals()) {
         for (auto *a : as->actual()) {
           if (auto *na = dynamic_cast<P::NamedActualContext *>(a)) {
             ce->args.push_back({ident(na->ID()), expr(na->expr())});
@@ -575,10 +571,9 @@ Expr *ASTBuilder::selectorExpr(P::SelectorExprContext *se) {
       }
       e = ce;
     } else {
-      auto *cons = dynamic_cast<P::ConstructorSelContext *>(sel);
       auto *ce = ctx_.make<ConstructorExpr>();
       ce->typeExpr = e;
-      if (cons->constructorElems()) ce->elems = constructorElems(cons->constructorElems());
+      if (sel->constructorElems()) ce->elems = constructorElems(sel->constructorElems());
       e = ce;
     }
     e->range = {begin, end};
@@ -608,41 +603,47 @@ std::vector<ConsElem> ASTBuilder::constructorElems(P::ConstructorElemsContext *c
 
 Expr *ASTBuilder::primary(P::PrimaryContext *c) {
   Expr *e = nullptr;
-  if (auto *id = dynamic_cast<P::IdentPrimaryContext *>(c)) {
+  antlr4::Token *t = leadingToken(c);
+  switch (t ? t->getType() : 0) {
+  case SpxParser::ID: {
     auto *n = ctx_.make<NameExpr>();
-    n->name = ident(id->ID());
+    n->name = ident(t);
     e = n;
-  } else if (auto *i = dynamic_cast<P::IntPrimaryContext *>(c)) {
-    e = intLiteral(i->INT_LIT()->getSymbol());
-  } else if (dynamic_cast<P::RealPrimaryContext *>(c)) {
-    e = ctx_.make<RealLitExpr>();
-  } else if (auto *ch = dynamic_cast<P::CharPrimaryContext *>(c)) {
-    e = charLiteral(ch->CHAR_LIT()->getSymbol());
-  } else if (auto *t = dynamic_cast<P::TextPrimaryContext *>(c)) {
-    e = textLiteral(t->TEXT_LIT()->getSymbol());
-  } else if (auto *p = dynamic_cast<P::ParenPrimaryContext *>(c)) {
-    // Parentheses leave no node behind, but the range includes them, so a caret covers what was written.
-    Expr *inner = expr(p->expr());
-    inner->range = rangeOf(c);
-    return inner;
-  } else {
-    auto *tc = dynamic_cast<P::TypeConstructorContext *>(c);
-    auto *ct = tc->constructibleType();
-    SourceRange tr = rangeOf(ct);
-    TypeExpr *te;
-    if (auto *a = dynamic_cast<P::ArrayCTypeContext *>(ct)) te = arrayType(tr, a->type());
-    else if (auto *r = dynamic_cast<P::RecordCTypeContext *>(ct)) te = recordType(tr, r->fields());
-    else te = setType(tr, dynamic_cast<P::SetCTypeContext *>(ct)->type());
-    auto *ta = ctx_.make<TypeArgExpr>();
-    ta->typeExpr = te;
-    ta->range = tr;
-    auto *ce = ctx_.make<ConstructorExpr>();
-    ce->typeExpr = ta;
-    if (tc->constructorElems()) ce->elems = constructorElems(tc->constructorElems());
-    e = ce;
+    break;
+  }
+  case SpxParser::INT_LIT: e = intLiteral(t); break;
+  case SpxParser::REAL_LIT: e = ctx_.make<RealLitExpr>(); break;
+  case SpxParser::CHAR_LIT: e = charLiteral(t); break;
+  case SpxParser::TEXT_LIT: e = textLiteral(t); break;
+  default:
+    if (t) {
+      // '(' expr ')': parentheses leave no node behind, but the range includes them, so a caret covers what
+      // was written.
+      Expr *inner = expr(c->expr());
+      inner->range = rangeOf(c);
+      return inner;
+    }
+    e = typeConstructor(c);
+    break;
   }
   e->range = rangeOf(c);
   return e;
+}
+
+Expr *ASTBuilder::typeConstructor(P::PrimaryContext *c) {
+  auto *ct = c->constructibleType();
+  SourceRange tr = rangeOf(ct);
+  TypeExpr *te;
+  if (auto *a = dynamic_cast<P::ArrayCTypeContext *>(ct)) te = arrayType(tr, a->type());
+  else if (auto *r = dynamic_cast<P::RecordCTypeContext *>(ct)) te = recordType(tr, r->fields());
+  else te = setType(tr, dynamic_cast<P::SetCTypeContext *>(ct)->type());
+  auto *ta = ctx_.make<TypeArgExpr>();
+  ta->typeExpr = te;
+  ta->range = tr;
+  auto *ce = ctx_.make<ConstructorExpr>();
+  ce->typeExpr = ta;
+  if (c->constructorElems()) ce->elems = constructorElems(c->constructorElems());
+  return ce;
 }
 
 // ---------------------------------------------------------------- literals

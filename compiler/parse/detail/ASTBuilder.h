@@ -63,7 +63,8 @@ private:
 
   // expressions
   Expr *expr(SpxParser::ExprContext *c);
-  Expr *selectorExpr(SpxParser::SelectorExprContext *c);
+  Expr *selectorExpr(SpxParser::ExprContext *c, SpxParser::PrimaryContext *primary);
+  Expr *typeConstructor(SpxParser::PrimaryContext *c);
   Expr *primary(SpxParser::PrimaryContext *c);
   Expr *binary(BinaryOp op, antlr4::Token *opTok, Expr *lhs, Expr *rhs);
   void countOperands(size_t n, antlr4::ParserRuleContext *c);
