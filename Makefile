@@ -27,7 +27,7 @@ demo: build
 test: test-fast test-sanitize fuzz-short
 
 test-fast: build
-	cd $(BUILD) && ctest --output-on-failure
+	cd $(BUILD) && ctest -V
 
 $(ASAN_BUILD)/build.ninja: | setup
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSPINE_SANITIZE=ON -DSPINE_WERROR=ON $(CMAKE_ARGS)
@@ -35,7 +35,7 @@ $(ASAN_BUILD)/build.ninja: | setup
 test-sanitize: setup $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --output-on-failure
+	  ctest -V
 
 # A fixed number of fuzzing runs from a fixed seed, so that CI is repeatable.
 fuzz-short: setup

@@ -414,7 +414,7 @@ std::string typeName(const Type *t) {
     auto *r = llvm::cast<RefType>(t);
     std::string s = r->untraced ? "UNTRACED " : "";
     if (r->branded) s += r->brand.empty() ? "BRANDED " : "BRANDED \"" + r->brand + "\" ";
-    if (!r->target) return s + "REF ?";
+    if (!r->target) return s + "REF ...";  // target not resolved yet (inside its own declaration)
     // A recursive anonymous type is spelled only to the REF that starts the cycle.
     bool outer = cycleSeen;
     cycleSeen = false;
