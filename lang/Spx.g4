@@ -19,11 +19,31 @@ compilationUnit
     ;
 
 interfaceUnit
-    : UNSAFE? INTERFACE name=ID ';' importItem* declaration* END endName=ID '.'
+    : interfaceHeader declaration* END endName=ID '.'
     ;
 
 moduleUnit
-    : UNSAFE? MODULE name=ID (EXPORTS idList)? ';' importItem* block endName=ID '.'
+    : moduleHeader block endName=ID '.'
+    ;
+
+interfaceHeader
+    : UNSAFE? INTERFACE name=ID ';' importItem*
+    ;
+
+moduleHeader
+    : UNSAFE? MODULE name=ID (EXPORTS idList)? ';' importItem*
+    ;
+
+// Entry points for reading a unit one top-level declaration at a time: unitHeader, then `declaration` while
+// one starts, then unitTail. The parser keeps only the current declaration's parse tree, which is what keeps
+// memory flat on large files (see compiler/parse/Parser.cpp). compilationUnit describes the same language.
+unitHeader
+    : interfaceHeader
+    | moduleHeader
+    ;
+
+unitTail
+    : (BEGIN statements)? END endName=ID '.' EOF
     ;
 
 importItem

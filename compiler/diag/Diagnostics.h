@@ -65,6 +65,9 @@ public:
   void flush();
 
   // Counts of what was reported (printed or not yet).
+  // A message formatted elsewhere (the AST builder keeps its diagnostics until a unit is complete).
+  void reportMessage(DiagId id, SourceRange range, std::string message) { emit(id, range, std::move(message)); }
+
   unsigned errorCount() const { return errors_; }
   unsigned warningCount() const { return warnings_; }
   bool hasErrors() const { return errors_ != 0; }

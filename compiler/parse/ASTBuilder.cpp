@@ -43,47 +43,88 @@ QualIdent ASTBuilder::qualId(P::QualIdContext *c) {
 
 void ASTBuilder::checkEndName(const Ident &name, const Ident &endName, const char *what) {
   if (endName.text != name.text) {
-    diags_.report(DiagId::err_end_name_mismatch, endName.range, endName.text, what, name.text);
-    diags_.report(DiagId::note_named_here, name.range, name.text);
+    report(DiagId::err_end_name_mismatch, endName.range, endName.text, what, name.text);
+    report(DiagId::note_named_here, name.range, name.text);
   }
 }
 
 // ---------------------------------------------------------------- units
 
 Unit *ASTBuilder::build(P::CompilationUnitContext *tree) {
-  Unit *u = tree->interfaceUnit() ? interfaceUnit(tree->interfaceUnit()) : moduleUnit(tree->moduleUnit());
-  reportUnattachedPragmas();
+  Unit *u;
+  if (auto *i = tree->interfaceUnit()) {
+    u = beginUnit(i->interfaceHeader());
+    for (auto *d : i->declaration()) addDeclaration(u, d);
+    finishUnit(u, nullptr, i->endName, i->getStop());
+  } else {
+    auto *m = tree->moduleUnit();
+    u = beginUnit(m->moduleHeader());
+    P::BlockContext *b = m->block();
+    for (auto *d : b->declaration()) addDeclaration(u, d);
+    finishUnit(u, b->statements(), m->endName, m->getStop());
+    u->body->range = rangeOf(b);
+  }
   return u;
 }
 
-Unit *ASTBuilder::interfaceUnit(P::InterfaceUnitContext *c) {
+Unit *ASTBuilder::beginUnit(P::UnitHeaderContext *c) {
+  return c->interfaceHeader() ? beginUnit(c->interfaceHeader()) : beginUnit(c->moduleHeader());
+}
+
+Unit *ASTBuilder::beginUnit(P::InterfaceHeaderContext *c) {
   auto *u = ctx_.make<Unit>();
   u->kind = Unit::Kind::Interface;
   u->file = file_;
-  u->range = rangeOf(c);
   u->pragmas = pragmasBefore(c->getStart(), {Pragma::Kind::Messages});
   if (c->UNSAFE()) u->unsafe = true, u->unsafeRange = rangeOf(c->UNSAFE());
   u->name = ident(c->name);
-  u->endName = ident(c->endName);
   imports(c->importItem(), u);
-  for (auto *d : c->declaration()) declaration(d, u->decls);
-  checkEndName(u->name, u->endName, "interface");
+  unitStart_ = c->getStart();
   return u;
 }
 
-Unit *ASTBuilder::moduleUnit(P::ModuleUnitContext *c) {
+Unit *ASTBuilder::beginUnit(P::ModuleHeaderContext *c) {
   auto *u = ctx_.make<Unit>();
   u->kind = Unit::Kind::Module;
   u->file = file_;
-  u->range = rangeOf(c);
   if (c->UNSAFE()) u->unsafe = true, u->unsafeRange = rangeOf(c->UNSAFE());
   u->name = ident(c->name);
-  u->endName = ident(c->endName);
   if (c->EXPORTS()) u->exports = idList(c->idList());
   imports(c->importItem(), u);
-  u->body = block(c->block());
-  checkEndName(u->name, u->endName, "module");
+  u->body = ctx_.make<Block>();
+  unitStart_ = c->getStart();
   return u;
+}
+
+void ASTBuilder::addDeclaration(Unit *u, P::DeclarationContext *d) {
+  if (u->body && u->body->decls.empty() && !bodyStart_) bodyStart_ = d->getStart();
+  declaration(d, u->isInterface() ? u->decls : u->body->decls);
+}
+
+// Ends a unit: a module's body statements (null for an interface), its END name and last token.
+void ASTBuilder::finishUnit(Unit *u, P::StatementsContext *body, antlr4::Token *endName, antlr4::Token *last) {
+  if (u->body) {
+    u->body->body = statements(body);
+    antlr4::Token *first = bodyStart_ ? bodyStart_ : (body ? body->getStart() : endName);
+    u->body->range = {loc(first->getStartIndex()), loc(endName->getStartIndex())};
+  }
+  u->endName = ident(endName);
+  u->range = {loc(unitStart_->getStartIndex()), loc(last->getStopIndex() + 1)};
+  checkEndName(u->name, u->endName, u->isInterface() ? "interface" : "module");
+  reportUnattachedPragmas();
+}
+
+void ASTBuilder::finishUnit(Unit *u, P::UnitTailContext *c) {
+  antlr4::Token *dot = tokens_.get(c->endName->getTokenIndex() + 1);  // the grammar puts '.' after the name
+  finishUnit(u, c->statements(), c->endName, dot);
+  if (u->body) u->body->range.end = loc(c->END()->getSymbol()->getStopIndex() + 1);
+}
+
+// Diagnostics wait until the whole unit is built: if a fast parse gives up half way, the file is parsed again
+// with recovery and whatever was reported so far would come twice.
+void ASTBuilder::commitDiagnostics() {
+  for (auto &d : pending_) diags_.reportMessage(d.id, d.range, std::move(d.message));
+  pending_.clear();
 }
 
 void ASTBuilder::imports(const std::vector<P::ImportItemContext *> &items, Unit *u) {
@@ -425,7 +466,7 @@ Stmt *ASTBuilder::statement(P::StatementContext *c) {
 void ASTBuilder::countOperands(size_t n, antlr4::ParserRuleContext *c) {
   if (n > limits_.maxOperands && !tooManyOperands_) {
     tooManyOperands_ = true;
-    diags_.report(DiagId::err_too_many_operands, SourceRange(loc(c->getStart()->getStartIndex())),
+    report(DiagId::err_too_many_operands, SourceRange(loc(c->getStart()->getStartIndex())),
                   limits_.maxOperands);
   }
 }
@@ -518,7 +559,7 @@ Expr *ASTBuilder::expr(P::ExprContext *c) {
   for (auto it = spine.rbegin(); it != spine.rend(); ++it) {
     BinaryOp op = binaryOpOf(textOf(it->op));
     if (isRelation(op) && lhsIsRelation)
-      diags_.report(DiagId::err_relation_not_associative, rangeOf(it->op), textOf(it->op));
+      report(DiagId::err_relation_not_associative, rangeOf(it->op), textOf(it->op));
     e = binary(op, it->op, e, expr(it->rhs));
     lhsIsRelation = isRelation(op);
   }
@@ -657,7 +698,7 @@ Expr *ASTBuilder::intLiteral(antlr4::Token *t) {
     uint64_t v = 0;
     for (char ch : text) {
       if (v > (static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) - (ch - '0')) / 10) {
-        diags_.report(DiagId::err_int_literal_too_large, rangeOf(t), text);
+        report(DiagId::err_int_literal_too_large, rangeOf(t), text);
         return lit;
       }
       v = v * 10 + static_cast<uint64_t>(ch - '0');
@@ -673,7 +714,7 @@ Expr *ASTBuilder::intLiteral(antlr4::Token *t) {
     if (base > 16) break;
   }
   if (base < 2 || base > 16) {
-    diags_.report(DiagId::err_bad_base, rangeOf(t), text.substr(0, underscore), text);
+    report(DiagId::err_bad_base, rangeOf(t), text.substr(0, underscore), text);
     return lit;
   }
   uint64_t v = 0;
@@ -683,11 +724,11 @@ Expr *ASTBuilder::intLiteral(antlr4::Token *t) {
                : static_cast<unsigned>(std::toupper(static_cast<unsigned char>(ch)) - 'A' + 10);
     if (d >= base) {
       SourceLoc at = loc(t->getStartIndex() + i);
-      diags_.report(DiagId::err_bad_digit, SourceRange(at), std::string(1, ch), base);
+      report(DiagId::err_bad_digit, SourceRange(at), std::string(1, ch), base);
       return lit;
     }
     if (v > (std::numeric_limits<uint64_t>::max() - d) / base) {
-      diags_.report(DiagId::err_int_literal_too_large, rangeOf(t), text);
+      report(DiagId::err_int_literal_too_large, rangeOf(t), text);
       return lit;
     }
     v = v * base + d;
@@ -722,7 +763,7 @@ bool ASTBuilder::decodeEscapes(antlr4::Token *t, std::string &out) {
           body[i + 3] <= '7') {
         unsigned v = static_cast<unsigned>((e - '0') * 64 + (body[i + 2] - '0') * 8 + (body[i + 3] - '0'));
         if (v > 255) {
-          diags_.report(DiagId::err_octal_escape_range, SourceRange(loc(base + i), loc(base + i + 4)),
+          report(DiagId::err_octal_escape_range, SourceRange(loc(base + i), loc(base + i + 4)),
                         body.substr(i, 4));
           return false;
         }
@@ -731,7 +772,7 @@ bool ASTBuilder::decodeEscapes(antlr4::Token *t, std::string &out) {
         continue;
       }
     }
-    diags_.report(DiagId::err_bad_escape, at, body.substr(i, 2));
+    report(DiagId::err_bad_escape, at, body.substr(i, 2));
     return false;
   }
   return true;
@@ -742,7 +783,7 @@ Expr *ASTBuilder::charLiteral(antlr4::Token *t) {
   std::string value;
   if (!decodeEscapes(t, value)) return lit;
   if (value.size() != 1) {
-    diags_.report(DiagId::err_char_literal_length, rangeOf(t));
+    report(DiagId::err_char_literal_length, rangeOf(t));
     return lit;
   }
   lit->val = static_cast<unsigned char>(value[0]);
@@ -815,7 +856,7 @@ Pragma ASTBuilder::parsePragma(antlr4::Token *t) {
       }
     }
     if (!ok) {
-      diags_.report(DiagId::err_malformed_handler, p.range);
+      report(DiagId::err_malformed_handler, p.range);
       p.kind = Pragma::Kind::Ignored;
       return p;
     }
@@ -855,19 +896,19 @@ void ASTBuilder::reportUnattachedPragmas() {
     const Pragma &p = pragmaAt(t);
     switch (p.kind) {
     case Pragma::Kind::Unknown:
-      diags_.report(DiagId::warn_unknown_pragma, p.range, p.word);
+      report(DiagId::warn_unknown_pragma, p.range, p.word);
       break;
     case Pragma::Kind::Event:
-      diags_.report(DiagId::warn_pragma_misplaced, p.range, p.word, "it must precede a PROCEDURE declaration");
+      report(DiagId::warn_pragma_misplaced, p.range, p.word, "it must precede a PROCEDURE declaration");
       break;
     case Pragma::Kind::Handler:
-      diags_.report(DiagId::warn_pragma_misplaced, p.range, p.word, "it must precede a PROCEDURE declaration");
+      report(DiagId::warn_pragma_misplaced, p.range, p.word, "it must precede a PROCEDURE declaration");
       break;
     case Pragma::Kind::Messages:
-      diags_.report(DiagId::warn_pragma_misplaced, p.range, p.word, "it must precede INTERFACE");
+      report(DiagId::warn_pragma_misplaced, p.range, p.word, "it must precede INTERFACE");
       break;
     case Pragma::Kind::NetOrder:
-      diags_.report(DiagId::warn_pragma_misplaced, p.range, p.word, "it must precede a type");
+      report(DiagId::warn_pragma_misplaced, p.range, p.word, "it must precede a type");
       break;
     case Pragma::Kind::Ignored:
       break;

@@ -24,7 +24,19 @@ public:
              DiagnosticsEngine &diags, const ParseLimits &limits)
       : sm_(sm), file_(file), tokens_(tokens), ctx_(ctx), diags_(diags), limits_(limits) {}
 
+  // A whole unit from one parse tree.
   Unit *build(SpxParser::CompilationUnitContext *tree);
+  // Or a unit built piece by piece, each piece from its own short-lived parse tree.
+  Unit *beginUnit(SpxParser::UnitHeaderContext *c);
+  void addDeclaration(Unit *u, SpxParser::DeclarationContext *d);
+  void finishUnit(Unit *u, SpxParser::UnitTailContext *c);
+  // Emits what the builder found (bad escapes, END names, pragmas ...); until then it is only kept.
+  void commitDiagnostics();
+  bool hasErrors() const {
+    for (const auto &d : pending_)
+      if (severityOf(d.id) >= Severity::Error) return true;
+    return false;
+  }
 
 private:
   // locations
@@ -36,9 +48,15 @@ private:
   Ident ident(antlr4::tree::TerminalNode *n) const { return ident(n->getSymbol()); }
   std::string_view textOf(antlr4::Token *t) const;
 
+  template <typename... Args>
+  void report(DiagId id, SourceRange range, Args &&...args) {
+    pending_.push_back({id, severityOf(id), range, fmt::format(fmt::runtime(formatOf(id)), std::forward<Args>(args)...)});
+  }
+
   // units and declarations
-  Unit *interfaceUnit(SpxParser::InterfaceUnitContext *c);
-  Unit *moduleUnit(SpxParser::ModuleUnitContext *c);
+  Unit *beginUnit(SpxParser::InterfaceHeaderContext *c);
+  Unit *beginUnit(SpxParser::ModuleHeaderContext *c);
+  void finishUnit(Unit *u, SpxParser::StatementsContext *body, antlr4::Token *endName, antlr4::Token *last);
   void imports(const std::vector<SpxParser::ImportItemContext *> &items, Unit *u);
   Block *block(SpxParser::BlockContext *c);
   void declaration(SpxParser::DeclarationContext *c, std::vector<Decl *> &out);
@@ -89,6 +107,9 @@ private:
   std::unordered_set<size_t> attachedPragmas_;
   std::unordered_map<size_t, Pragma> pragmas_;  // parsed once, so a malformed pragma is reported once  // token indexes of pragmas attached to a node
   bool tooManyOperands_ = false;
+  antlr4::Token *unitStart_ = nullptr;
+  antlr4::Token *bodyStart_ = nullptr;  // first token of a module's first declaration
+  std::vector<Diagnostic> pending_;
 };
 
 }  // namespace spx::detail
