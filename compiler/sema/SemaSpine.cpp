@@ -1,6 +1,8 @@
 // SPINE's additions to Modula-3: events and handlers with guards, message interfaces, and VIEW.
 #include "sema/Sema.h"
 
+#include <limits>
+
 namespace spx {
 
 void Sema::checkSpinePragmas(Decl *d, bool inInterface) {
@@ -121,25 +123,38 @@ void Sema::checkMessageInterface(Unit *unit) {
 }
 
 namespace {
-// Plain data with a defined layout: ordinals (packed or not) and fixed arrays and records of them. Sets,
-// references and procedures are excluded, so a VIEW can neither forge a reference nor depend on set layout.
-bool viewable(const Type *t) {
+// Whether every bit pattern of an ordinal's storage is one of its values. Bytes seen through a VIEW can hold
+// anything, so only such types may be viewed (or be viewed through): a BOOLEAN or [0..5] field could otherwise
+// hold a value outside its type, which later code trusts.
+bool everyPatternIsValue(const Type *t) {
+  uint64_t bits = bitSize(t);
+  int64_t lo, hi;
+  ordinalBounds(t, lo, hi);
+  if (bits >= 64) return lo == std::numeric_limits<int64_t>::min() && hi == std::numeric_limits<int64_t>::max();
+  int64_t span = int64_t{1} << bits;
+  return (lo == 0 && hi == span - 1) || (lo == -span / 2 && hi == span / 2 - 1);
+}
+
+// Plain data with a defined layout: full-range ordinals (packed or not) and fixed arrays and records of them.
+// Sets, references and procedures are excluded, so a VIEW can neither forge a reference nor depend on set
+// layout. `bad` is the first ordinal type that does not use every bit pattern.
+bool viewable(const Type *t, const Type *&bad) {
+  if (isOrdinal(t)) {
+    if (everyPatternIsValue(t)) return true;
+    if (!bad) bad = t;
+    return false;
+  }
   t = stripPacked(t);
-  if (isOrdinal(t)) return true;
-  if (auto *a = llvm::dyn_cast<ArrayType>(t)) return viewable(a->element);
+  if (auto *a = llvm::dyn_cast<ArrayType>(t)) return viewable(a->element, bad);
   if (auto *r = llvm::dyn_cast<RecordType>(t)) {
-    for (const auto &f : r->fields)
-      if (!viewable(f.type)) return false;
-    return true;
+    bool ok = true;
+    for (const auto &f : r->fields) ok = viewable(f.type, bad) && ok;
+    return ok;
   }
   return false;
 }
 
-bool isByte(const Type *t) {
-  const Type *s = stripPacked(t);
-  if (!isOrdinal(s)) return false;
-  return bitSize(t) == 8 || bitSize(s) == 8;
-}
+bool isByte(const Type *t) { return isOrdinal(t) && bitSize(t) == 8 && everyPatternIsValue(t); }
 }  // namespace
 
 // VIEW(bytes, T): T's fields alias the bytes. Only plain data may be viewed, so no reference can be forged.
@@ -158,8 +173,12 @@ void Sema::checkView(CallExpr *e) {
     return;
   }
   const Type *ts = stripPacked(t);
-  if ((ts->kind != TypeKind::Record && ts->kind != TypeKind::Array) || !viewable(ts)) {
-    diags_.report(DiagId::err_view_target, args[1].value->range, typeName(t));
+  const Type *partial = nullptr;
+  if ((ts->kind != TypeKind::Record && ts->kind != TypeKind::Array) || !viewable(ts, partial)) {
+    if (partial)
+      diags_.report(DiagId::err_view_partial_type, args[1].value->range, typeName(partial), bitSize(partial));
+    else
+      diags_.report(DiagId::err_view_target, args[1].value->range, typeName(t));
     return;
   }
   uint64_t need = (bitSize(t) + 7) / 8;
