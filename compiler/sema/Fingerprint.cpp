@@ -96,7 +96,11 @@ public:
       for (Symbol *e : p->raises) out_ += e->qualifiedName() + ",";
       return;
     }
-    case TypeKind::Opaque: out_ += "T" + t->name; return;
+    case TypeKind::Opaque:
+      // The supertype is part of the contract: a local copy of Packet.spi that reveals more must not match.
+      out_ += "T" + t->name + "<:";
+      type(llvm::cast<OpaqueType>(t)->super);
+      return;
     }
   }
 

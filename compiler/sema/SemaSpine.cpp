@@ -116,6 +116,14 @@ void Sema::checkMessageInterface(Unit *unit) {
         diags_.report(DiagId::err_not_marshallable, f.type ? f.type->range : f.name.range,
                       typeName(pt->params[i].type), f.name.text, proc->name.text);
     }
+    // What a request raises travels back to the host too.
+    if (!proc->symbol->isEvent) {
+      if (pt->raisesAny) diags_.report(DiagId::err_message_raises_any, proc->sig.raisesRange, proc->name.text);
+      for (Symbol *exc : pt->raises)
+        if (exc->excArg && !marshallable(exc->excArg, false))
+          diags_.report(DiagId::err_not_marshallable_exception, proc->sig.raisesRange, typeName(exc->excArg),
+                        exc->qualifiedName());
+    }
     if (pt->result && !marshallable(pt->result, false))
       diags_.report(DiagId::err_not_marshallable_result, proc->sig.result->range, typeName(pt->result),
                     proc->name.text);

@@ -115,10 +115,14 @@ void Sema::checkStmt(Stmt *s) {
   case StmtKind::Block: {
     Block *b = llvm::cast<BlockStmt>(s)->block;
     Scope *saved = pushScope(Scope::Kind::Block);
+    // Its declarations live only while the block runs: procedures declared here are nested ones, even in a
+    // module body.
+    ++level_;
     declareDecls(scope_, b->decls, false);
     checkDecls(b->decls);
     for (Decl *d : b->decls) checkSpinePragmas(d, false);
     checkStmts(b->body);
+    --level_;
     popScope(saved);
     return;
   }
@@ -274,6 +278,7 @@ void Sema::checkWith(WithStmt *w) {
   Scope *saved = scope_;
   for (auto &b : w->bindings) {
     const Type *t = checkValue(b.value);
+    checkStorable(b.value);  // the alias would be a way to store a nested procedure unseen
     pushScope(Scope::Kind::Block);
     Symbol *s = newSymbol(SymKind::WithVar, b.name, nullptr);
     s->type = t;
@@ -315,7 +320,8 @@ void Sema::checkRaise(RaiseStmt *s) {
     checkExpr(arg);
     diags_.report(DiagId::err_raise_unexpected_arg, arg->range, exc->name.text);
   } else if (arg) {
-    if (!isError(checkValue(arg))) checkAssignable(arg, exc->excArg, arg->range);
+    // A handler anywhere up the call chain receives the argument: a nested procedure must not travel there.
+    if (!isError(checkValue(arg)) && checkAssignable(arg, exc->excArg, arg->range)) checkStorable(arg);
   }
   mayRaise(exc, s->range, "");
 }

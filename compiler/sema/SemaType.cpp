@@ -239,6 +239,10 @@ const Type *Sema::resolveType(TypeExpr *te) {
   }
   if (te->netOrder && te->kind != TypeExprKind::Packed)
     diags_.report(DiagId::err_netorder_bits, te->range, 0);
+  if ((result->kind == TypeKind::Array || result->kind == TypeKind::Record) && bitSize(result) > kMaxTypeBits) {
+    diags_.report(DiagId::err_type_too_large, te->range, typeName(result));
+    result = types_.error();
+  }
   te->resolved = result;
   if (typeDeclDepth_ == 0) drainPendingTypes();
   return result;

@@ -244,8 +244,9 @@ bool assignable(const Type *from, const Type *to) {
   }
   // Arrays with the same element type: shapes are checked at run time (an open array's length is not known).
   if (isArray(f) && isArray(t)) {
+    // Inner dimensions must fit by type: only the outermost length is left to the run-time check.
     const Type *ef = elementOf(f), *et = elementOf(t);
-    return sameType(ef, et) || (isArray(ef) && isArray(et) && assignable(ef, et));
+    return sameType(ef, et) || (isArray(ef) && isArray(et) && (isSubtype(ef, et) || isSubtype(et, ef)));
   }
   // A reference supertype to a subtype (REFANY to REF T) is a narrowing, which needs TYPECASE/NARROW.
   return false;
@@ -293,8 +294,14 @@ uint64_t ordinalBits(const Type *t) {
   }
 }
 
-// Places one field or element at `offset` (in bits) following lang/REFERENCE.md 4.7 and returns its offset.
-uint64_t place(const Type *t, uint64_t offset, LayoutProblem *problem) {
+// Sizes saturate here instead of wrapping, so a huge type cannot come out small (Sema refuses sizes past
+// kMaxTypeBits).
+uint64_t addSat(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+uint64_t mulSat(uint64_t a, uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; }
+
+// Places one field or element whose layout is `l` at `offset` (in bits) following lang/REFERENCE.md 4.7 and
+// returns its offset.
+uint64_t place(const Type *t, Layout l, uint64_t offset, LayoutProblem *problem) {
   if (auto *p = llvm::dyn_cast<PackedType>(t)) {
     // Packed: no alignment, but whole-byte fields start on a byte and narrower ones stay inside one byte.
     if (problem && *problem == LayoutProblem::None) {
@@ -303,7 +310,7 @@ uint64_t place(const Type *t, uint64_t offset, LayoutProblem *problem) {
     }
     return offset;
   }
-  return roundUp(offset, layoutOf(t).align);
+  return l.align <= 1 || offset > UINT64_MAX - l.align ? offset : roundUp(offset, l.align);
 }
 
 }  // namespace
@@ -329,18 +336,17 @@ Layout layoutOf(const Type *t) {
     uint64_t n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
     Layout e = layoutOf(a->element);
     // Elements are laid out like consecutive fields; an array starts on at least a byte.
-    uint64_t stride = llvm::isa<PackedType>(a->element) ? e.size : roundUp(e.size, e.align);
-    return {n * stride, std::max<uint64_t>(e.align, 8)};
+    uint64_t stride = llvm::isa<PackedType>(a->element) || e.size > UINT64_MAX - e.align ? e.size : roundUp(e.size, e.align);
+    return {mulSat(n, stride), std::max<uint64_t>(e.align, 8)};
   }
   case TypeKind::Record: {
     uint64_t offset = 0, align = 8;
     for (const auto &f : llvm::cast<RecordType>(t)->fields) {
-      offset = place(f.type, offset, nullptr);
-      Layout l = layoutOf(f.type);
-      offset += l.size;
+      Layout l = layoutOf(f.type);  // once per field: nested records must not cost exponential time
+      offset = addSat(place(f.type, l, offset, nullptr), l.size);
       align = std::max(align, l.align);
     }
-    return {roundUp(offset, align), align};
+    return {offset > UINT64_MAX - align ? offset : roundUp(offset, align), align};
   }
   case TypeKind::OpenArray: return {0, std::max<uint64_t>(layoutOf(elementOf(t)).align, 8)};
   default: return {64, 64};  // references, procedures, TEXT: one machine word
@@ -353,9 +359,10 @@ LayoutProblem recordLayoutProblem(const RecordType *r, size_t &field) {
   uint64_t offset = 0;
   for (field = 0; field < r->fields.size(); ++field) {
     LayoutProblem problem = LayoutProblem::None;
-    offset = place(r->fields[field].type, offset, &problem);
+    Layout l = layoutOf(r->fields[field].type);
+    offset = place(r->fields[field].type, l, offset, &problem);
     if (problem != LayoutProblem::None) return problem;
-    offset += layoutOf(r->fields[field].type).size;
+    offset = addSat(offset, l.size);
   }
   return LayoutProblem::None;
 }

@@ -193,6 +193,8 @@ struct Layout {
   uint64_t size, align;
 };
 Layout layoutOf(const Type *t);
+// The largest type Sema accepts, in bits (1 GiB): sizes must stay far from wrapping anywhere downstream.
+constexpr uint64_t kMaxTypeBits = uint64_t{8} << 30;
 enum class LayoutProblem { None, PackedNotWholeBytes, PackedCrossesByte };
 // The first field of `r` whose placement breaks a packing rule (its index in `field`).
 LayoutProblem recordLayoutProblem(const RecordType *r, size_t &field);

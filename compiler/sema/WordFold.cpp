@@ -52,7 +52,7 @@ std::optional<int64_t> foldWordCall(std::string_view proc, const std::vector<int
   if (n == 1 && proc == "Not") return s(~u(0));
   if (n == 3 && proc == "Extract") {
     int64_t i = args[1], w = args[2];
-    if (i < 0 || w < 0 || i + w > 64) {
+    if (i < 0 || w < 0 || i > 64 || w > 64 - i) {
       error = WordFoldError::BitRange;
       return std::nullopt;
     }
@@ -62,7 +62,7 @@ std::optional<int64_t> foldWordCall(std::string_view proc, const std::vector<int
   }
   if (n == 4 && proc == "Insert") {
     int64_t i = args[2], w = args[3];
-    if (i < 0 || w < 0 || i + w > 64) {
+    if (i < 0 || w < 0 || i > 64 || w > 64 - i) {
       error = WordFoldError::BitRange;
       return std::nullopt;
     }
