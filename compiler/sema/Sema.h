@@ -100,7 +100,6 @@ private:
   void foldBinary(BinaryExpr *e, const Type *resultType);
   const ConstValue *checkedInt(__int128 v, SourceRange where);
   bool checkConstInRange(Expr *e, const Type *to, SourceRange where);
-  bool isProperProcedureCall(Expr *e);
   void foldWord(CallExpr *e);
   void noteRaises(const ProcType *pt, SourceRange where, std::string_view callee, Symbol *calleeSym);
 

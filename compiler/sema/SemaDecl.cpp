@@ -65,7 +65,7 @@ void Sema::resolveException(Symbol *sym) {
   auto *d = llvm::cast<ExceptionDecl>(sym->decl);
   // Exceptions are global names (a handler anywhere may catch them), so Modula-3 declares them only at the
   // top level of a unit.
-  if (sym->level != 0 || sym->scope->kind() == Scope::Kind::Block)
+  if (sym->level != 0)  // procedure bodies and block statements both count as levels
     diags_.report(DiagId::err_exception_not_top_level, d->name.range, d->name.text);
   sym->excArg = d->arg ? resolveType(d->arg) : nullptr;
   sym->type = types_.error();

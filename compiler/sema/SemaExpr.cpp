@@ -539,11 +539,6 @@ void Sema::checkBinary(BinaryExpr *e) {
 
 // ---------------------------------------------------------------- calls
 
-bool Sema::isProperProcedureCall(Expr *e) {
-  auto *c = llvm::dyn_cast<CallExpr>(e);
-  return c && c->cls == ExprClass::Value && !c->type;
-}
-
 void Sema::noteRaises(const ProcType *pt, SourceRange where, std::string_view callee, Symbol *calleeSym) {
   for (Symbol *exc : pt->raises) mayRaise(exc, where, callee, calleeSym);
   if (pt->raisesAny) mayRaise(nullptr, where, callee, calleeSym);

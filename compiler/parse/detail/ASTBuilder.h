@@ -32,11 +32,6 @@ public:
   void finishUnit(Unit *u, SpxParser::UnitTailContext *c);
   // Emits what the builder found (bad escapes, END names, pragmas ...); until then it is only kept.
   void commitDiagnostics();
-  bool hasErrors() const {
-    for (const auto &d : pending_)
-      if (severityOf(d.id) >= Severity::Error) return true;
-    return false;
-  }
 
 private:
   // locations
