@@ -17,7 +17,21 @@ const char *usageText() {
          "                         the sources (for tests); implies -fsyntax-only\n"
          "  -I <dir>               Search <dir> for imported interfaces (before the bundled stdlib)\n"
          "  --stdlib <dir>         Use <dir> as the standard library instead of the bundled one\n"
-         "  -o <file>              Write the output to <file>\n"
+         "  -o <file>              Write the output to <file> (default: the first module's name with the\n"
+         "                         extension of the --emit kind, in the current directory)\n"
+         "  -O0, -O1, -O2          Optimisation level (default -O2; checks stay in at every level)\n"
+         "  --emit=<kind>          What to write: image (.spxo, signed; the default), obj (.o), asm (.s),\n"
+         "                         llvm (.ll)\n"
+         "  --target=<triple>      LLVM target triple of the code (default: this host)\n"
+         "  -g                     Emit DWARF debug information for the .spx sources\n"
+         "  --sign-key <file>      Sign the image with this secret key (from --keygen); default: the\n"
+         "                         development key, $SPINE_DEV_KEY or ~/.spine/dev.key, made on first use\n"
+         "  --keygen <prefix>      Write a new Ed25519 key pair to <prefix>.key and <prefix>.pub and exit\n"
+         "  --stubs <dir>          Write C++ host stubs for every message interface into <dir>\n"
+         "  --run                  Compile, load on an in-process NIC and run the module bodies; IO output\n"
+         "                         goes to stdout; a checked runtime error exits with status 3\n"
+         "  --fuel=<n>             With --run: the work budget (loop iterations and calls)\n"
+         "  --heap=<bytes>         With --run: the heap quota\n"
          "  -ferror-limit=<n>      Stop after <n> errors (default 20; 0 means no limit)\n"
          "  --color=<when>         Colour diagnostics: auto (on a terminal), always, never\n"
          "  -fcolor-diagnostics    Same as --color=always\n"
@@ -81,6 +95,38 @@ OptionsResult parseOptions(const std::vector<std::string> &args) {
       if (!value("--stdlib", o.stdlibDir) || o.stdlibDir.empty()) return fail("option '--stdlib' needs a directory");
     } else if (a == "-o") {
       if (!value("-o", o.output) || o.output.empty()) return fail("option '-o' needs a file name");
+    } else if (a == "-O0" || a == "-O1" || a == "-O2" || a == "-O3") {
+      o.optLevel = a == "-O3" ? 2 : unsigned(a[2] - '0');
+    } else if (a == "-g") {
+      o.debugInfo = true;
+    } else if (a.rfind("--emit", 0) == 0) {
+      std::string v;
+      if (!value("--emit", v)) return fail("option '--emit' needs a kind: image, obj, asm or llvm");
+      if (v == "image") o.emit = EmitKind::Image;
+      else if (v == "obj") o.emit = EmitKind::Object;
+      else if (v == "asm") o.emit = EmitKind::Assembly;
+      else if (v == "llvm") o.emit = EmitKind::LLVM;
+      else return fail("invalid value '" + v + "' for --emit: expected image, obj, asm or llvm");
+    } else if (a.rfind("--target", 0) == 0) {
+      if (!value("--target", o.target) || o.target.empty()) return fail("option '--target' needs a triple");
+    } else if (a.rfind("--sign-key", 0) == 0) {
+      if (!value("--sign-key", o.signKey) || o.signKey.empty()) return fail("option '--sign-key' needs a file");
+    } else if (a.rfind("--keygen", 0) == 0) {
+      if (!value("--keygen", o.keygen) || o.keygen.empty()) return fail("option '--keygen' needs a file prefix");
+    } else if (a.rfind("--stubs", 0) == 0) {
+      if (!value("--stubs", o.stubsDir) || o.stubsDir.empty()) return fail("option '--stubs' needs a directory");
+    } else if (a == "--run") {
+      o.run = true;
+    } else if (a.rfind("--fuel", 0) == 0 || a.rfind("--heap", 0) == 0) {
+      bool fuel = a.rfind("--fuel", 0) == 0;
+      std::string flag = fuel ? "--fuel" : "--heap", v;
+      if (!value(flag, v)) return fail("option '" + flag + "' needs a number");
+      char *end = nullptr;
+      unsigned long long n = v.empty() || v[0] == '-' ? 0 : std::strtoull(v.c_str(), &end, 10);
+      if (v.empty() || v[0] == '-' || *end != '\0' || n == 0 || n > (1ull << 62))
+        return fail("invalid value '" + v + "' for " + flag + ": expected a number from 1 to 2^62");
+      if (fuel) o.fuel = int64_t(n);
+      else o.heapBytes = n;
     } else if (a == "--") {
       for (++i; i < args.size(); ++i) o.inputs.push_back(args[i]);
     } else if (!a.empty() && a[0] == '-' && a != "-") {
@@ -89,7 +135,7 @@ OptionsResult parseOptions(const std::vector<std::string> &args) {
       o.inputs.push_back(a);
     }
   }
-  if (!o.help && !o.version && o.inputs.empty()) return fail("no input files");
+  if (!o.help && !o.version && o.keygen.empty() && o.inputs.empty()) return fail("no input files");
   return r;
 }
 

@@ -1,6 +1,7 @@
 // spinec's command line. Parsing never exits: it returns a result the driver acts on, so it can be tested.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 namespace spx {
 
 enum class ColorMode { Auto, Always, Never };
+enum class EmitKind { Image, Object, Assembly, LLVM };
 
 struct Options {
   std::vector<std::string> inputs;
@@ -22,6 +24,18 @@ struct Options {
   bool version = false;
   unsigned errorLimit = 20;
   ColorMode color = ColorMode::Auto;
+  // Code generation.
+  unsigned optLevel = 2;           // -O0, -O1, -O2 (default: checks are cheap only once optimised)
+  EmitKind emit = EmitKind::Image; // --emit=image|obj|asm|llvm
+  std::string target;              // --target=<triple>; empty: the host
+  bool debugInfo = false;          // -g: DWARF for the .spx sources
+  std::string signKey;             // --sign-key <file.key>; empty: the development key
+  std::string keygen;              // --keygen <prefix>: write <prefix>.key and <prefix>.pub, compile nothing
+  std::string stubsDir;            // --stubs <dir>: C++ host stubs for each message interface
+  // --run: compile, load on an in-process NIC and run the module bodies.
+  bool run = false;
+  int64_t fuel = 0;                // --fuel=<n>: work budget of the run (0: the runtime's default)
+  uint64_t heapBytes = 0;          // --heap=<bytes>: heap quota of the run (0: the runtime's default)
 };
 
 struct OptionsResult {

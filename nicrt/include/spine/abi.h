@@ -1,0 +1,98 @@
+/* The contract between code that spinec generates and the NIC runtime that runs it.
+
+   Everything here is plain C so that the runtime, generated code and tests agree on one definition.
+   docs/abi.md explains the choices; keep the two in step.
+
+   Symbols
+   - A procedure P of interface or module M is the symbol "M.P" (nested procedures "M.Outer.Inner", internal).
+     Procedures of interfaces the runtime provides (IO, Packet, ...) are undefined in the image and resolved
+     by the loader against the runtime's export table only.
+   - An exception E of interface or module M is the symbol "M.E": a global whose address is the exception's
+     identity and whose bytes hold the argument of the exception being raised (at least one byte).
+   - The image defines "spx.state" (struct spx_state) and "spx.init" (void(void): runs the module bodies in
+     import order). Handlers and requests are ordinary procedures named in the manifest.
+
+   Values (parameters and results of procedures, also of runtime procedures)
+   - every ordinal (INTEGER, CARDINAL, subranges, enumerations, BOOLEAN, CHAR) travels as int64_t;
+   - REF, REFANY, TEXT and opaque types (Packet.T) as a pointer; TEXT points to struct spx_text;
+   - VAR and READONLY parameters, and VALUE parameters of record, array and set types, as a pointer to the
+     variable (the callee copies a VALUE aggregate it receives);
+   - an open array parameter as (pointer to the first element, int64_t length) per open dimension;
+   - a procedure value as two pointers (code, environment); environment is NULL for top-level procedures;
+   - a result of record, array or set type is returned through a pointer passed as the first parameter.
+
+   Exceptions: RAISE stores the argument into the exception's global, sets spx_state.exc to the exception's
+   address and returns. A caller checks spx_state.exc after a call only where the callee's type may raise,
+   so a procedure that raises nothing costs nothing. A runtime procedure raises the same way.
+
+   Traps: a checked runtime error calls spx_rt_trap, which never returns into the extension. */
+#ifndef SPINE_ABI_H
+#define SPINE_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The kinds of checked runtime error (lang/REFERENCE.md section 10). Values are part of the image format. */
+enum spx_trap_kind {
+  SPX_TRAP_RANGE = 1,          /* index or subrange out of range, bad SUBARRAY/NEW length, array shapes */
+  SPX_TRAP_NIL = 2,            /* NIL dereference, or call of a NIL procedure */
+  SPX_TRAP_NESTED_PROC = 3,    /* a nested procedure stored */
+  SPX_TRAP_OVERFLOW = 4,       /* integer overflow */
+  SPX_TRAP_DIV_ZERO = 5,       /* DIV or MOD by zero */
+  SPX_TRAP_VIEW = 6,           /* VIEW beyond the data */
+  SPX_TRAP_PACKET_USED = 7,    /* packet used after send or drop */
+  SPX_TRAP_CASE = 8,           /* CASE without a matching arm */
+  SPX_TRAP_NO_RETURN = 9,      /* a function reached its end without RETURN */
+  SPX_TRAP_FUEL = 10,          /* the invocation's work budget is exhausted */
+  SPX_TRAP_STACK = 11,         /* the invocation's stack is full */
+  SPX_TRAP_HEAP = 12,          /* NEW beyond the extension's heap quota */
+  SPX_TRAP_KIND_LAST = 12
+};
+
+/* The words a checked runtime error is reported with: "checked runtime error: <name>". */
+static inline const char *spx_trap_name(uint32_t kind) {
+  switch (kind) {
+    case SPX_TRAP_RANGE: return "range";
+    case SPX_TRAP_NIL: return "NIL dereference";
+    case SPX_TRAP_NESTED_PROC: return "nested procedure stored";
+    case SPX_TRAP_OVERFLOW: return "integer overflow";
+    case SPX_TRAP_DIV_ZERO: return "division by zero";
+    case SPX_TRAP_VIEW: return "VIEW beyond the data";
+    case SPX_TRAP_PACKET_USED: return "packet used after send or drop";
+    case SPX_TRAP_CASE: return "CASE without arm";
+    case SPX_TRAP_NO_RETURN: return "missing RETURN";
+    case SPX_TRAP_FUEL: return "fuel exhausted";
+    case SPX_TRAP_STACK: return "stack limit";
+    case SPX_TRAP_HEAP: return "heap quota";
+    default: return "unknown";
+  }
+}
+
+/* Per-image state, defined by the image as "spx.state" and set by the runtime before each invocation. */
+struct spx_state {
+  int64_t fuel;             /* work left: decremented at every loop back-edge and call; < 0 traps */
+  uintptr_t stack_limit;    /* a procedure whose frame address is below this traps (stacks grow down) */
+  const void *exc;          /* the exception being raised, or NULL */
+  void *runtime;            /* the runtime's own pointer for this image (opaque to generated code) */
+};
+
+/* A TEXT value: immutable, NUL-terminated for convenience (the NUL is not counted). */
+struct spx_text {
+  int64_t length;
+  char chars[];
+};
+
+/* Provided by the runtime. `site` indexes the image's trap-site table (file:line:column). */
+void spx_rt_trap(uint32_t kind, uint32_t site) __attribute__((noreturn));
+/* Zeroed storage of `size` bytes (aligned to 16) from the extension's heap; traps with SPX_TRAP_HEAP at
+   `site` when the quota is exceeded. */
+void *spx_rt_new(uint64_t size, uint32_t site);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPINE_ABI_H */
