@@ -353,6 +353,7 @@ struct ProcedureDecl : Decl {
   Signature sig;
   Block *body = nullptr;  // null in an interface
   Ident endName;
+  std::vector<Symbol *> paramSymbols;  // set by Sema when it checks the body: one per formal, in order
   ProcedureDecl() : Decl(DeclKind::Procedure) {}
   static bool classof(const Decl *d) { return d->kind == DeclKind::Procedure; }
 };
@@ -478,6 +479,7 @@ struct TryExceptStmt : Stmt {
     StmtList body;
     SourceRange range;
     Symbol *varSymbol = nullptr;  // set by Sema
+    std::vector<Symbol *> excSymbols;  // set by Sema: the exceptions named, resolved
   };
   StmtList body;
   std::vector<Handler> handlers;

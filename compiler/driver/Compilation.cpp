@@ -210,11 +210,7 @@ int Compilation::run() {
         out_ << fmt::format("{} {:016x}\n", it->second->unit->name.text, it->second->fingerprint);
     }
   }
-  if (!errors && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint) {
-    diags_.report(DiagId::err_no_codegen, SourceRange());
-    diags_.flush();
-    errors = true;
-  }
+  if (!errors && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint) return runBackend();
   return errors ? 1 : 0;
 }
 

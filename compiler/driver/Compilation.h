@@ -63,6 +63,7 @@ private:
   bool retainParseTrees_ = false;
   std::vector<std::unique_ptr<ParseArtifacts>> parseArtifacts_;
   Unit *parse(FileId file);
+  int runBackend();  // Backend.cpp
 };
 
 // Runs fn on a thread with a large stack, so deeply nested (but accepted) input cannot overflow it.

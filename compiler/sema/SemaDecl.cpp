@@ -110,6 +110,7 @@ void Sema::checkProcedureBody(ProcedureDecl *proc) {
     p->mode = f.mode;
     p->writable = f.mode != ParamMode::Readonly && !guards_.count(proc);
     p->state = Symbol::State::Resolved;
+    proc->paramSymbols.push_back(p);
     if (!scope_->lookupLocal(f.name.text)) declare(scope_, p);  // a duplicate was reported with the signature
   }
   ProcContext ctx{proc, pt};

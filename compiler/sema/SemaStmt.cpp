@@ -344,6 +344,7 @@ void Sema::checkTryExcept(TryExceptStmt *t) {
       }
       handled[h].push_back(s);
     }
+    t->handlers[h].excSymbols = handled[h];
   }
   handlers_.push_back(frame);
   checkStmts(t->body);

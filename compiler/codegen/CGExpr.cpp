@@ -1,0 +1,640 @@
+// Expressions: constants, names, designators (fields, elements, dereferences), operators and constructors.
+#include "codegen/detail/CG.h"
+
+#include "../../nicrt/include/spine/abi.h"
+
+#include <llvm/IR/Intrinsics.h>
+
+namespace spx::cg {
+
+namespace {
+bool isVarSymbol(const Symbol *s) {
+  return s && (s->kind == SymKind::Var || s->kind == SymKind::Param || s->kind == SymKind::ForVar ||
+               s->kind == SymKind::WithVar || s->kind == SymKind::HandlerVar);
+}
+}  // namespace
+
+// ---------------------------------------------------------------- variables
+
+void CodeGen::bindVar(Symbol *sym, VarInfo vi) {
+  vi.owner = cur;
+  uint64_t size = 8, align = 8;
+  switch (vi.kind) {
+  case VarInfo::Kind::Direct:
+    if (rep(vi.type) == Rep::Memory) size = byteSize(vi.type), align = std::max<uint64_t>(byteAlign(vi.type), 8);
+    if (rep(vi.type) == Rep::Proc) size = 16;  // parameters and WITH values may hold a nested procedure
+    break;
+  case VarInfo::Kind::ByRef: size = 16; break;
+  case VarInfo::Kind::OpenArray: size = 8 * (1 + vi.dims); break;
+  }
+  if (cur && cur->hasNested) {
+    cur->frameSize = (cur->frameSize + int64_t(align) - 1) / int64_t(align) * int64_t(align);
+    vi.frameOffset = cur->frameSize;
+    cur->frameSize += int64_t(std::max<uint64_t>(size, 1));
+  } else {
+    vi.storage = tempBytes(size, align, std::string(sym ? sym->name.text : "v").c_str());
+  }
+  vars[sym] = vi;
+}
+
+llvm::Value *CodeGen::frameOf(ProcInfo *owner) {
+  if (owner == cur) return cur->frame;
+  llvm::Value *p = cur->env;
+  for (ProcInfo *y = cur->parent; y && y != owner; y = y->parent) p = b->CreateLoad(ptrTy, p);
+  return p;
+}
+
+LValue CodeGen::varLValue(Symbol *sym) {
+  auto it = vars.find(sym);
+  if (it == vars.end()) {
+    globalVar(sym);
+    it = vars.find(sym);
+  }
+  const VarInfo &vi = it->second;
+  llvm::Value *slot = vi.storage;
+  if (vi.frameOffset >= 0) slot = bytePtr(frameOf(vi.owner), uint64_t(vi.frameOffset));
+  LValue lv;
+  lv.type = vi.type;
+  switch (vi.kind) {
+  case VarInfo::Kind::Direct: lv.ptr = slot; break;
+  case VarInfo::Kind::ByRef:
+    lv.ptr = b->CreateLoad(ptrTy, slot);
+    if (llvm::isa<PackedType>(vi.type)) lv.bit = b->CreateLoad(i8Ty, bytePtr(slot, 8));
+    break;
+  case VarInfo::Kind::OpenArray:
+    lv.ptr = b->CreateLoad(ptrTy, slot);
+    for (unsigned k = 0; k < vi.dims; ++k) lv.lens.push_back(b->CreateLoad(i64Ty, bytePtr(slot, 8 * (k + 1))));
+    break;
+  }
+  return lv;
+}
+
+// ---------------------------------------------------------------- constants
+
+llvm::Constant *CodeGen::textConstant(const std::string &s) {
+  auto it = texts.find(s);
+  if (it != texts.end()) return it->second;
+  auto *arr = llvm::ConstantDataArray::getString(ctx, s, true);
+  auto *ty = llvm::StructType::get(ctx, {i64Ty, arr->getType()});
+  auto *init = llvm::ConstantStruct::get(ty, {b->getInt64(s.size()), arr});
+  auto *g = new llvm::GlobalVariable(*mod, ty, true, llvm::GlobalValue::PrivateLinkage, init, "text");
+  g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  g->setAlignment(llvm::Align(8));
+  texts[s] = g;
+  return g;
+}
+
+namespace {
+void putBits(std::vector<uint8_t> &bytes, uint64_t bitOffset, unsigned bits, uint64_t v, bool bigEndian, bool packed) {
+  if (packed && bits < 8) {
+    unsigned shift = 8 - unsigned(bitOffset % 8) - bits;
+    bytes[bitOffset / 8] = uint8_t((bytes[bitOffset / 8] & ~(((1u << bits) - 1) << shift)) | ((v & ((1u << bits) - 1)) << shift));
+    return;
+  }
+  unsigned n = bits / 8;
+  for (unsigned k = 0; k < n; ++k) {
+    unsigned byteIdx = bigEndian ? n - 1 - k : k;
+    bytes[bitOffset / 8 + byteIdx] = uint8_t(v >> (8 * k));
+  }
+}
+}  // namespace
+
+// Lays out a constant of plain-data type `t` at `bitOffset` of `bytes`. Returns null when `t` holds pointers.
+llvm::Constant *CodeGen::constBytes(const ConstValue *cv, const Type *t, std::vector<uint8_t> &bytes, uint64_t bitOffset) {
+  const Type *s = stripPacked(t);
+  auto *p = llvm::dyn_cast<PackedType>(t);
+  llvm::Constant *ok = b->getTrue();
+  switch (cv->kind) {
+  case ConstValue::Kind::Int: {
+    unsigned bits = p ? p->bits : unsigned(layoutOf(s).size);
+    putBits(bytes, bitOffset, bits, uint64_t(cv->i), p && p->netOrder, p != nullptr);
+    return ok;
+  }
+  case ConstValue::Kind::Set: {
+    int64_t lo, hi;
+    ordinalBounds(llvm::cast<SetType>(s)->element, lo, hi);
+    for (int64_t m : cv->members) {
+      uint64_t bit = uint64_t(m - lo);
+      bytes[bitOffset / 8 + bit / 8] |= uint8_t(1u << (bit % 8));
+    }
+    return ok;
+  }
+  case ConstValue::Kind::Aggregate:
+    if (auto *r = llvm::dyn_cast<RecordType>(s)) {
+      std::vector<uint64_t> offs = fieldBitOffsets(r);
+      for (size_t k = 0; k < r->fields.size() && k < cv->elems.size(); ++k)
+        if (!constBytes(cv->elems[k], r->fields[k].type, bytes, bitOffset + offs[k])) return nullptr;
+      return ok;
+    } else {
+      const Type *el = elementOf(s);
+      Layout l = layoutOf(el);
+      uint64_t stride = llvm::isa<PackedType>(el) ? l.size : (l.size + l.align - 1) / l.align * l.align;
+      for (size_t k = 0; k < cv->elems.size(); ++k)
+        if (!constBytes(cv->elems[k], el, bytes, bitOffset + k * stride)) return nullptr;
+      return ok;
+    }
+  default: return nullptr;
+  }
+}
+
+RValue CodeGen::emitConst(const ConstValue *cv, const Type *t) {
+  RValue r;
+  switch (cv->kind) {
+  case ConstValue::Kind::Int: r.v = i64(cv->i); return r;
+  case ConstValue::Kind::Text: r.v = textConstant(cv->text); return r;
+  case ConstValue::Kind::Nil:
+    r.v = llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx));
+    r.env = r.v;
+    return r;
+  case ConstValue::Kind::Proc:
+    r.v = procFunction(cv->proc);
+    r.env = llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx));
+    return r;
+  case ConstValue::Kind::Set: case ConstValue::Kind::Aggregate: {
+    std::vector<uint8_t> bytes(std::max<uint64_t>(byteSize(t), 1), 0);
+    if (constBytes(cv, t, bytes, 0)) {
+      auto *init = llvm::ConstantDataArray::get(ctx, bytes);
+      auto *g = new llvm::GlobalVariable(*mod, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, "const");
+      g->setAlignment(llvm::Align(std::max<uint64_t>(byteAlign(t), 8)));
+      g->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+      r.addr = g;
+      return r;
+    }
+    // Holds references (TEXT fields): built at run time.
+    llvm::Value *tmp = temp(t, "const");
+    zeroFill(tmp, t);
+    const Type *s = stripPacked(t);
+    if (auto *rec = llvm::dyn_cast<RecordType>(s)) {
+      std::vector<uint64_t> offs = fieldBitOffsets(rec);
+      for (size_t k = 0; k < rec->fields.size() && k < cv->elems.size(); ++k) {
+        LValue lv{bytePtr(tmp, offs[k] / 8), offs[k] % 8 ? b->getInt8(uint8_t(offs[k] % 8)) : nullptr, rec->fields[k].type, {}};
+        storeValue(lv, emitConst(cv->elems[k], rec->fields[k].type), rec->fields[k].type, SourceRange());
+      }
+    } else {
+      const Type *el = elementOf(s);
+      Layout l = layoutOf(el);
+      uint64_t stride = (l.size + l.align - 1) / l.align * l.align;
+      for (size_t k = 0; k < cv->elems.size(); ++k)
+        storeValue({bytePtr(tmp, k * stride / 8), nullptr, el, {}}, emitConst(cv->elems[k], el), el, SourceRange());
+    }
+    r.addr = tmp;
+    return r;
+  }
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------- values
+
+llvm::Value *CodeGen::emitOrdinal(Expr *e) { return emit(e).v; }
+
+llvm::Value *CodeGen::emitCond(Expr *e) { return b->CreateICmpNE(emitOrdinal(e), i64(0)); }
+
+llvm::Value *CodeGen::emitPointer(Expr *e) { return emit(e).v; }
+
+RValue CodeGen::loadValue(const LValue &lv) {
+  RValue r;
+  switch (rep(lv.type)) {
+  case Rep::Ordinal: r.v = loadOrdinal(lv); break;
+  case Rep::Pointer: r.v = b->CreateAlignedLoad(ptrTy, lv.ptr, llvm::Align(8)); break;
+  case Rep::Proc: r.v = b->CreateAlignedLoad(ptrTy, lv.ptr, llvm::Align(8)); r.env = llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)); break;
+  case Rep::Memory: r.addr = lv.ptr; break;
+  case Rep::OpenArray: r.addr = lv.ptr; r.lens = lv.lens; break;
+  case Rep::None: break;
+  }
+  return r;
+}
+
+// The lengths of an array value seen as an open array of `dims` dimensions.
+RValue CodeGen::asOpenArray(const RValue &v, const Type *t) {
+  RValue r = v;
+  if (!r.lens.empty()) return r;
+  const Type *s = stripPacked(t);
+  while (auto *a = llvm::dyn_cast<ArrayType>(s)) {
+    int64_t lo, hi;
+    ordinalBounds(a->index, lo, hi);
+    r.lens.push_back(i64(hi - lo + 1));
+    s = stripPacked(a->element);
+  }
+  return r;
+}
+
+void CodeGen::storeValue(const LValue &lv, const RValue &v, const Type *from, SourceRange where) {
+  switch (rep(lv.type)) {
+  case Rep::Ordinal:
+    checkAssignRange(v.v, from, lv.type, where);
+    storeOrdinal(lv, v.v);
+    return;
+  case Rep::Pointer: b->CreateAlignedStore(v.v, lv.ptr, llvm::Align(8)); return;
+  case Rep::Proc:
+    // Only top-level procedures may be stored: a nested one would outlive its frame.
+    if (v.env && !llvm::isa<llvm::ConstantPointerNull>(v.env)) trapIf(b->CreateIsNotNull(v.env), SPX_TRAP_NESTED_PROC, where);
+    b->CreateAlignedStore(v.v, lv.ptr, llvm::Align(8));
+    return;
+  case Rep::Memory: {
+    const Type *s = stripPacked(lv.type);
+    if (llvm::isa<ArrayType>(s) && from && rep(from) == Rep::OpenArray) {
+      RValue dst = asOpenArray(RValue{nullptr, nullptr, lv.ptr, {}}, lv.type);
+      for (size_t k = 0; k < v.lens.size() && k < dst.lens.size(); ++k)
+        trapIf(b->CreateICmpNE(v.lens[k], dst.lens[k]), SPX_TRAP_RANGE, where);
+    }
+    if (v.addr != lv.ptr)
+      b->CreateMemMove(lv.ptr, llvm::Align(byteAlign(lv.type)), v.addr, llvm::Align(1), byteSize(lv.type));
+    return;
+  }
+  case Rep::OpenArray: {
+    RValue src = from ? asOpenArray(v, from) : v;
+    for (size_t k = 0; k < lv.lens.size() && k < src.lens.size(); ++k)
+      trapIf(b->CreateICmpNE(src.lens[k], lv.lens[k]), SPX_TRAP_RANGE, where);
+    b->CreateMemMove(lv.ptr, llvm::Align(1), src.addr, llvm::Align(1), totalBytes(lv.type, lv.lens));
+    return;
+  }
+  case Rep::None: return;
+  }
+}
+
+void CodeGen::assignInto(const LValue &dst, Expr *src, SourceRange where) {
+  if (auto *c = llvm::dyn_cast<ConstructorExpr>(src); c && !c->value && rep(dst.type) == Rep::Memory) {
+    // Build in a temporary first: the constructor may read the variable it is assigned to.
+    RValue v = emitConstructor(c);
+    storeValue(dst, v, src->type, where);
+    return;
+  }
+  storeValue(dst, emit(src), src->type, where);
+}
+
+RValue CodeGen::emit(Expr *e) {
+  if (e->value && e->cls != ExprClass::Designator) return emitConst(e->value, e->type);
+  if (e->value && rep(e->type) != Rep::Memory) return emitConst(e->value, e->type);
+  switch (e->kind) {
+  case ExprKind::Name: case ExprKind::Field: {
+    Symbol *s = e->symbol;
+    if (s && s->kind == SymKind::Procedure) {
+      RValue r;
+      r.v = procFunction(s);
+      auto it = procs.find(implOf.count(s) ? implOf[s] : s);
+      r.env = it != procs.end() && it->second->parent ? envFor(it->second.get())
+                                                     : llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx));
+      return r;
+    }
+    if (s && s->kind == SymKind::Const && s->value) return emitConst(s->value, e->type);
+    if (isVarSymbol(s) && e->kind == ExprKind::Name) {
+      LValue lv = varLValue(s);
+      auto it = vars.find(s);
+      if (rep(lv.type) == Rep::Proc && it != vars.end() && it->second.kind == VarInfo::Kind::Direct &&
+          (s->kind == SymKind::Param || s->kind == SymKind::WithVar)) {
+        // A procedure parameter holds {code, environment}.
+        RValue r;
+        r.v = b->CreateLoad(ptrTy, lv.ptr);
+        r.env = b->CreateLoad(ptrTy, bytePtr(lv.ptr, 8));
+        return r;
+      }
+      return loadValue(lv);
+    }
+    return loadValue(emitLValue(e));
+  }
+  case ExprKind::Index: case ExprKind::Deref: return loadValue(emitLValue(e));
+  case ExprKind::Unary: {
+    auto *u = llvm::cast<UnaryExpr>(e);
+    if (u->op == UnaryOp::Not) return RValue{b->CreateXor(emitOrdinal(u->operand), i64(1)), nullptr, nullptr, {}};
+    if (u->op == UnaryOp::Pos) return emit(u->operand);
+    return RValue{checkedArith(llvm::Intrinsic::ssub_with_overflow, i64(0), emitOrdinal(u->operand), u->opRange),
+                  nullptr, nullptr, {}};
+  }
+  case ExprKind::Binary: return emitBinary(llvm::cast<BinaryExpr>(e));
+  case ExprKind::Call: {
+    auto *c = llvm::cast<CallExpr>(e);
+    if (c->builtin != Builtin::None) return emitBuiltin(c);
+    std::string word;
+    if (isWordCall(c, word)) return emitWord(c, word);
+    if (e->type && rep(e->type) == Rep::Memory) {
+      llvm::Value *ret = temp(e->type, "result");
+      emitCall(c, ret);
+      return RValue{nullptr, nullptr, ret, {}};
+    }
+    return emitCall(c);
+  }
+  case ExprKind::Constructor: return emitConstructor(llvm::cast<ConstructorExpr>(e));
+  default: return RValue{};
+  }
+}
+
+// ---------------------------------------------------------------- designators
+
+LValue CodeGen::derefChecked(llvm::Value *ref, const Type *target, SourceRange where) {
+  checkNil(ref, where);
+  LValue lv{ref, nullptr, target, {}};
+  if (rep(target) == Rep::OpenArray) {
+    unsigned dims;
+    innermostElement(target, dims);
+    for (unsigned k = 0; k < dims; ++k) lv.lens.push_back(b->CreateLoad(i64Ty, bytePtr(ref, 8 * k)));
+    lv.ptr = bytePtr(ref, (8 * dims + 15) / 16 * 16);
+  }
+  return lv;
+}
+
+LValue CodeGen::emitLValue(Expr *e) {
+  switch (e->kind) {
+  case ExprKind::Name:
+    if (isVarSymbol(e->symbol)) return varLValue(e->symbol);
+    break;
+  case ExprKind::Field: {
+    auto *f = llvm::cast<FieldExpr>(e);
+    if (f->symbol && isVarSymbol(f->symbol)) return varLValue(f->symbol);
+    if (f->value || !f->base->type) break;
+    const RecordType *rec;
+    llvm::Value *base;
+    if (f->implicitDeref) {
+      auto *ref = llvm::cast<RefType>(stripPacked(f->base->type));
+      rec = llvm::cast<RecordType>(stripPacked(ref->target));
+      base = emitPointer(f->base);
+      checkNil(base, f->name.range);
+    } else {
+      rec = llvm::dyn_cast<RecordType>(stripPacked(f->base->type));
+      if (!rec) break;
+      base = emitLValue(f->base).ptr;
+    }
+    const RecordField *field = rec->field(f->name.text);
+    size_t k = size_t(field - rec->fields.data());
+    uint64_t off = fieldBitOffsets(rec)[k];
+    return LValue{bytePtr(base, off / 8), off % 8 ? b->getInt8(uint8_t(off % 8)) : nullptr, field->type, {}};
+  }
+  case ExprKind::Index: {
+    auto *x = llvm::cast<IndexExpr>(e);
+    LValue arr;
+    if (x->implicitDeref) {
+      auto *ref = llvm::cast<RefType>(stripPacked(x->base->type));
+      arr = derefChecked(emitPointer(x->base), ref->target, x->base->range);
+    } else {
+      arr = emitLValue(x->base);
+    }
+    const Type *at = stripPacked(arr.type);
+    llvm::Value *idx = emitOrdinal(x->index);
+    const Type *el = elementOf(at);
+    std::vector<llvm::Value *> restLens;
+    llvm::Value *pos;
+    if (auto *fa = llvm::dyn_cast<ArrayType>(at)) {
+      int64_t lo, hi, ilo, ihi;
+      ordinalBounds(fa->index, lo, hi);
+      ordinalBounds(x->index->type, ilo, ihi);
+      pos = lo ? b->CreateSub(idx, i64(lo)) : idx;
+      if (ilo < lo || ihi > hi) checkIndex(pos, i64(hi - lo + 1), x->index->range);
+    } else {
+      pos = idx;
+      checkIndex(pos, arr.lens.empty() ? i64(0) : arr.lens[0], x->index->range);
+      restLens.assign(arr.lens.begin() + (arr.lens.empty() ? 0 : 1), arr.lens.end());
+    }
+    if (rep(el) == Rep::OpenArray) {
+      llvm::Value *elemBytes = totalBytes(el, restLens);
+      return LValue{bytePtr(arr.ptr, b->CreateMul(pos, elemBytes)), nullptr, el, restLens};
+    }
+    Layout l = layoutOf(el);
+    uint64_t stride = llvm::isa<PackedType>(el) ? l.size : (l.size + l.align - 1) / l.align * l.align;
+    if (stride % 8 == 0) return LValue{bytePtr(arr.ptr, b->CreateMul(pos, i64(int64_t(stride / 8)))), nullptr, el, {}};
+    llvm::Value *bitpos = b->CreateMul(pos, i64(int64_t(stride)));
+    return LValue{bytePtr(arr.ptr, b->CreateLShr(bitpos, i64(3))), b->CreateTrunc(b->CreateAnd(bitpos, i64(7)), i8Ty), el, {}};
+  }
+  case ExprKind::Deref: {
+    auto *d = llvm::cast<DerefExpr>(e);
+    auto *ref = llvm::cast<RefType>(stripPacked(d->operand->type));
+    return derefChecked(emitPointer(d->operand), ref->target, d->range);
+  }
+  case ExprKind::Call: {
+    auto *c = llvm::cast<CallExpr>(e);
+    if (c->builtin == Builtin::Subarray) return emitSubarray(c);
+    if (c->builtin == Builtin::View) return emitView(c);
+    break;
+  }
+  default: break;
+  }
+  // Not a designator: the value in a temporary.
+  RValue v = emit(e);
+  switch (rep(e->type)) {
+  case Rep::Memory: return LValue{v.addr, nullptr, e->type, {}};
+  case Rep::OpenArray: return LValue{v.addr, nullptr, e->type, v.lens};
+  default: {
+    llvm::Value *tmp = temp(e->type);
+    LValue lv{tmp, nullptr, stripPacked(e->type), {}};
+    if (rep(e->type) == Rep::Ordinal) lv.type = types.integer();
+    storeValue(lv, v, nullptr, e->range);
+    lv.type = rep(e->type) == Rep::Ordinal ? types.integer() : e->type;
+    return lv;
+  }
+  }
+}
+
+// ---------------------------------------------------------------- operators
+
+namespace {
+// Modula-3 DIV and MOD round towards minus infinity.
+llvm::Value *floorDiv(llvm::IRBuilder<> &b, llvm::Value *a, llvm::Value *d) {
+  llvm::Value *q = b.CreateSDiv(a, d);
+  llvm::Value *r = b.CreateSRem(a, d);
+  llvm::Value *adjust = b.CreateAnd(b.CreateICmpNE(r, b.getInt64(0)),
+                                    b.CreateICmpNE(b.CreateICmpSLT(r, b.getInt64(0)), b.CreateICmpSLT(d, b.getInt64(0))));
+  return b.CreateSub(q, b.CreateZExt(adjust, b.getInt64Ty()));
+}
+llvm::Value *floorMod(llvm::IRBuilder<> &b, llvm::Value *a, llvm::Value *d) {
+  llvm::Value *r = b.CreateSRem(a, d);
+  llvm::Value *adjust = b.CreateAnd(b.CreateICmpNE(r, b.getInt64(0)),
+                                    b.CreateICmpNE(b.CreateICmpSLT(r, b.getInt64(0)), b.CreateICmpSLT(d, b.getInt64(0))));
+  return b.CreateSelect(adjust, b.CreateAdd(r, d), r);
+}
+}  // namespace
+
+RValue CodeGen::emitBinary(BinaryExpr *e) {
+  auto val = [](llvm::Value *v) { return RValue{v, nullptr, nullptr, {}}; };
+  auto boolv = [&](llvm::Value *c) { return val(b->CreateZExt(c, i64Ty)); };
+  if (e->op == BinaryOp::And || e->op == BinaryOp::Or) {
+    bool isAnd = e->op == BinaryOp::And;
+    llvm::Value *l = emitCond(e->lhs);
+    llvm::BasicBlock *lhsEnd = b->GetInsertBlock();
+    llvm::BasicBlock *rhs = llvm::BasicBlock::Create(ctx, isAnd ? "and.rhs" : "or.rhs", curFn);
+    llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, isAnd ? "and.end" : "or.end", curFn);
+    if (isAnd) b->CreateCondBr(l, rhs, done);
+    else b->CreateCondBr(l, done, rhs);
+    b->SetInsertPoint(rhs);
+    llvm::Value *r = emitCond(e->rhs);
+    llvm::BasicBlock *rhsEnd = b->GetInsertBlock();
+    b->CreateBr(done);
+    b->SetInsertPoint(done);
+    llvm::PHINode *phi = b->CreatePHI(i1Ty, 2);
+    phi->addIncoming(b->getInt1(!isAnd), lhsEnd);
+    phi->addIncoming(r, rhsEnd);
+    return boolv(phi);
+  }
+  const Type *lt = e->lhs->type ? stripPacked(e->lhs->type) : nullptr;
+  if (lt && (lt->kind == TypeKind::Set || e->op == BinaryOp::In)) return emitSetBinary(e);
+  Rep r = rep(lt);
+  switch (e->op) {
+  case BinaryOp::Eq: case BinaryOp::Ne: {
+    llvm::Value *eq;
+    if (r == Rep::Memory) {
+      RValue a = emit(e->lhs), c = emit(e->rhs);
+      llvm::Value *cmp = b->CreateCall(mod->getOrInsertFunction("bcmp", llvm::FunctionType::get(b->getInt32Ty(), {ptrTy, ptrTy, i64Ty}, false)),
+                                       {a.addr, c.addr, i64(int64_t(byteSize(lt)))});
+      eq = b->CreateICmpEQ(cmp, b->getInt32(0));
+    } else if (r == Rep::Proc) {
+      RValue a = emit(e->lhs), c = emit(e->rhs);
+      eq = b->CreateICmpEQ(a.v, c.v);
+      if (a.env && c.env) eq = b->CreateAnd(eq, b->CreateICmpEQ(a.env, c.env));
+    } else {
+      llvm::Value *a = emit(e->lhs).v, *c = emit(e->rhs).v;
+      eq = b->CreateICmpEQ(a, c);
+    }
+    return boolv(e->op == BinaryOp::Eq ? eq : b->CreateNot(eq));
+  }
+  case BinaryOp::Lt: case BinaryOp::Le: case BinaryOp::Gt: case BinaryOp::Ge: {
+    llvm::Value *a = emitOrdinal(e->lhs), *c = emitOrdinal(e->rhs);
+    llvm::CmpInst::Predicate p = e->op == BinaryOp::Lt ? llvm::CmpInst::ICMP_SLT
+                                 : e->op == BinaryOp::Le ? llvm::CmpInst::ICMP_SLE
+                                 : e->op == BinaryOp::Gt ? llvm::CmpInst::ICMP_SGT : llvm::CmpInst::ICMP_SGE;
+    return boolv(b->CreateICmp(p, a, c));
+  }
+  case BinaryOp::Add: return val(checkedArith(llvm::Intrinsic::sadd_with_overflow, emitOrdinal(e->lhs), emitOrdinal(e->rhs), e->opRange));
+  case BinaryOp::Sub: return val(checkedArith(llvm::Intrinsic::ssub_with_overflow, emitOrdinal(e->lhs), emitOrdinal(e->rhs), e->opRange));
+  case BinaryOp::Mul: return val(checkedArith(llvm::Intrinsic::smul_with_overflow, emitOrdinal(e->lhs), emitOrdinal(e->rhs), e->opRange));
+  case BinaryOp::Div: case BinaryOp::Mod: {
+    llvm::Value *a = emitOrdinal(e->lhs), *d = emitOrdinal(e->rhs);
+    trapIf(b->CreateICmpEQ(d, i64(0)), SPX_TRAP_DIV_ZERO, e->opRange);
+    llvm::Value *minusOne = b->CreateICmpEQ(d, i64(-1));
+    llvm::Value *safe = b->CreateSelect(minusOne, i64(1), d);
+    if (e->op == BinaryOp::Div) {
+      trapIf(b->CreateAnd(minusOne, b->CreateICmpEQ(a, i64(INT64_MIN))), SPX_TRAP_OVERFLOW, e->opRange);
+      return val(b->CreateSelect(minusOne, b->CreateSub(i64(0), a), floorDiv(*b, a, safe)));
+    }
+    return val(b->CreateSelect(minusOne, i64(0), floorMod(*b, a, safe)));
+  }
+  default: return RValue{};
+  }
+}
+
+// Sets are bit strings in memory (bit i is element FIRST + i); the operators work a 64-bit word at a time.
+RValue CodeGen::emitSetBinary(BinaryExpr *e) {
+  if (e->op == BinaryOp::In) {
+    const Type *st = stripPacked(e->rhs->type);
+    int64_t lo, hi;
+    ordinalBounds(llvm::cast<SetType>(st)->element, lo, hi);
+    llvm::Value *x = emitOrdinal(e->lhs);
+    RValue s = emit(e->rhs);
+    llvm::Value *idx = b->CreateSub(x, i64(lo));
+    llvm::Value *inRange = b->CreateICmpULE(idx, i64(hi - lo));
+    llvm::Value *safeIdx = b->CreateSelect(inRange, idx, i64(0));
+    llvm::Value *word = b->CreateAlignedLoad(i64Ty, b->CreateInBoundsGEP(i64Ty, s.addr, b->CreateLShr(safeIdx, i64(6))), llvm::Align(8));
+    llvm::Value *bit = b->CreateAnd(b->CreateLShr(word, b->CreateAnd(safeIdx, i64(63))), i64(1));
+    return RValue{b->CreateSelect(inRange, bit, i64(0)), nullptr, nullptr, {}};
+  }
+  const Type *st = stripPacked(e->lhs->type);
+  uint64_t words = std::max<uint64_t>(byteSize(st) / 8, 1);
+  RValue l = emit(e->lhs), r = emit(e->rhs);
+  llvm::Type *wt = llvm::IntegerType::get(ctx, unsigned(words * 64));
+  llvm::Value *a = b->CreateAlignedLoad(wt, l.addr, llvm::Align(8));
+  llvm::Value *c = b->CreateAlignedLoad(wt, r.addr, llvm::Align(8));
+  auto boolv = [&](llvm::Value *v) { return RValue{b->CreateZExt(v, i64Ty), nullptr, nullptr, {}}; };
+  llvm::Value *zero = llvm::ConstantInt::get(wt, 0);
+  llvm::Value *res = nullptr;
+  switch (e->op) {
+  case BinaryOp::Add: res = b->CreateOr(a, c); break;
+  case BinaryOp::Sub: res = b->CreateAnd(a, b->CreateNot(c)); break;
+  case BinaryOp::Mul: res = b->CreateAnd(a, c); break;
+  case BinaryOp::Slash: res = b->CreateXor(a, c); break;
+  case BinaryOp::Eq: return boolv(b->CreateICmpEQ(a, c));
+  case BinaryOp::Ne: return boolv(b->CreateICmpNE(a, c));
+  case BinaryOp::Le: return boolv(b->CreateICmpEQ(b->CreateAnd(a, b->CreateNot(c)), zero));
+  case BinaryOp::Ge: return boolv(b->CreateICmpEQ(b->CreateAnd(c, b->CreateNot(a)), zero));
+  case BinaryOp::Lt: return boolv(b->CreateAnd(b->CreateICmpEQ(b->CreateAnd(a, b->CreateNot(c)), zero), b->CreateICmpNE(a, c)));
+  case BinaryOp::Gt: return boolv(b->CreateAnd(b->CreateICmpEQ(b->CreateAnd(c, b->CreateNot(a)), zero), b->CreateICmpNE(a, c)));
+  default: return RValue{};
+  }
+  llvm::Value *tmp = temp(st, "set");
+  b->CreateAlignedStore(res, tmp, llvm::Align(8));
+  return RValue{nullptr, nullptr, tmp, {}};
+}
+
+// ---------------------------------------------------------------- constructors
+
+RValue CodeGen::emitConstructor(ConstructorExpr *e) {
+  if (e->value) return emitConst(e->value, e->type);
+  const Type *t = e->type;
+  const Type *s = stripPacked(t);
+  llvm::Value *tmp = temp(t, "cons");
+  zeroFill(tmp, t);
+  if (auto *st = llvm::dyn_cast<SetType>(s)) {
+    int64_t lo, hi;
+    ordinalBounds(st->element, lo, hi);
+    for (const ConsElem &el : e->elems) {
+      llvm::Value *from = emitOrdinal(el.value);
+      llvm::Value *to = el.high ? emitOrdinal(el.high) : from;
+      checkRange(from, lo, hi, el.value->range);
+      if (el.high) checkRange(to, lo, hi, el.high->range);
+      // Set bits [from..to] one at a time (ranges in constructors are short in practice).
+      llvm::BasicBlock *pre = b->GetInsertBlock();
+      llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "set.elem", curFn);
+      llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "set.done", curFn);
+      b->CreateCondBr(b->CreateICmpSLE(from, to), body, done);
+      b->SetInsertPoint(body);
+      llvm::PHINode *x = b->CreatePHI(i64Ty, 2);
+      x->addIncoming(from, pre);
+      llvm::Value *idx = b->CreateSub(x, i64(lo));
+      llvm::Value *wp = b->CreateInBoundsGEP(i64Ty, tmp, b->CreateLShr(idx, i64(6)));
+      llvm::Value *w = b->CreateAlignedLoad(i64Ty, wp, llvm::Align(8));
+      b->CreateAlignedStore(b->CreateOr(w, b->CreateShl(i64(1), b->CreateAnd(idx, i64(63)))), wp, llvm::Align(8));
+      llvm::Value *next = b->CreateAdd(x, i64(1));
+      x->addIncoming(next, b->GetInsertBlock());
+      b->CreateCondBr(b->CreateICmpSLE(next, to), body, done);
+      b->SetInsertPoint(done);
+    }
+    return RValue{nullptr, nullptr, tmp, {}};
+  }
+  if (auto *rec = llvm::dyn_cast<RecordType>(s)) {
+    std::vector<uint64_t> offs = fieldBitOffsets(rec);
+    std::vector<Expr *> given(rec->fields.size(), nullptr);
+    size_t pos = 0;
+    for (const ConsElem &el : e->elems) {
+      if (el.kind == ConsElem::Kind::Named) {
+        if (const RecordField *f = rec->field(el.name.text)) given[size_t(f - rec->fields.data())] = el.value;
+      } else if (pos < given.size()) {
+        given[pos++] = el.value;
+      }
+    }
+    for (size_t k = 0; k < rec->fields.size(); ++k) {
+      const RecordField &f = rec->fields[k];
+      LValue lv{bytePtr(tmp, offs[k] / 8), offs[k] % 8 ? b->getInt8(uint8_t(offs[k] % 8)) : nullptr, f.type, {}};
+      if (given[k]) assignInto(lv, given[k], given[k]->range);
+      else if (f.dflt) storeValue(lv, emitConst(f.dflt, f.type), f.type, e->range);
+      else initDefaults(lv.ptr, f.type);
+    }
+    return RValue{nullptr, nullptr, tmp, {}};
+  }
+  // Arrays: elements in order; a trailing `..` repeats the last one up to the length.
+  const Type *el = elementOf(s);
+  int64_t n = 0;
+  if (auto *fa = llvm::dyn_cast<ArrayType>(s)) {
+    int64_t lo, hi;
+    ordinalBounds(fa->index, lo, hi);
+    n = hi - lo + 1;
+  }
+  Layout l = layoutOf(el);
+  uint64_t stride = llvm::isa<PackedType>(el) ? l.size : (l.size + l.align - 1) / l.align * l.align;
+  auto elemLV = [&](llvm::Value *k) {
+    llvm::Value *bitpos = b->CreateMul(k, i64(int64_t(stride)));
+    llvm::Value *bit = stride % 8 ? b->CreateTrunc(b->CreateAnd(bitpos, i64(7)), i8Ty) : nullptr;
+    return LValue{bytePtr(tmp, b->CreateLShr(bitpos, i64(3))), bit, el, {}};
+  };
+  int64_t k = 0;
+  Expr *last = nullptr;
+  for (const ConsElem &ce : e->elems) {
+    if (ce.kind == ConsElem::Kind::Repeat) continue;
+    assignInto(elemLV(i64(k)), ce.value, ce.value->range);
+    last = ce.value;
+    ++k;
+  }
+  bool repeat = !e->elems.empty() && e->elems.back().kind == ConsElem::Kind::Repeat;
+  if (repeat && last && k < n) {
+    RValue v = emit(last);
+    for (int64_t j = k; j < n; ++j) storeValue(elemLV(i64(j)), v, last->type, last->range);
+  }
+  return RValue{nullptr, nullptr, tmp, {}};
+}
+
+}  // namespace spx::cg

@@ -1,0 +1,245 @@
+// Memory layout as lang/REFERENCE.md 4.7 defines it, and loads and stores of ordinals in any of their
+// representations: natural (i8..i64), packed whole bytes, packed inside a byte (high bits first), and
+// <*NETORDER*> big-endian.
+#include "codegen/detail/CG.h"
+
+#include <llvm/IR/MDBuilder.h>
+
+namespace spx::cg {
+
+uint64_t CodeGen::byteSize(const Type *t) { return (layoutOf(t).size + 7) / 8; }
+
+uint64_t CodeGen::byteAlign(const Type *t) {
+  uint64_t a = layoutOf(t).align / 8;
+  return a == 0 ? 1 : a;
+}
+
+std::vector<uint64_t> CodeGen::fieldBitOffsets(const RecordType *r) {
+  std::vector<uint64_t> offs;
+  uint64_t off = 0;
+  for (const RecordField &f : r->fields) {
+    Layout l = layoutOf(f.type);
+    if (!llvm::isa<PackedType>(f.type) && l.align > 1) off = (off + l.align - 1) / l.align * l.align;
+    offs.push_back(off);
+    off += l.size;
+  }
+  return offs;
+}
+
+Rep CodeGen::rep(const Type *t) {
+  if (!t) return Rep::None;
+  t = stripPacked(t);
+  switch (t->kind) {
+  case TypeKind::Integer: case TypeKind::Enum: case TypeKind::Char: case TypeKind::Subrange: return Rep::Ordinal;
+  case TypeKind::Ref: case TypeKind::Refany: case TypeKind::Null: case TypeKind::Text: case TypeKind::Opaque:
+  case TypeKind::Address: return Rep::Pointer;
+  case TypeKind::Procedure: return Rep::Proc;
+  case TypeKind::OpenArray: return Rep::OpenArray;
+  case TypeKind::Set: case TypeKind::Array: case TypeKind::Record: return Rep::Memory;
+  default: return Rep::None;
+  }
+}
+
+llvm::Value *CodeGen::bytePtr(llvm::Value *base, llvm::Value *offset) {
+  return b->CreateInBoundsGEP(i8Ty, base, offset);
+}
+llvm::Value *CodeGen::bytePtr(llvm::Value *base, uint64_t offset) {
+  if (offset == 0) return base;
+  return b->CreateConstInBoundsGEP1_64(i8Ty, base, offset);
+}
+
+namespace {
+bool isSigned(const Type *t) {
+  int64_t lo, hi;
+  ordinalBounds(t, lo, hi);
+  return lo < 0;
+}
+}  // namespace
+
+llvm::Value *CodeGen::loadOrdinal(const LValue &lv) {
+  const Type *t = lv.type;
+  bool sgn = isSigned(t);
+  auto *p = llvm::dyn_cast<PackedType>(t);
+  if (p && (p->bits % 8 != 0 || lv.bit)) {
+    // Inside one byte, high bits first: the field's bits are [bit, bit+n) counted from bit 7 down.
+    llvm::Value *byte = b->CreateZExt(b->CreateLoad(i8Ty, lv.ptr), i64Ty);
+    llvm::Value *bit = lv.bit ? b->CreateZExt(lv.bit, i64Ty) : i64(0);
+    llvm::Value *shift = b->CreateSub(i64(8 - int64_t(p->bits)), bit);
+    llvm::Value *v = b->CreateAnd(b->CreateLShr(byte, shift), i64((int64_t{1} << p->bits) - 1));
+    if (sgn) {
+      llvm::Value *s = i64(64 - int64_t(p->bits));
+      v = b->CreateAShr(b->CreateShl(v, s), s);
+    }
+    return v;
+  }
+  unsigned bits = p ? p->bits : unsigned(layoutOf(t).size);
+  llvm::Value *v;
+  if (p && p->netOrder) {
+    // Big-endian whatever the host: assemble the bytes (LLVM turns this into a load and a bswap).
+    v = i64(0);
+    for (unsigned k = 0; k < bits / 8; ++k) {
+      llvm::Value *byte = b->CreateZExt(b->CreateLoad(i8Ty, bytePtr(lv.ptr, k)), i64Ty);
+      v = b->CreateOr(b->CreateShl(v, 8), byte);
+    }
+    if (sgn && bits < 64) {
+      llvm::Value *s = i64(64 - int64_t(bits));
+      v = b->CreateAShr(b->CreateShl(v, s), s);
+    }
+    return v;
+  }
+  llvm::Type *it = b->getIntNTy(bits);
+  auto *ld = b->CreateAlignedLoad(it, lv.ptr, llvm::Align(p ? 1 : std::max<uint64_t>(bits / 8, 1)));
+  // What memory of this type can hold: lets the optimiser drop range checks on values loaded from it.
+  int64_t lo, hi;
+  ordinalBounds(t, lo, hi);
+  if (bits <= 64 && lo <= hi && !(lo == INT64_MIN && hi == INT64_MAX) && hi - lo < INT64_MAX) {
+    llvm::APInt l(bits, uint64_t(lo), true), h(bits, uint64_t(hi) + 1, true);
+    if (l != h) {
+      llvm::MDBuilder md(ctx);
+      ld->setMetadata(llvm::LLVMContext::MD_range, md.createRange(l, h));
+    }
+  }
+  if (bits == 64) return ld;
+  return sgn ? b->CreateSExt(ld, i64Ty) : b->CreateZExt(ld, i64Ty);
+}
+
+void CodeGen::storeOrdinal(const LValue &lv, llvm::Value *v) {
+  const Type *t = lv.type;
+  auto *p = llvm::dyn_cast<PackedType>(t);
+  if (p && (p->bits % 8 != 0 || lv.bit)) {
+    llvm::Value *byte = b->CreateZExt(b->CreateLoad(i8Ty, lv.ptr), i64Ty);
+    llvm::Value *bit = lv.bit ? b->CreateZExt(lv.bit, i64Ty) : i64(0);
+    llvm::Value *shift = b->CreateSub(i64(8 - int64_t(p->bits)), bit);
+    llvm::Value *mask = b->CreateShl(i64((int64_t{1} << p->bits) - 1), shift);
+    llvm::Value *nv = b->CreateOr(b->CreateAnd(byte, b->CreateNot(mask)), b->CreateAnd(b->CreateShl(v, shift), mask));
+    b->CreateStore(b->CreateTrunc(nv, i8Ty), lv.ptr);
+    return;
+  }
+  unsigned bits = p ? p->bits : unsigned(layoutOf(t).size);
+  if (p && p->netOrder) {
+    for (unsigned k = 0; k < bits / 8; ++k) {
+      llvm::Value *byte = b->CreateTrunc(b->CreateLShr(v, i64(int64_t(bits) - 8 * int64_t(k + 1))), i8Ty);
+      b->CreateStore(byte, bytePtr(lv.ptr, k));
+    }
+    return;
+  }
+  llvm::Type *it = b->getIntNTy(bits);
+  b->CreateAlignedStore(bits == 64 ? v : b->CreateTrunc(v, it), lv.ptr,
+                        llvm::Align(p ? 1 : std::max<uint64_t>(bits / 8, 1)));
+}
+
+llvm::AllocaInst *CodeGen::tempBytes(uint64_t size, uint64_t align, const char *name) {
+  llvm::IRBuilder<> entry(&curFn->getEntryBlock(), curFn->getEntryBlock().begin());
+  auto *a = entry.CreateAlloca(llvm::ArrayType::get(i8Ty, size == 0 ? 1 : size), nullptr, name);
+  a->setAlignment(llvm::Align(std::max<uint64_t>(align, 8)));
+  return a;
+}
+
+llvm::AllocaInst *CodeGen::temp(const Type *t, const char *name) {
+  Rep r = rep(t);
+  if (r == Rep::Ordinal || r == Rep::Pointer || r == Rep::Proc) return tempBytes(8, 8, name);
+  return tempBytes(byteSize(t), byteAlign(t), name);
+}
+
+void CodeGen::copyBytes(llvm::Value *dst, llvm::Value *src, llvm::Value *size, uint64_t align) {
+  b->CreateMemCpy(dst, llvm::Align(align), src, llvm::Align(align), size);
+}
+
+const Type *CodeGen::innermostElement(const Type *t, unsigned &openDims) {
+  openDims = 0;
+  t = stripPacked(t);
+  while (auto *oa = llvm::dyn_cast<OpenArrayType>(t)) {
+    ++openDims;
+    t = oa->element;
+    if (!llvm::isa<OpenArrayType>(stripPacked(t))) return t;
+    t = stripPacked(t);
+  }
+  return t;
+}
+
+// Bytes of an open array with the given lengths (the innermost non-open element is of fixed size).
+llvm::Value *CodeGen::totalBytes(const Type *openArray, const std::vector<llvm::Value *> &lens) {
+  unsigned dims;
+  const Type *elem = innermostElement(openArray, dims);
+  Layout l = layoutOf(elem);
+  uint64_t stride = llvm::isa<PackedType>(elem) ? l.size : (l.size + l.align - 1) / l.align * l.align;
+  llvm::Value *n = i64(1);
+  for (llvm::Value *len : lens) n = b->CreateMul(n, len);
+  // Packed elements may take less than a byte each.
+  return b->CreateUDiv(b->CreateAdd(b->CreateMul(n, i64(int64_t(stride))), i64(7)), i64(8));
+}
+
+void CodeGen::zeroFill(llvm::Value *dst, const Type *t) {
+  b->CreateMemSet(dst, b->getInt8(0), byteSize(t), llvm::Align(byteAlign(t)));
+}
+
+namespace {
+// Does the zero value of `t` differ from all-zero bits (a subrange without 0, or a field default)?
+bool needsInit(const Type *t) {
+  const Type *s = stripPacked(t);
+  switch (s->kind) {
+  case TypeKind::Subrange: {
+    auto *sr = llvm::cast<SubrangeType>(s);
+    return sr->low > 0 || sr->high < 0;
+  }
+  case TypeKind::Array: return needsInit(llvm::cast<ArrayType>(s)->element);
+  case TypeKind::Record:
+    for (const RecordField &f : llvm::cast<RecordType>(s)->fields)
+      if (f.dflt || needsInit(f.type)) return true;
+    return false;
+  default: return false;
+  }
+}
+}  // namespace
+
+// Stores the zero values that are not all-zero bits (memory is zeroed first), and record field defaults.
+void CodeGen::initDefaults(llvm::Value *dst, const Type *t) {
+  if (!needsInit(t)) return;
+  const Type *s = stripPacked(t);
+  if (auto *sr = llvm::dyn_cast<SubrangeType>(s)) {
+    storeOrdinal({dst, nullptr, t, {}}, i64(sr->low));
+    return;
+  }
+  if (auto *a = llvm::dyn_cast<ArrayType>(s)) {
+    int64_t lo, hi;
+    ordinalBounds(a->index, lo, hi);
+    Layout el = layoutOf(a->element);
+    uint64_t stride = llvm::isa<PackedType>(a->element) ? el.size : (el.size + el.align - 1) / el.align * el.align;
+    // A loop: arrays may be large.
+    llvm::BasicBlock *pre = b->GetInsertBlock();
+    llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "init.elem", curFn);
+    llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "init.done", curFn);
+    b->CreateBr(body);
+    b->SetInsertPoint(body);
+    llvm::PHINode *i = b->CreatePHI(i64Ty, 2);
+    i->addIncoming(i64(0), pre);
+    llvm::Value *bitpos = b->CreateMul(i, i64(int64_t(stride)));
+    llvm::Value *ptr = bytePtr(dst, b->CreateLShr(bitpos, i64(3)));
+    if (stride % 8 == 0) {
+      initDefaults(ptr, a->element);
+    } else {
+      auto *sr = llvm::cast<SubrangeType>(stripPacked(a->element));
+      storeOrdinal({ptr, b->CreateTrunc(b->CreateAnd(bitpos, i64(7)), i8Ty), a->element, {}}, i64(sr->low));
+    }
+    llvm::Value *next = b->CreateAdd(i, i64(1));
+    i->addIncoming(next, b->GetInsertBlock());
+    b->CreateCondBr(b->CreateICmpULT(next, i64(hi - lo + 1)), body, done);
+    b->SetInsertPoint(done);
+    return;
+  }
+  auto *r = llvm::cast<RecordType>(s);
+  std::vector<uint64_t> offs = fieldBitOffsets(r);
+  for (size_t k = 0; k < r->fields.size(); ++k) {
+    const RecordField &f = r->fields[k];
+    llvm::Value *fp = bytePtr(dst, offs[k] / 8);
+    LValue lv{fp, offs[k] % 8 ? b->getInt8(uint8_t(offs[k] % 8)) : nullptr, f.type, {}};
+    if (f.dflt) {
+      RValue v = emitConst(f.dflt, f.type);
+      storeValue(lv, v, f.type, f.range);
+    } else {
+      initDefaults(fp, f.type);
+    }
+  }
+}
+
+}  // namespace spx::cg

@@ -1,0 +1,437 @@
+// Units: procedures (declared first, so calls may go anywhere), global variables, exceptions, module bodies
+// in initialisation order, the image's entry "spx.init", and the facts the manifest records.
+#include "codegen/detail/CG.h"
+
+#include "../../nicrt/include/spine/abi.h"
+
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <filesystem>
+#include <functional>
+
+namespace spx::cg {
+
+CodeGen::CodeGen(const CodeGenInput &in, const SourceManager &sm, const TypeContext &types, const Options &opts,
+                 CodeGenOutput &out)
+    : in_(in), sm(sm), types(types), opts(opts), out(out), ctx(*out.context) {}
+
+namespace {
+InterfaceInfo *findInterface(const CodeGenInput &in, std::string_view name) {
+  for (InterfaceInfo *i : in.interfaces)
+    if (i->unit && i->unit->name.text == name) return i;
+  return nullptr;
+}
+
+std::vector<std::string_view> exportedNames(const Unit *m, const CodeGenInput &in) {
+  std::vector<std::string_view> names;
+  for (const Ident &e : m->exports) names.push_back(e.text);
+  if (m->exports.empty() && findInterface(in, m->name.text)) names.push_back(m->name.text);
+  return names;
+}
+}  // namespace
+
+bool CodeGen::isRuntimeUnit(const Unit *u) const {
+  for (const InterfaceInfo *i : in_.fromRuntime)
+    if (i->unit == u) return true;
+  return false;
+}
+
+std::string CodeGen::symbolName(Symbol *sym) {
+  if (sym->unit) return std::string(sym->unit->name.text) + "." + std::string(sym->name.text);
+  return std::string(sym->name.text);
+}
+
+void CodeGen::run(const std::string &triple, const std::string &dataLayout) {
+  std::string name = in_.modules.empty() ? "spx" : std::string(in_.modules.front()->name.text);
+  out.module = std::make_unique<llvm::Module>(name, ctx);
+  mod = out.module.get();
+  mod->setTargetTriple(triple);
+  mod->setDataLayout(dataLayout);
+  out.mainModule = name;
+  b = std::make_unique<llvm::IRBuilder<>>(ctx);
+  ptrTy = b->getPtrTy();
+  i64Ty = b->getInt64Ty();
+  i32Ty = b->getInt32Ty();
+  i8Ty = b->getInt8Ty();
+  i1Ty = b->getInt1Ty();
+  procValTy = llvm::StructType::get(ctx, {ptrTy, ptrTy});
+
+  // struct spx_state { int64 fuel; uintptr stack_limit; void *exc; void *runtime; }
+  auto *stateTy = llvm::StructType::create(ctx, {i64Ty, i64Ty, ptrTy, ptrTy}, "spx_state");
+  state = new llvm::GlobalVariable(*mod, stateTy, false, llvm::GlobalValue::ExternalLinkage,
+                                   llvm::Constant::getNullValue(stateTy), "spx.state");
+  auto *trapTy = llvm::FunctionType::get(b->getVoidTy(), {i32Ty, i32Ty}, false);
+  trapFn = mod->getOrInsertFunction("spx_rt_trap", trapTy);
+  llvm::cast<llvm::Function>(trapFn.getCallee())->setDoesNotReturn();
+  llvm::cast<llvm::Function>(trapFn.getCallee())->addFnAttr(llvm::Attribute::Cold);
+  llvm::cast<llvm::Function>(trapFn.getCallee())->addFnAttr(llvm::Attribute::NoUnwind);
+  newFn = mod->getOrInsertFunction("spx_rt_new", llvm::FunctionType::get(ptrTy, {i64Ty, i32Ty}, false));
+
+  if (opts.debugInfo) {
+    di = std::make_unique<llvm::DIBuilder>(*mod);
+    mod->addModuleFlag(llvm::Module::Warning, "Debug Info Version", llvm::DEBUG_METADATA_VERSION);
+    mod->addModuleFlag(llvm::Module::Warning, "Dwarf Version", 5);
+    SourceLoc first = in_.modules.empty() ? SourceLoc{} : in_.modules.front()->range.begin;
+    llvm::DIFile *f = first.valid() ? diFile(first) : di->createFile("spx", ".");
+    diCU = di->createCompileUnit(llvm::dwarf::DW_LANG_Modula3, f, "spinec " SPINE_VERSION, opts.optLevel > 0, "", 0);
+  }
+
+  // Which module implements which interface procedure.
+  for (Unit *m : in_.modules) {
+    for (std::string_view ifName : exportedNames(m, in_)) {
+      InterfaceInfo *info = findInterface(in_, ifName);
+      if (!info || !info->scope) continue;
+      for (Symbol *decl : info->scope->symbols()) {
+        if (decl->kind != SymKind::Procedure || decl->isEvent || decl->unit != info->unit) continue;
+        for (Decl *d : m->body->decls)
+          if (d->kind == DeclKind::Procedure && d->symbol && d->name.text == decl->name.text) implOf[decl] = d->symbol;
+      }
+    }
+  }
+  for (Unit *m : in_.modules) declareUnit(m);
+  for (auto &[sym, p] : procs)
+    if (p->decl && p->decl->body) defineProcedure(*p);
+  for (Unit *m : in_.modules) defineModuleBody(m);
+  defineInit();
+  collectManifest();
+  if (di) di->finalize();
+}
+
+llvm::FunctionType *CodeGen::procFnType(const ProcType *pt, bool nested) {
+  std::vector<llvm::Type *> params;
+  if (nested) params.push_back(ptrTy);
+  llvm::Type *result = b->getVoidTy();
+  if (pt->result) {
+    switch (rep(pt->result)) {
+    case Rep::Ordinal: result = i64Ty; break;
+    case Rep::Pointer: case Rep::Proc: result = ptrTy; break;
+    default: params.push_back(ptrTy); break;  // sret
+    }
+  }
+  for (const ProcParam &p : pt->params) {
+    Rep r = rep(p.type);
+    if (r == Rep::OpenArray) {
+      unsigned dims;
+      innermostElement(p.type, dims);
+      params.push_back(ptrTy);
+      for (unsigned k = 0; k < dims; ++k) params.push_back(i64Ty);
+    } else if (p.mode != ParamMode::Value || r == Rep::Memory) {
+      params.push_back(ptrTy);
+    } else if (r == Rep::Ordinal) {
+      params.push_back(i64Ty);
+    } else if (r == Rep::Proc) {
+      params.push_back(ptrTy);
+      params.push_back(ptrTy);
+    } else {
+      params.push_back(ptrTy);
+    }
+  }
+  return llvm::FunctionType::get(result, params, false);
+}
+
+void CodeGen::declareUnit(Unit *u) { declareProcedures(u->body->decls, nullptr, u, std::string(u->name.text)); }
+
+void CodeGen::declareProcedures(const std::vector<Decl *> &decls, ProcInfo *parent, Unit *u, const std::string &prefix) {
+  for (Decl *d : decls) {
+    auto *pd = llvm::dyn_cast<ProcedureDecl>(d);
+    if (!pd || !pd->symbol || !pd->body) continue;
+    auto info = std::make_unique<ProcInfo>();
+    ProcInfo &p = *info;
+    p.decl = pd;
+    p.sym = pd->symbol;
+    p.type = llvm::cast<ProcType>(pd->symbol->type);
+    p.parent = parent;
+    if (parent) parent->hasNested = true;
+    std::string name = prefix + "." + std::string(pd->name.text);
+    bool external = false;
+    if (!parent) {
+      for (auto &[decl, impl] : implOf)
+        if (impl == pd->symbol) name = symbolName(decl), external = true;
+      if (pd->pragma(Pragma::Kind::Handler)) external = true;
+    }
+    p.fn = llvm::Function::Create(procFnType(p.type, parent != nullptr),
+                                  external ? llvm::GlobalValue::ExternalLinkage : llvm::GlobalValue::InternalLinkage,
+                                  name, mod);
+    p.fn->addFnAttr(llvm::Attribute::NoUnwind);
+    if (opts.optLevel == 0) p.fn->addFnAttr(llvm::Attribute::NoInline), p.fn->addFnAttr(llvm::Attribute::OptimizeNone);
+    if (opts.debugInfo) p.fn->addFnAttr("frame-pointer", "all");
+    ProcInfo *raw = info.get();
+    procs[pd->symbol] = std::move(info);
+    // Procedures declared inside the body, and inside its block statements.
+    declareProcedures(pd->body->decls, raw, u, name);
+    std::function<void(const StmtList &)> scan = [&](const StmtList &stmts) {
+      for (Stmt *s : stmts) {
+        switch (s->kind) {
+        case StmtKind::Block:
+          declareProcedures(llvm::cast<BlockStmt>(s)->block->decls, raw, u, name);
+          scan(llvm::cast<BlockStmt>(s)->block->body);
+          break;
+        case StmtKind::If:
+          for (auto &a : llvm::cast<IfStmt>(s)->arms) scan(a.body);
+          scan(llvm::cast<IfStmt>(s)->elseBody);
+          break;
+        case StmtKind::While: scan(llvm::cast<WhileStmt>(s)->body); break;
+        case StmtKind::Repeat: scan(llvm::cast<RepeatStmt>(s)->body); break;
+        case StmtKind::Loop: scan(llvm::cast<LoopStmt>(s)->body); break;
+        case StmtKind::For: scan(llvm::cast<ForStmt>(s)->body); break;
+        case StmtKind::With: scan(llvm::cast<WithStmt>(s)->body); break;
+        case StmtKind::Case:
+          for (auto &a : llvm::cast<CaseStmt>(s)->arms) scan(a.body);
+          scan(llvm::cast<CaseStmt>(s)->elseBody);
+          break;
+        case StmtKind::TryExcept:
+          scan(llvm::cast<TryExceptStmt>(s)->body);
+          for (auto &h : llvm::cast<TryExceptStmt>(s)->handlers) scan(h.body);
+          scan(llvm::cast<TryExceptStmt>(s)->elseBody);
+          break;
+        case StmtKind::TryFinally:
+          scan(llvm::cast<TryFinallyStmt>(s)->body);
+          scan(llvm::cast<TryFinallyStmt>(s)->finally);
+          break;
+        default: break;
+        }
+      }
+    };
+    scan(pd->body->body);
+  }
+}
+
+llvm::Function *CodeGen::procFunction(Symbol *sym) {
+  auto impl = implOf.find(sym);
+  if (impl != implOf.end()) sym = impl->second;
+  auto it = procs.find(sym);
+  if (it != procs.end()) return it->second->fn;
+  // Provided by the runtime (or by nobody: then the loader refuses the image, naming the symbol).
+  std::string name = symbolName(sym);
+  if (llvm::Function *f = mod->getFunction(name)) return f;
+  auto *f = llvm::Function::Create(procFnType(llvm::cast<ProcType>(sym->type), false),
+                                   llvm::GlobalValue::ExternalLinkage, name, mod);
+  f->addFnAttr(llvm::Attribute::NoUnwind);
+  return f;
+}
+
+llvm::GlobalVariable *CodeGen::exceptionGlobal(Symbol *exc) {
+  auto it = exceptions.find(exc);
+  if (it != exceptions.end()) return it->second;
+  uint64_t size = exc->excArg ? std::max<uint64_t>(byteSize(exc->excArg), 8) : 8;
+  auto *ty = llvm::ArrayType::get(i8Ty, size);
+  bool runtime = exc->unit && isRuntimeUnit(exc->unit);
+  bool fromInterface = exc->unit && exc->unit->isInterface();
+  auto *g = new llvm::GlobalVariable(*mod, ty, false,
+                                     fromInterface ? llvm::GlobalValue::ExternalLinkage : llvm::GlobalValue::InternalLinkage,
+                                     runtime ? nullptr : llvm::Constant::getNullValue(ty), symbolName(exc));
+  g->setAlignment(llvm::Align(16));
+  exceptions[exc] = g;
+  return g;
+}
+
+llvm::GlobalVariable *CodeGen::globalVar(Symbol *sym) {
+  auto it = globals.find(sym);
+  if (it != globals.end()) return it->second;
+  const Type *t = sym->type;
+  uint64_t size = std::max<uint64_t>(byteSize(t), 1);
+  auto *ty = llvm::ArrayType::get(i8Ty, size);
+  bool runtime = sym->unit && isRuntimeUnit(sym->unit);
+  bool fromInterface = sym->unit && sym->unit->isInterface();
+  auto *g = new llvm::GlobalVariable(*mod, ty, false,
+                                     fromInterface ? llvm::GlobalValue::ExternalLinkage : llvm::GlobalValue::InternalLinkage,
+                                     runtime ? nullptr : llvm::Constant::getNullValue(ty), symbolName(sym));
+  g->setAlignment(llvm::Align(std::max<uint64_t>(byteAlign(t), 8)));
+  globals[sym] = g;
+  VarInfo vi;
+  vi.storage = g;
+  vi.type = t;
+  vars[sym] = vi;
+  if (di && sym->decl) {
+    auto *gve = di->createGlobalVariableExpression(diCU, std::string(sym->name.text), symbolName(sym),
+                                                   diFile(sym->decl->range.begin), sm.presumed(sym->decl->range.begin).line,
+                                                   diType(t), !fromInterface);
+    g->addDebugInfo(gve);
+  }
+  return g;
+}
+
+// Module bodies: first the variables' initial values, in declaration order, then the statements.
+void CodeGen::defineModuleBody(Unit *u) {
+  auto *fn = llvm::Function::Create(llvm::FunctionType::get(b->getVoidTy(), false), llvm::GlobalValue::InternalLinkage,
+                                    std::string(u->name.text) + ".body", mod);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  if (opts.optLevel == 0) fn->addFnAttr(llvm::Attribute::NoInline), fn->addFnAttr(llvm::Attribute::OptimizeNone);
+  bodies[u] = fn;
+  curFn = fn;
+  cur = nullptr;
+  curUnit = u;
+  llvm::DISubprogram *sp = nullptr;
+  if (di) {
+    llvm::DIFile *f = diFile(u->range.begin);
+    unsigned line = sm.presumed(u->range.begin).line;
+    sp = di->createFunction(f, std::string(u->name.text), fn->getName(), f, line,
+                            di->createSubroutineType(di->getOrCreateTypeArray({})), line,
+                            llvm::DINode::FlagZero, llvm::DISubprogram::SPFlagDefinition);
+    fn->setSubprogram(sp);
+    diScope = sp;
+  }
+  b->SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
+  setLocation(u->range);
+  returnBlock = llvm::BasicBlock::Create(ctx, "return", fn);
+  resultSlot = nullptr;
+  cleanups.clear();
+  // Variables of the module and of the interfaces it exports.
+  for (Decl *d : u->body->decls)
+    if (auto *vd = llvm::dyn_cast<VarDecl>(d); vd && vd->symbol) globalVar(vd->symbol);
+  for (std::string_view ifName : exportedNames(u, in_))
+    if (InterfaceInfo *info = findInterface(in_, ifName); info && info->unit)
+      for (Decl *d : info->unit->decls)
+        if (auto *vd = llvm::dyn_cast<VarDecl>(d); vd && vd->symbol) {
+          globalVar(vd->symbol);
+          LValue lv{globals[vd->symbol], nullptr, vd->symbol->type, {}};
+          if (vd->init) assignInto(lv, vd->init, vd->init->range);
+          else initDefaults(lv.ptr, vd->symbol->type);
+        }
+  initLocals(u->body->decls);
+  emitStmts(u->body->body);
+  if (!blockTerminated()) b->CreateBr(returnBlock);
+  b->SetInsertPoint(returnBlock);
+  b->CreateRetVoid();
+  diScope = nullptr;
+  b->SetCurrentDebugLocation(llvm::DebugLoc());
+}
+
+// "spx.init": the module bodies, each after those of the modules exporting what it imports (Modula-3's order).
+void CodeGen::defineInit() {
+  std::vector<Unit *> order;
+  std::set<Unit *> seen;
+  std::function<void(Unit *)> visit = [&](Unit *m) {
+    if (!seen.insert(m).second) return;
+    std::set<std::string_view> ifaces;
+    std::function<void(const Unit *)> collect = [&](const Unit *u) {
+      for (const Import &imp : u->imports) {
+        if (!ifaces.insert(imp.module.text).second) continue;
+        if (InterfaceInfo *info = findInterface(in_, imp.module.text); info && info->unit) collect(info->unit);
+      }
+    };
+    collect(m);
+    for (std::string_view i : ifaces)
+      for (Unit *other : in_.modules)
+        if (other != m)
+          for (std::string_view e : exportedNames(other, in_))
+            if (e == i) visit(other);
+    order.push_back(m);
+  };
+  for (Unit *m : in_.modules) visit(m);
+  auto *fn = llvm::Function::Create(llvm::FunctionType::get(b->getVoidTy(), false), llvm::GlobalValue::ExternalLinkage,
+                                    "spx.init", mod);
+  fn->addFnAttr(llvm::Attribute::NoUnwind);
+  b->SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
+  b->SetCurrentDebugLocation(llvm::DebugLoc());
+  for (Unit *m : order) b->CreateCall(bodies[m]);
+  b->CreateRetVoid();
+}
+
+void CodeGen::collectManifest() {
+  std::set<std::string> imported;
+  for (const InterfaceInfo *i : in_.fromRuntime)
+    if (i->unit && imported.insert(std::string(i->unit->name.text)).second)
+      out.imports.emplace_back(std::string(i->unit->name.text), i->fingerprint);
+  std::set<std::string> exported;
+  for (Unit *m : in_.modules) {
+    for (std::string_view ifName : exportedNames(m, in_)) {
+      InterfaceInfo *info = findInterface(in_, ifName);
+      if (!info || !exported.insert(std::string(ifName)).second) continue;
+      out.exports.emplace_back(std::string(ifName), info->fingerprint);
+      if (info->unit->isMessages()) {
+        MessageInfo mi;
+        mi.name = std::string(ifName);
+        mi.fingerprint = info->fingerprint;
+        for (Symbol *s : info->scope->symbols()) {
+          if (s->kind != SymKind::Procedure || s->unit != info->unit) continue;
+          if (s->isEvent) mi.events.push_back(std::string(s->name.text));
+          else mi.requests.push_back(symbolName(s));
+        }
+        out.messages.push_back(std::move(mi));
+      }
+    }
+    for (Decl *d : m->body->decls) {
+      auto *pd = llvm::dyn_cast<ProcedureDecl>(d);
+      const Pragma *h = pd ? pd->pragma(Pragma::Kind::Handler) : nullptr;
+      if (!h || !pd->symbol || !procs.count(pd->symbol)) continue;
+      HandlerInfo hi;
+      std::string iface(h->event.module.text);
+      for (const Import &imp : m->imports)
+        if (!imp.alias.empty() && imp.alias.text == iface) iface = std::string(imp.module.text);
+      hi.event = iface + "." + std::string(h->event.name.text);
+      hi.procedure = procs[pd->symbol]->fn->getName().str();
+      if (!h->guard.empty())
+        for (Decl *g : m->body->decls)
+          if (g->kind == DeclKind::Procedure && g->name.text == h->guard.text && g->symbol && procs.count(g->symbol)) {
+            hi.guard = procs[g->symbol]->fn->getName().str();
+            procs[g->symbol]->fn->setLinkage(llvm::GlobalValue::ExternalLinkage);
+          }
+      out.handlers.push_back(std::move(hi));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- debug information
+
+llvm::DIFile *CodeGen::diFile(SourceLoc loc) {
+  FileId f = sm.fileOf(loc);
+  auto it = diFiles.find(f.index);
+  if (it != diFiles.end()) return it->second;
+  std::filesystem::path p = std::filesystem::absolute(sm.name(f));
+  llvm::DIFile *file = di->createFile(p.filename().string(), p.parent_path().string());
+  diFiles[f.index] = file;
+  return file;
+}
+
+llvm::DIType *CodeGen::diType(const Type *t) {
+  const Type *s = stripPacked(t);
+  switch (rep(s)) {
+  case Rep::Ordinal: {
+    uint64_t bits = layoutOf(s).size;
+    if (isBoolean(s, types)) return di->createBasicType("BOOLEAN", bits, llvm::dwarf::DW_ATE_boolean);
+    if (s->kind == TypeKind::Char) return di->createBasicType("CHAR", bits, llvm::dwarf::DW_ATE_unsigned_char);
+    int64_t lo, hi;
+    ordinalBounds(s, lo, hi);
+    std::string name = t->name.empty() ? (lo < 0 ? "INTEGER" : "CARDINAL") : t->name;
+    return di->createBasicType(name, bits, lo < 0 ? llvm::dwarf::DW_ATE_signed : llvm::dwarf::DW_ATE_unsigned);
+  }
+  case Rep::Pointer: case Rep::Proc: return di->createPointerType(nullptr, 64);
+  case Rep::Memory:
+    if (auto *r = llvm::dyn_cast<RecordType>(s)) {
+      std::vector<llvm::Metadata *> members;
+      std::vector<uint64_t> offs = fieldBitOffsets(r);
+      for (size_t k = 0; k < r->fields.size(); ++k) {
+        if (llvm::isa<PackedType>(r->fields[k].type) && layoutOf(r->fields[k].type).size % 8) continue;
+        members.push_back(di->createMemberType(diCU, std::string(r->fields[k].name), nullptr, 0,
+                                               layoutOf(r->fields[k].type).size, 0, offs[k], llvm::DINode::FlagZero,
+                                               diType(r->fields[k].type)));
+      }
+      return di->createStructType(diCU, t->name.empty() ? "RECORD" : t->name, nullptr, 0, layoutOf(s).size, 64,
+                                  llvm::DINode::FlagZero, nullptr, di->getOrCreateArray(members));
+    }
+    if (auto *a = llvm::dyn_cast<ArrayType>(s); a && layoutOf(a->element).size % 8 == 0) {
+      int64_t lo, hi;
+      ordinalBounds(a->index, lo, hi);
+      llvm::Metadata *range = di->getOrCreateSubrange(lo, hi - lo + 1);
+      return di->createArrayType(layoutOf(s).size, 64, diType(a->element), di->getOrCreateArray({range}));
+    }
+    return di->createArrayType(layoutOf(s).size, 64, di->createBasicType("BYTE", 8, llvm::dwarf::DW_ATE_unsigned),
+                               di->getOrCreateArray({di->getOrCreateSubrange(0, int64_t(byteSize(s)))}));
+  default: return di->createBasicType("WORD", 64, llvm::dwarf::DW_ATE_unsigned);
+  }
+}
+
+void CodeGen::declareDebugVar(Symbol *sym, llvm::Value *addr, const Type *t, bool isParam, unsigned argNo) {
+  if (!di || !diScope || !sym || !sym->name.range.valid()) return;
+  llvm::DIFile *f = diFile(sym->name.range.begin);
+  unsigned line = sm.presumed(sym->name.range.begin).line;
+  llvm::DILocalVariable *v =
+      isParam ? di->createParameterVariable(diScope, std::string(sym->name.text), argNo, f, line, diType(t), true)
+              : di->createAutoVariable(diScope, std::string(sym->name.text), f, line, diType(t), true);
+  di->insertDeclare(addr, v, di->createExpression(), llvm::DILocation::get(ctx, line, 0, diScope),
+                    b->GetInsertBlock());
+}
+
+}  // namespace spx::cg

@@ -1,0 +1,123 @@
+// The target machine, LLVM's optimisation pipeline and the code emitter.
+#include "codegen/CodeGen.h"
+#include "codegen/detail/CG.h"
+
+#include <llvm/Analysis/CGSCCPassManager.h>
+#include <llvm/Analysis/LoopAnalysisManager.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/PassManager.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Host.h>
+
+#include <mutex>
+
+namespace spx {
+
+CodeGenOutput::CodeGenOutput() : context(std::make_unique<llvm::LLVMContext>()) {}
+CodeGenOutput::~CodeGenOutput() {
+  module.reset();  // before its context
+}
+CodeGenOutput::CodeGenOutput(CodeGenOutput &&) noexcept = default;
+
+namespace {
+void initTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+  });
+}
+
+std::unique_ptr<llvm::TargetMachine> makeTargetMachine(const Options &opts, std::string &triple, std::string &error) {
+  initTargets();
+  triple = opts.target.empty() ? llvm::sys::getDefaultTargetTriple() : llvm::Triple::normalize(opts.target);
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target) {
+    error = "unknown target '" + triple + "': " + error;
+    return nullptr;
+  }
+  llvm::TargetOptions to;
+  auto level = opts.optLevel == 0 ? llvm::CodeGenOptLevel::None
+               : opts.optLevel == 1 ? llvm::CodeGenOptLevel::Less : llvm::CodeGenOptLevel::Default;
+  // The host's own CPU when compiling for the host, as a JIT would; a generic CPU for other targets.
+  std::string cpu = opts.target.empty() ? llvm::sys::getHostCPUName().str() : "";
+  std::string features;
+  if (opts.target.empty()) {
+    llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
+    for (auto &f : hostFeatures) features += (f.second ? "+" : "-") + f.first().str() + ",";
+  }
+  std::unique_ptr<llvm::TargetMachine> tm(
+      target->createTargetMachine(triple, cpu, features, to, llvm::Reloc::PIC_, std::nullopt, level));
+  if (!tm) error = "cannot create a target machine for '" + triple + "'";
+  return tm;
+}
+}  // namespace
+
+TargetChoice chooseTarget(const Options &opts) {
+  TargetChoice c;
+  auto tm = makeTargetMachine(opts, c.triple, c.error);
+  if (tm) c.dataLayout = tm->createDataLayout().getStringRepresentation();
+  return c;
+}
+
+CodeGenOutput generateCode(const CodeGenInput &in, const SourceManager &sm, const TypeContext &types,
+                           const Options &opts, const std::string &targetTriple, const std::string &dataLayout) {
+  CodeGenOutput out;
+  cg::CodeGen gen(in, sm, types, opts, out);
+  gen.run(targetTriple, dataLayout);
+  return out;
+}
+
+bool optimizeAndEmit(llvm::Module &m, const Options &opts, EmitKind kind, std::string &bytes, std::string &error) {
+  std::string triple;
+  auto tm = makeTargetMachine(opts, triple, error);
+  if (!tm) return false;
+  {
+    std::string problems;
+    llvm::raw_string_ostream os(problems);
+    if (llvm::verifyModule(m, &os)) {
+      error = "internal error: the generated code does not verify:\n" + problems;
+      return false;
+    }
+  }
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(tm.get());
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = opts.optLevel == 0 ? llvm::OptimizationLevel::O0
+                                  : opts.optLevel == 1 ? llvm::OptimizationLevel::O1 : llvm::OptimizationLevel::O2;
+  llvm::ModulePassManager mpm = opts.optLevel == 0 ? pb.buildO0DefaultPipeline(level) : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(m, mam);
+
+  llvm::raw_string_ostream os(bytes);
+  if (kind == EmitKind::LLVM) {
+    m.print(os, nullptr);
+    return true;
+  }
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream vos(buffer);
+  llvm::legacy::PassManager pm;
+  auto fileType = kind == EmitKind::Assembly ? llvm::CodeGenFileType::AssemblyFile : llvm::CodeGenFileType::ObjectFile;
+  if (tm->addPassesToEmitFile(pm, vos, nullptr, fileType)) {
+    error = "the target '" + triple + "' cannot emit this kind of file";
+    return false;
+  }
+  pm.run(m);
+  bytes.assign(buffer.begin(), buffer.end());
+  return true;
+}
+
+}  // namespace spx

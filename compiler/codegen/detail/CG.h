@@ -1,0 +1,238 @@
+// The code generator's state, shared by the CG*.cpp files (one per topic, as in clang's CodeGen):
+//   CGModule.cpp   units, globals, procedures, module bodies and their order, manifest facts
+//   CGLayout.cpp   memory layout: sizes, field offsets, loads and stores of ordinals (packed, NETORDER)
+//   CGExpr.cpp     expressions: values, designators, operators, constructors
+//   CGCall.cpp     calls: argument passing, procedure values, nested procedures' environments
+//   CGBuiltin.cpp  ABS .. VIEW and the Word interface
+//   CGStmt.cpp     statements, EXIT/RETURN through FINALLY, exceptions
+//   CGCheck.cpp    checked runtime errors: trap sites, overflow, ranges, fuel, stack
+//
+// Representation (see docs/abi.md): ordinals are i64 in registers and their layout size in memory;
+// references are pointers; a procedure value is {code, environment} in registers and only its code in memory
+// (a stored procedure is never nested: storing one traps); records, arrays and sets live in memory and are
+// handled by address; an open array is its data address and one length per open dimension.
+#pragma once
+
+#include "codegen/CodeGen.h"
+
+#include <llvm/IR/DIBuilder.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <map>
+#include <unordered_map>
+
+namespace spx::cg {
+
+// A place in memory holding a value of `type`. Packed ordinals may start inside a byte: `bit` is then the
+// bit offset (0..7, counted from the most significant bit, network bit order) of the first bit at `ptr`.
+struct LValue {
+  llvm::Value *ptr = nullptr;
+  llvm::Value *bit = nullptr;  // null: 0
+  const Type *type = nullptr;
+  std::vector<llvm::Value *> lens;  // open arrays: one length per open dimension
+};
+
+// A value of any type: scalars in `v`; aggregates at `addr` (with `lens` for open arrays); procedure values
+// are `v` (code) and `env`.
+struct RValue {
+  llvm::Value *v = nullptr;
+  llvm::Value *env = nullptr;
+  llvm::Value *addr = nullptr;
+  std::vector<llvm::Value *> lens;
+};
+
+enum class Rep { Ordinal, Pointer, Proc, Memory, OpenArray, None };
+
+struct ProcInfo;
+
+// Where a variable (local, parameter, FOR/WITH/handler name) lives.
+struct VarInfo {
+  enum class Kind { Direct, ByRef, OpenArray } kind = Kind::Direct;
+  ProcInfo *owner = nullptr;        // null: a global
+  llvm::Value *storage = nullptr;   // global or alloca (when not in the owner's frame)
+  int64_t frameOffset = -1;         // >= 0: in the owner's frame at this byte offset
+  unsigned dims = 0;                // open arrays
+  const Type *type = nullptr;
+  llvm::Value *constBit = nullptr;  // WITH aliases of packed designators: the bit offset (not stored)
+};
+
+struct ProcInfo {
+  ProcedureDecl *decl = nullptr;
+  Symbol *sym = nullptr;
+  const ProcType *type = nullptr;
+  llvm::Function *fn = nullptr;
+  ProcInfo *parent = nullptr;      // enclosing procedure for nested ones
+  bool hasNested = false;          // its variables live in a frame its nested procedures reach
+  // Frame layout (when hasNested): offset 0 holds the procedure's own environment pointer.
+  int64_t frameSize = 8;
+  llvm::Value *frame = nullptr;    // in the function being generated
+  llvm::Value *env = nullptr;      // the environment parameter (nested procedures)
+  llvm::Value *sret = nullptr;     // result pointer for aggregate results
+  llvm::DISubprogram *di = nullptr;
+};
+
+// A way out of statements that crosses FINALLY parts: EXIT, RETURN, or an exception propagating.
+struct Cleanup {
+  enum class Kind { Finally, Except, Loop } kind;
+  TryFinallyStmt *finally = nullptr;
+  llvm::BasicBlock *finallyBlock = nullptr;  // Finally: entry of the FINALLY code
+  llvm::Value *destSlot = nullptr;           // Finally: i32 where to continue afterwards
+  std::vector<llvm::BasicBlock *> dests;     // Finally: continuation blocks by number
+  llvm::BasicBlock *handlerBlock = nullptr;  // Except: where a raised exception goes
+  llvm::BasicBlock *exitBlock = nullptr;     // Loop: EXIT target
+};
+
+class CodeGen {
+public:
+  CodeGen(const CodeGenInput &in, const SourceManager &sm, const TypeContext &types, const Options &opts,
+          CodeGenOutput &out);
+  void run(const std::string &triple, const std::string &dataLayout);
+
+  // ---- CGModule.cpp
+  void declareUnit(Unit *u);
+  void declareProcedures(const std::vector<Decl *> &decls, ProcInfo *parent, Unit *u, const std::string &prefix);
+  llvm::Function *procFunction(Symbol *sym);
+  llvm::FunctionType *procFnType(const ProcType *pt, bool nested);
+  void defineProcedure(ProcInfo &p);
+  void defineModuleBody(Unit *u);
+  void defineInit();
+  llvm::GlobalVariable *exceptionGlobal(Symbol *exc);
+  llvm::GlobalVariable *globalVar(Symbol *sym);
+  void declareLocals(const std::vector<Decl *> &decls);
+  void initLocals(const std::vector<Decl *> &decls);
+  void collectManifest();
+  std::string symbolName(Symbol *sym);
+  bool isRuntimeUnit(const Unit *u) const;
+
+  // ---- CGLayout.cpp
+  uint64_t byteSize(const Type *t);
+  uint64_t byteAlign(const Type *t);
+  std::vector<uint64_t> fieldBitOffsets(const RecordType *r);
+  Rep rep(const Type *t);
+  llvm::Value *loadOrdinal(const LValue &lv);
+  void storeOrdinal(const LValue &lv, llvm::Value *v);
+  llvm::Value *i64(int64_t v) { return b->getInt64(static_cast<uint64_t>(v)); }
+  llvm::Value *bytePtr(llvm::Value *base, llvm::Value *offset);
+  llvm::Value *bytePtr(llvm::Value *base, uint64_t offset);
+  llvm::AllocaInst *temp(const Type *t, const char *name = "tmp");
+  llvm::AllocaInst *tempBytes(uint64_t size, uint64_t align, const char *name = "tmp");
+  void copyBytes(llvm::Value *dst, llvm::Value *src, llvm::Value *size, uint64_t align);
+  void zeroFill(llvm::Value *dst, const Type *t);
+  void initDefaults(llvm::Value *dst, const Type *t);  // record field defaults, recursively
+  llvm::Value *totalBytes(const Type *openArray, const std::vector<llvm::Value *> &lens);
+  const Type *innermostElement(const Type *t, unsigned &openDims);
+
+  // ---- CGExpr.cpp
+  RValue emit(Expr *e);                      // any value
+  llvm::Value *emitOrdinal(Expr *e);         // i64
+  llvm::Value *emitCond(Expr *e);            // i1
+  llvm::Value *emitPointer(Expr *e);
+  LValue emitLValue(Expr *e);
+  RValue loadValue(const LValue &lv);
+  void storeValue(const LValue &lv, const RValue &v, const Type *from, SourceRange where);
+  RValue emitConst(const ConstValue *cv, const Type *t);
+  llvm::Constant *constBytes(const ConstValue *cv, const Type *t, std::vector<uint8_t> &bytes, uint64_t bitOffset);
+  llvm::Constant *textConstant(const std::string &s);
+  RValue emitBinary(BinaryExpr *e);
+  RValue emitSetBinary(BinaryExpr *e);
+  RValue emitConstructor(ConstructorExpr *e);
+  LValue varLValue(Symbol *sym);
+  llvm::Value *frameOf(ProcInfo *owner);
+  void bindVar(Symbol *sym, VarInfo vi);
+  LValue derefChecked(llvm::Value *ref, const Type *target, SourceRange where);
+  RValue asOpenArray(const RValue &v, const Type *t);
+  void assignInto(const LValue &dst, Expr *src, SourceRange where);
+
+  // ---- CGCall.cpp
+  RValue emitCall(CallExpr *e, llvm::Value *sret = nullptr);
+  void pushArgs(std::vector<llvm::Value *> &args, const ProcParam &p, Expr *actual);
+  void checkRaised(const ProcType *pt);
+  llvm::Value *envFor(ProcInfo *callee);
+
+  // ---- CGBuiltin.cpp
+  RValue emitBuiltin(CallExpr *e);
+  RValue emitWord(CallExpr *e, const std::string &name);
+  LValue emitSubarray(CallExpr *e);
+  LValue emitView(CallExpr *e);
+  void emitIncDec(CallExpr *e, bool inc);
+  bool isWordCall(CallExpr *e, std::string &name);
+
+  // ---- CGStmt.cpp
+  void emitStmts(const StmtList &stmts);
+  void emitStmt(Stmt *s);
+  void emitIf(IfStmt *s);
+  void emitWhile(WhileStmt *s);
+  void emitRepeat(RepeatStmt *s);
+  void emitLoop(LoopStmt *s);
+  void emitFor(ForStmt *s);
+  void emitCase(CaseStmt *s);
+  void emitWith(WithStmt *s);
+  void emitReturn(ReturnStmt *s);
+  void emitRaise(RaiseStmt *s);
+  void emitTryExcept(TryExceptStmt *s);
+  void emitTryFinally(TryFinallyStmt *s);
+  void emitBlock(Block *blk);
+  // Branches to `target`, which lies outside the cleanups above `depth` in the stack, running FINALLY parts.
+  void branchOut(llvm::BasicBlock *target, size_t depth);
+  void emitPropagate();  // an exception is pending: go to the innermost handler or FINALLY, or return
+  void emitProcReturn(); // the end of the current procedure's body code path
+  bool blockTerminated();
+  void startBlock(const char *name);
+
+  // ---- CGCheck.cpp
+  uint32_t site(SourceRange where);
+  void trap(uint32_t kind, SourceRange where);
+  void trapIf(llvm::Value *cond, uint32_t kind, SourceRange where);
+  llvm::Value *checkedArith(llvm::Intrinsic::ID id, llvm::Value *a, llvm::Value *b, SourceRange where);
+  void checkRange(llvm::Value *v, int64_t lo, int64_t hi, SourceRange where);
+  void checkAssignRange(llvm::Value *v, const Type *from, const Type *to, SourceRange where);
+  void checkIndex(llvm::Value *idx, llvm::Value *n, SourceRange where);
+  void checkNil(llvm::Value *p, SourceRange where);
+  void burnFuel(SourceRange where);
+  void checkStack(SourceRange where);
+  void setLocation(SourceRange where);
+
+  // ---- state
+  const CodeGenInput &in_;
+  const SourceManager &sm;
+  const TypeContext &types;
+  const Options &opts;
+  CodeGenOutput &out;
+  llvm::LLVMContext &ctx;
+  llvm::Module *mod = nullptr;
+  std::unique_ptr<llvm::IRBuilder<>> b;
+  llvm::Type *ptrTy = nullptr, *i64Ty = nullptr, *i32Ty = nullptr, *i8Ty = nullptr, *i1Ty = nullptr;
+  llvm::StructType *procValTy = nullptr;
+  llvm::GlobalVariable *state = nullptr;
+  llvm::FunctionCallee trapFn, newFn;
+  std::map<Symbol *, std::unique_ptr<ProcInfo>> procs;   // every procedure symbol of the compilation
+  std::map<Symbol *, Symbol *> implOf;                   // interface procedure -> implementing module's
+  std::map<Symbol *, llvm::GlobalVariable *> globals, exceptions;
+  std::unordered_map<Symbol *, VarInfo> vars;
+  std::map<std::string, llvm::GlobalVariable *> texts;
+  std::map<const FileId *, uint32_t> fileIdx;
+  std::map<uint32_t, uint32_t> fileIndexOf;               // FileId.index -> index in out.files
+  std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> siteIdx;
+  std::vector<Unit *> moduleOrder;
+  std::map<Unit *, llvm::Function *> bodies;
+  // The procedure being generated (null in a module body) and its cleanup stack.
+  ProcInfo *cur = nullptr;
+  llvm::Function *curFn = nullptr;
+  Unit *curUnit = nullptr;
+  std::vector<Cleanup> cleanups;
+  llvm::BasicBlock *returnBlock = nullptr;  // where RETURN goes once FINALLY parts have run
+  llvm::Value *resultSlot = nullptr;        // scalar results
+  std::vector<llvm::BasicBlock *> loopExits;
+  // Debug info.
+  std::unique_ptr<llvm::DIBuilder> di;
+  std::map<uint32_t, llvm::DIFile *> diFiles;
+  llvm::DICompileUnit *diCU = nullptr;
+  llvm::DIScope *diScope = nullptr;
+  llvm::DIType *diType(const Type *t);
+  llvm::DIFile *diFile(SourceLoc loc);
+  void declareDebugVar(Symbol *sym, llvm::Value *addr, const Type *t, bool isParam, unsigned argNo);
+};
+
+}  // namespace spx::cg

@@ -1,0 +1,21 @@
+// The outputs of a compilation beyond plain files: a signed image, and a run on an in-process NIC.
+#pragma once
+
+#include "codegen/CodeGen.h"
+#include "driver/Options.h"
+
+#include <ostream>
+#include <string>
+
+namespace spx {
+
+bool writeOutputFile(const std::string &path, const std::string &bytes, std::string &error);
+// Writes the signed .spxo image for `out` with the object code `object`. Reports problems on `err`.
+bool writeImageFile(const std::string &path, const CodeGenOutput &out, const std::string &object,
+                    const std::string &triple, const Options &opts, std::ostream &err);
+// `spinec --run`: signs the image, loads it on an in-process NIC, runs the module bodies. Returns the exit
+// status: 0, or 3 after a checked runtime error, 1 when the image cannot be loaded.
+int runInProcess(const CodeGenOutput &out, const std::string &object, const std::string &triple, const Options &opts,
+                 std::ostream &stdOut, std::ostream &stdErr);
+
+}  // namespace spx
