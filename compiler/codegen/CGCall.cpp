@@ -40,8 +40,15 @@ void CodeGen::initLocals(const std::vector<Decl *> &decls) {
       else b->CreateAlignedStore(llvm::Constant::getNullValue(rep(lv.type) == Rep::Ordinal ? i64Ty : ptrTy), lv.ptr, llvm::Align(8));
       if (cur && vars[vd->symbol].frameOffset < 0) declareDebugVar(vd->symbol, lv.ptr, lv.type, false, 0);
     }
-    if (vd->init) assignInto(lv, vd->init, vd->init->range);
-    else initDefaults(lv.ptr, lv.type);
+    if (vd->init) {
+      assignInto(lv, vd->init, vd->init->range);
+    } else if (lv.wide) {
+      int64_t lo, hi;
+      ordinalBounds(lv.type, lo, hi);
+      if (lo > 0 || hi < 0) storeOrdinal(lv, i64(lo));
+    } else {
+      initDefaults(lv.ptr, lv.type);
+    }
   }
 }
 
@@ -122,15 +129,18 @@ void CodeGen::defineProcedure(ProcInfo &p) {
       b->CreateStore(&*arg++, slot);
       b->CreateStore(&*arg++, bytePtr(slot, 8));
     } else if (r == Rep::Ordinal) {
-      storeOrdinal({slot, nullptr, pp.type, {}}, &*arg++);
+      b->CreateAlignedStore(&*arg++, slot, llvm::Align(8));
     } else {
       b->CreateStore(&*arg++, slot);
     }
     if (bound.frameOffset < 0 && (r == Rep::Ordinal || r == Rep::Memory || r == Rep::Pointer) && pp.mode == ParamMode::Value)
       declareDebugVar(sym, slot, pp.type, true, unsigned(i + 1));
   }
-  checkStack(p.decl->range);
-  burnFuel(p.decl->range);
+  // The stack and fuel checks go here once the body is known (see needsEntryChecks).
+  llvm::BasicBlock *prologue = b->GetInsertBlock();
+  llvm::BasicBlock *bodyStart = llvm::BasicBlock::Create(ctx, "body", p.fn);
+  b->CreateBr(bodyStart);
+  b->SetInsertPoint(bodyStart);
   returnBlock = llvm::BasicBlock::Create(ctx, "return", p.fn);
   initLocals(p.decl->body->decls);
   emitStmts(p.decl->body->body);
@@ -147,9 +157,36 @@ void CodeGen::defineProcedure(ProcInfo &p) {
   if (rt->isVoidTy()) b->CreateRetVoid();
   else b->CreateRet(b->CreateAlignedLoad(rt, resultSlot, llvm::Align(8)));
   if (frame) frame->setOperand(0, i64(p.frameSize));
+  if (needsEntryChecks(p.fn)) {
+    prologue->getTerminator()->eraseFromParent();
+    b->SetInsertPoint(prologue);
+    setLocation(p.decl->range);
+    checkStack(p.decl->range);
+    burnFuel(p.decl->range);
+    b->CreateBr(bodyStart);
+  }
   diScope = nullptr;
   b->SetCurrentDebugLocation(llvm::DebugLoc());
   cur = nullptr;
+}
+
+// A procedure that calls no other procedure of the extension cannot recurse, and with a small frame it
+// cannot exhaust the stack's reserve below the limit (abi.h): its loops pay fuel for its work, so it needs no
+// entry checks. Every other procedure pays one unit of fuel per call and checks the stack limit.
+bool CodeGen::needsEntryChecks(llvm::Function *fn) {
+  uint64_t frameBytes = 0;
+  for (llvm::BasicBlock &bb : *fn)
+    for (llvm::Instruction &inst : bb) {
+      if (auto *a = llvm::dyn_cast<llvm::AllocaInst>(&inst)) {
+        auto *n = llvm::dyn_cast<llvm::ConstantInt>(a->getArraySize());
+        if (!n) return true;
+        frameBytes += n->getZExtValue() * mod->getDataLayout().getTypeAllocSize(a->getAllocatedType());
+      } else if (auto *c = llvm::dyn_cast<llvm::CallBase>(&inst)) {
+        llvm::Function *callee = c->getCalledFunction();
+        if (!callee || !callee->isDeclaration()) return true;
+      }
+    }
+  return frameBytes > 4096;
 }
 
 void CodeGen::pushArgs(std::vector<llvm::Value *> &args, const ProcParam &p, Expr *actual) {

@@ -56,7 +56,11 @@ LValue CodeGen::varLValue(Symbol *sym) {
   LValue lv;
   lv.type = vi.type;
   switch (vi.kind) {
-  case VarInfo::Kind::Direct: lv.ptr = slot; break;
+  case VarInfo::Kind::Direct:
+    lv.ptr = slot;
+    lv.wide = vi.owner != nullptr || !vi.storage || !llvm::isa<llvm::GlobalVariable>(vi.storage);
+    lv.wide = lv.wide && rep(vi.type) == Rep::Ordinal;
+    break;
   case VarInfo::Kind::ByRef:
     lv.ptr = b->CreateLoad(ptrTy, slot);
     if (llvm::isa<PackedType>(vi.type)) lv.bit = b->CreateLoad(i8Ty, bytePtr(slot, 8));

@@ -58,6 +58,17 @@ bool isSigned(const Type *t) {
 
 llvm::Value *CodeGen::loadOrdinal(const LValue &lv) {
   const Type *t = lv.type;
+  if (lv.wide) {
+    auto *ld = b->CreateAlignedLoad(i64Ty, lv.ptr, llvm::Align(8));
+    int64_t lo, hi;
+    ordinalBounds(t, lo, hi);
+    if (lo <= hi && !(lo == INT64_MIN && hi == INT64_MAX) && uint64_t(hi) + 1 != uint64_t(lo)) {
+      llvm::MDBuilder md(ctx);
+      ld->setMetadata(llvm::LLVMContext::MD_range, md.createRange(llvm::APInt(64, uint64_t(lo), true),
+                                                                   llvm::APInt(64, uint64_t(hi) + 1, true)));
+    }
+    return ld;
+  }
   bool sgn = isSigned(t);
   auto *p = llvm::dyn_cast<PackedType>(t);
   if (p && (p->bits % 8 != 0 || lv.bit)) {
@@ -105,6 +116,10 @@ llvm::Value *CodeGen::loadOrdinal(const LValue &lv) {
 
 void CodeGen::storeOrdinal(const LValue &lv, llvm::Value *v) {
   const Type *t = lv.type;
+  if (lv.wide) {
+    b->CreateAlignedStore(v, lv.ptr, llvm::Align(8));
+    return;
+  }
   auto *p = llvm::dyn_cast<PackedType>(t);
   if (p && (p->bits % 8 != 0 || lv.bit)) {
     llvm::Value *byte = b->CreateZExt(b->CreateLoad(i8Ty, lv.ptr), i64Ty);

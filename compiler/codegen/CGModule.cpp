@@ -66,6 +66,9 @@ void CodeGen::run(const std::string &triple, const std::string &dataLayout) {
   llvm::cast<llvm::Function>(trapFn.getCallee())->setDoesNotReturn();
   llvm::cast<llvm::Function>(trapFn.getCallee())->addFnAttr(llvm::Attribute::Cold);
   llvm::cast<llvm::Function>(trapFn.getCallee())->addFnAttr(llvm::Attribute::NoUnwind);
+  // The runtime's trap handler reads none of the extension's memory: so the optimiser may keep the fuel
+  // counter in a register through a loop and store it only on the way out.
+  llvm::cast<llvm::Function>(trapFn.getCallee())->setMemoryEffects(llvm::MemoryEffects::inaccessibleMemOnly());
   newFn = mod->getOrInsertFunction("spx_rt_new", llvm::FunctionType::get(ptrTy, {i64Ty, i32Ty}, false));
 
   if (opts.debugInfo) {
@@ -425,6 +428,12 @@ llvm::DIType *CodeGen::diType(const Type *t) {
 
 void CodeGen::declareDebugVar(Symbol *sym, llvm::Value *addr, const Type *t, bool isParam, unsigned argNo) {
   if (!di || !diScope || !sym || !sym->name.range.valid()) return;
+  if (rep(t) == Rep::Ordinal && !isBoolean(t, types) && stripPacked(t)->kind != TypeKind::Char) {
+    // Ordinal locals are held in 64 bits.
+    int64_t lo, hi;
+    ordinalBounds(t, lo, hi);
+    t = lo < 0 ? types.integer() : types.cardinal();
+  }
   llvm::DIFile *f = diFile(sym->name.range.begin);
   unsigned line = sm.presumed(sym->name.range.begin).line;
   llvm::DILocalVariable *v =

@@ -206,7 +206,23 @@ void CodeGen::emitFor(ForStmt *s) {
   if (!constStep) enter = b->CreateOr(enter, b->CreateICmpEQ(step, i64(0)));
   storeOrdinal(var, from);
   if (cur && vars[s->varSymbol].frameOffset < 0) declareDebugVar(s->varSymbol, var.ptr, types.integer(), false, 0);
-  b->CreateCondBr(enter, body, done);
+  if (constStep) {
+    // The number of iterations is known on entry: charge the fuel for all of them at once (an EXIT may make
+    // that more than was used; fuel bounds work, it does not measure it), so the loop itself carries no check.
+    llvm::BasicBlock *charge = llvm::BasicBlock::Create(ctx, "for.fuel", curFn);
+    b->CreateCondBr(enter, charge, done);
+    b->SetInsertPoint(charge);
+    llvm::Value *span = constStep > 0 ? b->CreateSub(to, from) : b->CreateSub(from, to);
+    llvm::Value *trips = b->CreateAdd(b->CreateUDiv(span, i64(constStep > 0 ? constStep : -constStep)), i64(1));
+    llvm::Value *fuel = b->CreateStructGEP(state->getValueType(), state, 0);
+    llvm::Value *left = b->CreateLoad(i64Ty, fuel);
+    // trips may be 2^64 - 1 at most; fuel is never negative here, so compare unsigned.
+    trapIf(b->CreateICmpUGT(trips, left), SPX_TRAP_FUEL, s->range);
+    b->CreateStore(b->CreateSub(left, trips), fuel);
+    b->CreateBr(body);
+  } else {
+    b->CreateCondBr(enter, body, done);
+  }
   b->SetInsertPoint(body);
   cleanups.push_back({Cleanup::Kind::Loop, nullptr, nullptr, nullptr, {}, nullptr, done});
   emitStmts(s->body);
@@ -225,7 +241,7 @@ void CodeGen::emitFor(ForStmt *s) {
   b->CreateCondBr(again, cont, done);
   b->SetInsertPoint(cont);
   storeOrdinal(var, nv);
-  burnFuel(s->range);
+  if (!constStep) burnFuel(s->range);
   b->CreateBr(body);
   b->SetInsertPoint(done);
 }

@@ -32,6 +32,7 @@ struct LValue {
   llvm::Value *bit = nullptr;  // null: 0
   const Type *type = nullptr;
   std::vector<llvm::Value *> lens;  // open arrays: one length per open dimension
+  bool wide = false;  // an ordinal local or parameter: held in 64 bits whatever its type's layout
 };
 
 // A value of any type: scalars in `v`; aggregates at `addr` (with `lens` for open arrays); procedure values
@@ -149,6 +150,7 @@ public:
   RValue emitCall(CallExpr *e, llvm::Value *sret = nullptr);
   void pushArgs(std::vector<llvm::Value *> &args, const ProcParam &p, Expr *actual);
   void checkRaised(const ProcType *pt);
+  bool needsEntryChecks(llvm::Function *fn);
   llvm::Value *envFor(ProcInfo *callee);
 
   // ---- CGBuiltin.cpp
