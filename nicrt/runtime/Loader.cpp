@@ -9,6 +9,8 @@
 #include "detail/Exports.h"
 #include "detail/ExtensionImpl.h"
 #include "detail/RuntimeImpl.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/BinaryFormat/ELF.h"
 #include "llvm/ExecutionEngine/Orc/DebugObjectManagerPlugin.h"
 #include "llvm/ExecutionEngine/Orc/EPCDebugObjectRegistrar.h"
 #include "llvm/ExecutionEngine/Orc/ExecutorProcessControl.h"
@@ -102,6 +104,36 @@ void checkObject(const image::Image &img, std::vector<std::string> &errors) {
     return;
   }
 
+  // JITLink may place the code anywhere in the address space, so 32-bit absolute relocations (code built
+  // for the static relocation model) would be out of range: refuse them here, by name.
+  // (DWARF's section offsets are 32-bit too, but debug sections are not loaded: only SHF_ALLOC ones count.)
+  for (const object::SectionRef &sec : elf->sections()) {
+    auto relocated = sec.getRelocatedSection();
+    if (!relocated) {
+      consumeError(relocated.takeError());
+      continue;
+    }
+    if (*relocated == elf->section_end() ||
+        !(object::ELFSectionRef(**relocated).getFlags() & ELF::SHF_ALLOC))
+      continue;
+    for (const object::RelocationRef &rel : sec.relocations()) {
+      uint64_t type = rel.getType();
+      if (type != ELF::R_X86_64_32 && type != ELF::R_X86_64_32S && type != ELF::R_X86_64_16 &&
+          type != ELF::R_X86_64_8)
+        continue;
+      SmallString<32> typeName;
+      rel.getTypeName(typeName);
+      std::string where = "?";
+      if (auto name = (*relocated)->getName())
+        where = name->str();
+      else
+        consumeError(name.takeError());
+      errors.push_back("image code is not position-independent: " + typeName.str().str() + " relocation in " +
+                       where + " (generate it with the PIC relocation model)");
+      break;
+    }
+  }
+
   bool haveInit = false, haveState = false;
   std::set<std::string> unresolved;
   for (const object::ELFSymbolRef sym : elf->symbols()) {
@@ -160,7 +192,13 @@ Runtime::Runtime(RuntimeOptions options) : impl_(std::make_unique<Impl>()) {
   auto epc = SelfExecutorProcessControl::Create();
   if (!epc) report_fatal_error(epc.takeError());
   rt.session = std::make_unique<ExecutionSession>(std::move(*epc));
-  rt.session->setErrorReporter([](Error err) {
+  // JITLink reports the reason a link failed (an out-of-range fixup, an unsupported relocation) here, and
+  // only "Failed to materialize symbols" to the lookup; load() collects it into its error.
+  rt.session->setErrorReporter([&rt](Error err) {
+    if (rt.linkErrors) {
+      rt.linkErrors->push_back(toString(std::move(err)));
+      return;
+    }
     logAllUnhandledErrors(std::move(err), errs(), "spine nicrt: ");
   });
   rt.linker = std::make_unique<ObjectLinkingLayer>(*rt.session);
@@ -214,11 +252,21 @@ LoadResult Runtime::load(const image::Image &img) {
   x->dylibName = (img.manifest.module.empty() ? std::string("extension") : img.manifest.module) + "#" +
                  std::to_string(++rt.loadCount);
 
+  std::lock_guard<std::mutex> serialized(rt.loadMutex);
+  std::vector<std::string> linkErrors;
+  rt.linkErrors = &linkErrors;
+  struct Restore {
+    Impl &rt;
+    ~Restore() { rt.linkErrors = nullptr; }
+  } restore{rt};
+
   JITDylib &jd = rt.session->createBareJITDylib(x->dylibName);
   jd.addToLinkOrder(*rt.exports, JITDylibLookupFlags::MatchExportedSymbolsOnly);
   x->dylib = &jd;
   auto fail = [&](Error err) {
-    std::string msg = "linking the image's code failed: " + toString(std::move(err));
+    std::string msg = "linking the image's code failed: ";
+    for (const std::string &e : linkErrors) msg += e + "; ";
+    msg += toString(std::move(err));
     if (Error e = rt.session->removeJITDylib(jd)) consumeError(std::move(e));
     return LoadResult{nullptr, msg};
   };

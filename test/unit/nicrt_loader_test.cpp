@@ -83,6 +83,14 @@ TEST_CASE("refuses code that is not an x86-64 relocatable object") {
   CHECK(loaded.error.find("image is for target aarch64-unknown-linux-gnu") != std::string::npos);
 }
 
+TEST_CASE("refuses code that is not position-independent") {
+  Runtime rt;
+  auto loaded = rt.load(makeImage("hello-nopic", "Hello"));
+  REQUIRE_FALSE(loaded);
+  CHECK(loaded.error.find("image code is not position-independent: R_X86_64_32") != std::string::npos);
+  CHECK(loaded.error.find("relocation in .text") != std::string::npos);
+}
+
 TEST_CASE("exports IO, Log, Word and Net with the stdlib's fingerprints, and no process symbols") {
   std::vector<std::string> names;
   for (const auto &i : Runtime::exportedInterfaces()) {

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <string>
 
 #include "llvm/ExecutionEngine/Orc/Core.h"
@@ -19,6 +21,8 @@ struct Runtime::Impl {
   std::unique_ptr<llvm::orc::ObjectLinkingLayer> linker;
   llvm::orc::JITDylib *exports = nullptr;
   bool debuggerRegistration = false;
+  std::mutex loadMutex;                         // one load at a time, so linkErrors belongs to it
+  std::vector<std::string> *linkErrors = nullptr;  // where the session's error reporter collects
   std::atomic<uint64_t> loadCount{0};
   std::atomic<int64_t> liveExtensions{0};
 };
