@@ -1,0 +1,182 @@
+// The NIC runtime's loader and protected invocation: link a verified image's code against the runtime's
+// export table (and nothing else), then run its procedures so that a checked runtime error, fuel, stack or
+// heap exhaustion stops only that invocation. docs/runtime-loader.md explains the design.
+//
+//   spine::nicrt::Runtime rt;                            // one per NIC (JIT session + export table)
+//   auto loaded = rt.load(image);                        // image already signature-checked by the caller
+//   if (!loaded) { report(loaded.error); }
+//   spine::nicrt::Outcome o = loaded.extension->runInit();
+//   if (o.trapped()) fprintf(stderr, "%s\n", o.message().c_str());   // "f.spx:3:7: checked runtime error: range"
+//
+// Threads: a Runtime may load from several threads, but an Extension runs one invocation at a time (its
+// spx.state is per image). Every Extension must be destroyed before the Runtime that loaded it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include "image/Image.h"
+#include "spine/abi.h"
+
+namespace spine::nicrt {
+
+// Per-extension resource limits. Fuel and stack apply to each invocation, the heap to the extension's life.
+struct Limits {
+  int64_t fuel = 100'000'000;         // spx.state.fuel at the start of every invocation
+  size_t stackBytes = 1 << 20;        // stack an invocation may use below its entry frame
+  size_t heapBytes = 64 << 20;        // total bytes NEW may hand out (rounded up to 16 each)
+};
+
+// Receives what extensions write through IO and Log, one or more complete lines at a time (a partial line
+// is passed on when the invocation that wrote it ends). Called on the invoking thread.
+using OutputSink = std::function<void(std::string_view text)>;
+
+struct RuntimeOptions {
+  OutputSink output;           // empty: standard output
+  Limits limits;               // initial limits of every extension loaded
+  bool debuggerSupport = true; // register images that carry DWARF with gdb's JIT interface
+};
+
+// An interface the runtime exports: images may import it if their fingerprint matches.
+struct ExportedInterface {
+  std::string_view name;
+  uint64_t fingerprint;
+};
+
+// How a protected invocation ended.
+struct Outcome {
+  enum class Status { Ok, Trapped, ExceptionEscaped };
+  Status status = Status::Ok;
+  uint32_t trapKind = 0;            // enum spx_trap_kind, when Trapped
+  uint32_t site = 0;                // index into the image's trap-site table, when Trapped
+  std::string_view file;            // the site's source file; empty if the site is not in the table
+  uint32_t line = 0, column = 0;    // of the site; 0 if unknown
+  const void *exception = nullptr;  // spx.state.exc, when ExceptionEscaped
+
+  bool ok() const { return status == Status::Ok; }
+  bool trapped() const { return status == Status::Trapped; }
+  std::string_view trapName() const { return spx_trap_name(trapKind); }
+  // "file:line:column: checked runtime error: <name>" (or "...: exception escaped from <symbol>").
+  std::string message() const;
+};
+
+// An outcome and, when ok(), the procedure's result.
+template <class R>
+struct Result : Outcome {
+  R value{};
+};
+
+class Runtime;
+
+// A loaded image. Destroying it unloads the code (the JIT'd memory is freed) and frees its heap.
+class Extension {
+ public:
+  ~Extension();
+  Extension(const Extension &) = delete;
+  Extension &operator=(const Extension &) = delete;
+
+  const std::string &module() const;  // manifest.module
+  const image::Image &image() const;
+
+  // Runs the image's "spx.init" (the module bodies) in a protected invocation.
+  Outcome runInit();
+
+  // The address of a symbol the image defines ("Filter.Filter"), or nullptr. Not for the runtime's own
+  // exports. Resolve once, then invoke many times.
+  void *lookup(std::string_view symbol) const;
+  template <class Fn>
+  Fn *lookupAs(std::string_view symbol) const {
+    static_assert(std::is_function_v<Fn>, "lookupAs<int64_t(uint8_t *, int64_t)>(...)");
+    return reinterpret_cast<Fn *>(lookup(symbol));
+  }
+
+  // Calls `fn` (an address from lookup) in a protected invocation: fresh fuel, stack limit, exc = NULL.
+  // Costs a setjmp and a few stores; nothing is allocated.
+  template <class R, class... A>
+  Result<R> invoke(R (*fn)(A...), std::type_identity_t<A>... args);
+  template <class... A>
+  Outcome invoke(void (*fn)(A...), std::type_identity_t<A>... args);
+
+  Limits &limits();                    // change before an invocation; heapBytes applies from the next NEW
+  size_t heapUsed() const;             // bytes NEW has handed out so far
+  int64_t fuelLeft() const;            // spx.state.fuel after the last invocation
+
+  struct Impl;
+
+ private:
+  friend class Runtime;
+  explicit Extension(std::unique_ptr<Impl> impl);
+  Outcome protectedCall(void (*thunk)(void *), void *context);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+// Either a loaded extension or why the image was refused (one line per problem).
+struct LoadResult {
+  std::unique_ptr<Extension> extension;
+  std::string error;
+  explicit operator bool() const { return extension != nullptr; }
+};
+
+class Runtime {
+ public:
+  explicit Runtime(RuntimeOptions options = {});
+  ~Runtime();
+  Runtime(const Runtime &) = delete;
+  Runtime &operator=(const Runtime &) = delete;
+
+  // Checks the manifest's imports against exportedInterfaces(), checks that every undefined symbol of the
+  // code is in the export table, then links the code. Does not run anything.
+  LoadResult load(const image::Image &image);
+
+  // The interfaces this runtime exports, with the fingerprints of the stdlib it was built with.
+  static const std::vector<ExportedInterface> &exportedInterfaces();
+  // Every symbol an image may leave undefined (interface procedures, spx_rt_*, memcpy/memmove/memset).
+  static std::vector<std::string_view> exportedSymbols();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---- implementation of the templates ---------------------------------------------------------------------
+
+template <class R, class... A>
+Result<R> Extension::invoke(R (*fn)(A...), std::type_identity_t<A>... args) {
+  struct Call {
+    R (*fn)(A...);
+    std::tuple<A...> args;
+    R result;
+  } call{fn, {args...}, R{}};
+  auto thunk = +[](void *p) {
+    auto *c = static_cast<Call *>(p);
+    c->result = std::apply(c->fn, c->args);
+  };
+  Result<R> r;
+  static_cast<Outcome &>(r) = protectedCall(thunk, &call);
+  if (r.ok()) r.value = call.result;
+  return r;
+}
+
+template <class... A>
+Outcome Extension::invoke(void (*fn)(A...), std::type_identity_t<A>... args) {
+  struct Call {
+    void (*fn)(A...);
+    std::tuple<A...> args;
+  } call{fn, {args...}};
+  auto thunk = +[](void *p) {
+    auto *c = static_cast<Call *>(p);
+    std::apply(c->fn, c->args);
+  };
+  return protectedCall(thunk, &call);
+}
+
+}  // namespace spine::nicrt

@@ -1,0 +1,72 @@
+// What the runtime exports to images. An interface is exported when the runtime implements every procedure
+// it declares (or it declares none: Word's procedures are compiled inline by spinec, Net has only types).
+// Packet, Table, Timer, Host, Peer and Buffer are not exported yet, so an image importing them is refused.
+#include <cstring>
+
+#include "detail/Exports.h"
+#include "detail/StdIO.h"
+#include "spine/nicrt/StdlibFingerprints.h"
+
+namespace spine::nicrt {
+namespace detail {
+namespace {
+
+constexpr std::string_view kExportedInterfaceNames[] = {"IO", "Log", "Word", "Net"};
+
+// memcpy/memmove/memset: LLVM lowers large aggregate copies and zeroing to these calls, and they can only
+// touch what the checked code handed them.
+const ExportedSymbol kSymbols[] = {
+    {"IO.Put", reinterpret_cast<void *>(&spx_io_put)},
+    {"IO.PutInt", reinterpret_cast<void *>(&spx_io_put_int)},
+    {"IO.PutChar", reinterpret_cast<void *>(&spx_io_put_char)},
+    {"Log.Put", reinterpret_cast<void *>(&spx_log_put)},
+    {"Log.PutInt", reinterpret_cast<void *>(&spx_log_put_int)},
+    {"Log.Message", reinterpret_cast<void *>(&spx_log_message)},
+    {"spx_rt_trap", reinterpret_cast<void *>(&spx_rt_trap)},
+    {"spx_rt_new", reinterpret_cast<void *>(&spx_rt_new)},
+    {"memcpy", reinterpret_cast<void *>(&::memcpy)},
+    {"memmove", reinterpret_cast<void *>(&::memmove)},
+    {"memset", reinterpret_cast<void *>(&::memset)},
+};
+
+}  // namespace
+
+std::span<const ExportedSymbol> exportedSymbolTable() { return kSymbols; }
+
+bool stdlibFingerprint(std::string_view name, uint64_t &fingerprint) {
+  for (const auto &f : generated::kStdlibFingerprints)
+    if (f.name == name) {
+      fingerprint = f.fingerprint;
+      return true;
+    }
+  return false;
+}
+
+const ExportedInterface *findExportedInterface(std::string_view name) {
+  for (const auto &i : Runtime::exportedInterfaces())
+    if (i.name == name) return &i;
+  return nullptr;
+}
+
+}  // namespace detail
+
+const std::vector<ExportedInterface> &Runtime::exportedInterfaces() {
+  static const std::vector<ExportedInterface> interfaces = [] {
+    std::vector<ExportedInterface> v;
+    for (std::string_view name : detail::kExportedInterfaceNames) {
+      uint64_t fp = 0;
+      if (!detail::stdlibFingerprint(name, fp)) __builtin_trap();  // the build generated them all
+      v.push_back({name, fp});
+    }
+    return v;
+  }();
+  return interfaces;
+}
+
+std::vector<std::string_view> Runtime::exportedSymbols() {
+  std::vector<std::string_view> v;
+  for (const auto &s : detail::kSymbols) v.push_back(s.name);
+  return v;
+}
+
+}  // namespace spine::nicrt

@@ -1,0 +1,91 @@
+// An extension after loading: its output buffer, trap reports, symbol lookup and unloading.
+#include <cinttypes>
+#include <cstdio>
+
+#include "detail/ExtensionImpl.h"
+#include "detail/RuntimeImpl.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace spine::nicrt {
+
+std::string Outcome::message() const {
+  char buf[64];
+  switch (status) {
+    case Status::Ok:
+      return "ok";
+    case Status::ExceptionEscaped:
+      std::snprintf(buf, sizeof buf, "%p", exception);
+      return std::string("exception escaped from the extension (spx.state.exc = ") + buf + ")";
+    case Status::Trapped:
+      break;
+  }
+  std::string where;
+  if (!file.empty()) {
+    where.append(file).append(":").append(std::to_string(line));
+  } else {
+    where = "<trap site " + std::to_string(site) + ">";
+  }
+  return where + ": checked runtime error: " + spx_trap_name(trapKind);
+}
+
+void Extension::Impl::write(std::string_view text) {
+  pendingOutput.append(text);
+  if (text.find('\n') == std::string_view::npos) return;
+  size_t end = pendingOutput.rfind('\n') + 1;
+  (*sink)(std::string_view(pendingOutput).substr(0, end));
+  pendingOutput.erase(0, end);
+}
+
+void Extension::Impl::writeLine(std::string_view line) {
+  if (!pendingOutput.empty()) flushOutput();
+  (*sink)(line);
+}
+
+void Extension::Impl::flushOutput() {
+  if (pendingOutput.empty()) return;
+  (*sink)(pendingOutput);
+  pendingOutput.clear();
+}
+
+void Extension::Impl::describeSite(Outcome &outcome) const {
+  if (outcome.site >= image.sites.size()) return;
+  const image::TrapSite &s = image.sites[outcome.site];
+  if (s.file < image.files.size()) outcome.file = image.files[s.file];
+  outcome.line = s.line;
+  outcome.column = s.column;
+}
+
+Extension::Extension(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) { ++impl_->runtime->liveExtensions; }
+
+Extension::~Extension() {
+  impl_->flushOutput();
+  Runtime::Impl &rt = *impl_->runtime;
+  // Removing the JITDylib releases its resource tracker: the linked code and data are deallocated.
+  if (llvm::Error err = rt.session->removeJITDylib(*impl_->dylib))
+    llvm::logAllUnhandledErrors(std::move(err), llvm::errs(), "spine nicrt: unloading " + impl_->dylibName + ": ");
+  --rt.liveExtensions;
+}
+
+const std::string &Extension::module() const { return impl_->image.manifest.module; }
+const image::Image &Extension::image() const { return impl_->image; }
+Limits &Extension::limits() { return impl_->limits; }
+size_t Extension::heapUsed() const { return impl_->heap.used(); }
+int64_t Extension::fuelLeft() const { return impl_->state->fuel; }
+
+Outcome Extension::runInit() {
+  return invoke(impl_->init);
+}
+
+void *Extension::lookup(std::string_view symbol) const {
+  Runtime::Impl &rt = *impl_->runtime;
+  auto sym = rt.session->lookup(
+      llvm::orc::makeJITDylibSearchOrder(impl_->dylib, llvm::orc::JITDylibLookupFlags::MatchAllSymbols),
+      rt.session->intern(llvm::StringRef(symbol.data(), symbol.size())));
+  if (!sym) {
+    llvm::consumeError(sym.takeError());
+    return nullptr;
+  }
+  return sym->getAddress().toPtr<void *>();
+}
+
+}  // namespace spine::nicrt

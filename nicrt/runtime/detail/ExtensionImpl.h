@@ -1,0 +1,35 @@
+// What an Extension is made of, shared by the loader (which builds it) and the invocation code.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "detail/Heap.h"
+#include "spine/nicrt/Runtime.h"
+
+namespace llvm::orc {
+class JITDylib;
+}
+
+namespace spine::nicrt {
+
+struct Extension::Impl {
+  Runtime::Impl *runtime = nullptr;
+  image::Image image;                 // the manifest, files and sites; `code` is left empty
+  std::string dylibName;
+  llvm::orc::JITDylib *dylib = nullptr;
+  struct spx_state *state = nullptr;  // the image's "spx.state"
+  void (*init)(void) = nullptr;       // the image's "spx.init"
+  Limits limits;
+  detail::Arena heap;
+  const OutputSink *sink = nullptr;   // the runtime's
+  std::string pendingOutput;          // IO output since the last complete line
+
+  void write(std::string_view text);  // IO: passes complete lines on to the sink
+  void writeLine(std::string_view line);  // Log: one whole line, after any pending partial line
+  void flushOutput();                 // at the end of every invocation
+  void describeSite(Outcome &outcome) const;
+};
+
+}  // namespace spine::nicrt

@@ -1,0 +1,14 @@
+/* Refers to symbols the runtime does not export: libc, an interface it does not provide, and a procedure
+   missing from one it does. */
+#include "ext.h"
+
+int printf(const char *, ...);
+void packet_send(void *p) __asm__("Packet.Send");
+void io_frob(void) __asm__("IO.Frob");
+
+SPX_STATE;
+SPX_INIT {
+  printf("escaped %d\n", 1);
+  packet_send(0);
+  io_frob();
+}
