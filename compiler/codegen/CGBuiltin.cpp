@@ -177,7 +177,11 @@ RValue CodeGen::emitBuiltin(CallExpr *e) {
       llvm::Value *p = b->CreateCall(newFn, {size, b->getInt32(where)});
       for (size_t k = 0; k < lens.size(); ++k) b->CreateStore(lens[k], bytePtr(p, 8 * k));
       data = bytePtr(p, header);
-      (void)data;
+      unsigned dims;
+      const Type *inner = innermostElement(target, dims);
+      llvm::Value *count = i64(1);
+      for (llvm::Value *n : lens) count = b->CreateMul(count, n);
+      initElements(data, inner, count);
       return val(p);
     }
     size = i64(int64_t(std::max<uint64_t>(byteSize(target), 1)));

@@ -155,7 +155,15 @@ RValue CodeGen::emitConst(const ConstValue *cv, const Type *t) {
     r.env = llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx));
     return r;
   case ConstValue::Kind::Set: case ConstValue::Kind::Aggregate: {
-    std::vector<uint8_t> bytes(std::max<uint64_t>(byteSize(t), 1), 0);
+    uint64_t size = byteSize(t);
+    if (auto *oa = llvm::dyn_cast<OpenArrayType>(stripPacked(t))) {
+      // An open array constant has the length of its elements.
+      Layout l = layoutOf(oa->element);
+      uint64_t stride = llvm::isa<PackedType>(oa->element) ? l.size : (l.size + l.align - 1) / l.align * l.align;
+      size = (cv->elems.size() * stride + 7) / 8;
+      r.lens.push_back(i64(int64_t(cv->elems.size())));
+    }
+    std::vector<uint8_t> bytes(std::max<uint64_t>(size, 1), 0);
     if (constBytes(cv, t, bytes, 0)) {
       auto *init = llvm::ConstantDataArray::get(ctx, bytes);
       auto *g = new llvm::GlobalVariable(*mod, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, "const");
@@ -165,8 +173,8 @@ RValue CodeGen::emitConst(const ConstValue *cv, const Type *t) {
       return r;
     }
     // Holds references (TEXT fields): built at run time.
-    llvm::Value *tmp = temp(t, "const");
-    zeroFill(tmp, t);
+    llvm::Value *tmp = tempBytes(size, std::max<uint64_t>(byteAlign(t), 8), "const");
+    b->CreateMemSet(tmp, b->getInt8(0), size, llvm::Align(8));
     const Type *s = stripPacked(t);
     if (auto *rec = llvm::dyn_cast<RecordType>(s)) {
       std::vector<uint64_t> offs = fieldBitOffsets(rec);
@@ -495,9 +503,21 @@ RValue CodeGen::emitBinary(BinaryExpr *e) {
                                  : e->op == BinaryOp::Gt ? llvm::CmpInst::ICMP_SGT : llvm::CmpInst::ICMP_SGE;
     return boolv(b->CreateICmp(p, a, c));
   }
-  case BinaryOp::Add: return val(checkedArith(llvm::Intrinsic::sadd_with_overflow, emitOrdinal(e->lhs), emitOrdinal(e->rhs), e->opRange));
-  case BinaryOp::Sub: return val(checkedArith(llvm::Intrinsic::ssub_with_overflow, emitOrdinal(e->lhs), emitOrdinal(e->rhs), e->opRange));
-  case BinaryOp::Mul: return val(checkedArith(llvm::Intrinsic::smul_with_overflow, emitOrdinal(e->lhs), emitOrdinal(e->rhs), e->opRange));
+  case BinaryOp::Add: {
+    llvm::Value *a = emitOrdinal(e->lhs);  // left to right (REFERENCE 5.1)
+    llvm::Value *c = emitOrdinal(e->rhs);
+    return val(checkedArith(llvm::Intrinsic::sadd_with_overflow, a, c, e->opRange));
+  }
+  case BinaryOp::Sub: {
+    llvm::Value *a = emitOrdinal(e->lhs);  // left to right (REFERENCE 5.1)
+    llvm::Value *c = emitOrdinal(e->rhs);
+    return val(checkedArith(llvm::Intrinsic::ssub_with_overflow, a, c, e->opRange));
+  }
+  case BinaryOp::Mul: {
+    llvm::Value *a = emitOrdinal(e->lhs);  // left to right (REFERENCE 5.1)
+    llvm::Value *c = emitOrdinal(e->rhs);
+    return val(checkedArith(llvm::Intrinsic::smul_with_overflow, a, c, e->opRange));
+  }
   case BinaryOp::Div: case BinaryOp::Mod: {
     llvm::Value *a = emitOrdinal(e->lhs), *d = emitOrdinal(e->rhs);
     trapIf(b->CreateICmpEQ(d, i64(0)), SPX_TRAP_DIV_ZERO, e->opRange);
@@ -561,8 +581,21 @@ RValue CodeGen::emitConstructor(ConstructorExpr *e) {
   if (e->value) return emitConst(e->value, e->type);
   const Type *t = e->type;
   const Type *s = stripPacked(t);
-  llvm::Value *tmp = temp(t, "cons");
-  zeroFill(tmp, t);
+  std::vector<llvm::Value *> openLens;
+  llvm::Value *tmp;
+  if (auto *oa = llvm::dyn_cast<OpenArrayType>(s)) {
+    // ARRAY OF T{a, b, c}: as long as its elements.
+    Layout l = layoutOf(oa->element);
+    uint64_t stride = llvm::isa<PackedType>(oa->element) ? l.size : (l.size + l.align - 1) / l.align * l.align;
+    uint64_t n = e->elems.size();
+    uint64_t size = (n * stride + 7) / 8;
+    tmp = tempBytes(size, std::max<uint64_t>(l.align / 8, 8), "cons");
+    b->CreateMemSet(tmp, b->getInt8(0), size, llvm::Align(8));
+    openLens.push_back(i64(int64_t(n)));
+  } else {
+    tmp = temp(t, "cons");
+    zeroFill(tmp, t);
+  }
   if (auto *st = llvm::dyn_cast<SetType>(s)) {
     int64_t lo, hi;
     ordinalBounds(st->element, lo, hi);
@@ -638,7 +671,7 @@ RValue CodeGen::emitConstructor(ConstructorExpr *e) {
     RValue v = emit(last);
     for (int64_t j = k; j < n; ++j) storeValue(elemLV(i64(j)), v, last->type, last->range);
   }
-  return RValue{nullptr, nullptr, tmp, {}};
+  return RValue{nullptr, nullptr, tmp, openLens};
 }
 
 }  // namespace spx::cg

@@ -207,6 +207,32 @@ bool needsInit(const Type *t) {
 }
 }  // namespace
 
+// The zero values of `n` consecutive elements of type `elem` at `dst` (a loop: arrays may be large).
+void CodeGen::initElements(llvm::Value *dst, const Type *elem, llvm::Value *n) {
+  if (!needsInit(elem)) return;
+  Layout el = layoutOf(elem);
+  uint64_t stride = llvm::isa<PackedType>(elem) ? el.size : (el.size + el.align - 1) / el.align * el.align;
+  llvm::BasicBlock *pre = b->GetInsertBlock();
+  llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "init.elem", curFn);
+  llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "init.done", curFn);
+  b->CreateCondBr(b->CreateICmpSGT(n, i64(0)), body, done);
+  b->SetInsertPoint(body);
+  llvm::PHINode *i = b->CreatePHI(i64Ty, 2);
+  i->addIncoming(i64(0), pre);
+  llvm::Value *bitpos = b->CreateMul(i, i64(int64_t(stride)));
+  llvm::Value *ptr = bytePtr(dst, b->CreateLShr(bitpos, i64(3)));
+  if (stride % 8 == 0) {
+    initDefaults(ptr, elem);
+  } else {
+    auto *sr = llvm::cast<SubrangeType>(stripPacked(elem));
+    storeOrdinal({ptr, b->CreateTrunc(b->CreateAnd(bitpos, i64(7)), i8Ty), elem, {}}, i64(sr->low));
+  }
+  llvm::Value *next = b->CreateAdd(i, i64(1));
+  i->addIncoming(next, b->GetInsertBlock());
+  b->CreateCondBr(b->CreateICmpSLT(next, n), body, done);
+  b->SetInsertPoint(done);
+}
+
 // Stores the zero values that are not all-zero bits (memory is zeroed first), and record field defaults.
 void CodeGen::initDefaults(llvm::Value *dst, const Type *t) {
   if (!needsInit(t)) return;
@@ -218,28 +244,7 @@ void CodeGen::initDefaults(llvm::Value *dst, const Type *t) {
   if (auto *a = llvm::dyn_cast<ArrayType>(s)) {
     int64_t lo, hi;
     ordinalBounds(a->index, lo, hi);
-    Layout el = layoutOf(a->element);
-    uint64_t stride = llvm::isa<PackedType>(a->element) ? el.size : (el.size + el.align - 1) / el.align * el.align;
-    // A loop: arrays may be large.
-    llvm::BasicBlock *pre = b->GetInsertBlock();
-    llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "init.elem", curFn);
-    llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "init.done", curFn);
-    b->CreateBr(body);
-    b->SetInsertPoint(body);
-    llvm::PHINode *i = b->CreatePHI(i64Ty, 2);
-    i->addIncoming(i64(0), pre);
-    llvm::Value *bitpos = b->CreateMul(i, i64(int64_t(stride)));
-    llvm::Value *ptr = bytePtr(dst, b->CreateLShr(bitpos, i64(3)));
-    if (stride % 8 == 0) {
-      initDefaults(ptr, a->element);
-    } else {
-      auto *sr = llvm::cast<SubrangeType>(stripPacked(a->element));
-      storeOrdinal({ptr, b->CreateTrunc(b->CreateAnd(bitpos, i64(7)), i8Ty), a->element, {}}, i64(sr->low));
-    }
-    llvm::Value *next = b->CreateAdd(i, i64(1));
-    i->addIncoming(next, b->GetInsertBlock());
-    b->CreateCondBr(b->CreateICmpULT(next, i64(hi - lo + 1)), body, done);
-    b->SetInsertPoint(done);
+    initElements(dst, a->element, i64(hi - lo + 1));
     return;
   }
   auto *r = llvm::cast<RecordType>(s);

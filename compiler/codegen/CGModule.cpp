@@ -93,12 +93,21 @@ void CodeGen::run(const std::string &triple, const std::string &dataLayout) {
     }
   }
   for (Unit *m : in_.modules) declareUnit(m);
+  // Parents before their nested procedures: the nested ones reach variables placed in the parent's frame.
   for (auto &[sym, p] : procs)
-    if (p->decl && p->decl->body) defineProcedure(*p);
-  for (Unit *m : in_.modules) defineModuleBody(m);
+    if (!p->parent) defineWithChildren(*p);
+  for (Unit *m : in_.modules) {
+    defineModuleBody(m);
+    for (ProcInfo *c : bodyInfos[m]->children) defineWithChildren(*c);
+  }
   defineInit();
   collectManifest();
   if (di) di->finalize();
+}
+
+void CodeGen::defineWithChildren(ProcInfo &p) {
+  defineProcedure(p);
+  for (ProcInfo *c : p.children) defineWithChildren(*c);
 }
 
 llvm::FunctionType *CodeGen::procFnType(const ProcType *pt, bool nested) {
@@ -133,7 +142,49 @@ llvm::FunctionType *CodeGen::procFnType(const ProcType *pt, bool nested) {
   return llvm::FunctionType::get(result, params, false);
 }
 
-void CodeGen::declareUnit(Unit *u) { declareProcedures(u->body->decls, nullptr, u, std::string(u->name.text)); }
+void CodeGen::declareUnit(Unit *u) {
+  std::string name(u->name.text);
+  declareProcedures(u->body->decls, nullptr, u, name);
+  // Procedures in block statements of the module body are nested in the body, which then has a frame.
+  auto body = std::make_unique<ProcInfo>();
+  declareInStatements(u->body->body, body.get(), u, name);
+  bodyInfos[u] = std::move(body);
+}
+
+// Procedures declared in the block statements of `stmts`, at any depth, are nested procedures of `parent`.
+void CodeGen::declareInStatements(const StmtList &stmts, ProcInfo *parent, Unit *u, const std::string &prefix) {
+  for (Stmt *s : stmts) {
+    switch (s->kind) {
+    case StmtKind::Block:
+      declareProcedures(llvm::cast<BlockStmt>(s)->block->decls, parent, u, prefix);
+      declareInStatements(llvm::cast<BlockStmt>(s)->block->body, parent, u, prefix);
+      break;
+    case StmtKind::If:
+      for (auto &a : llvm::cast<IfStmt>(s)->arms) declareInStatements(a.body, parent, u, prefix);
+      declareInStatements(llvm::cast<IfStmt>(s)->elseBody, parent, u, prefix);
+      break;
+    case StmtKind::While: declareInStatements(llvm::cast<WhileStmt>(s)->body, parent, u, prefix); break;
+    case StmtKind::Repeat: declareInStatements(llvm::cast<RepeatStmt>(s)->body, parent, u, prefix); break;
+    case StmtKind::Loop: declareInStatements(llvm::cast<LoopStmt>(s)->body, parent, u, prefix); break;
+    case StmtKind::For: declareInStatements(llvm::cast<ForStmt>(s)->body, parent, u, prefix); break;
+    case StmtKind::With: declareInStatements(llvm::cast<WithStmt>(s)->body, parent, u, prefix); break;
+    case StmtKind::Case:
+      for (auto &a : llvm::cast<CaseStmt>(s)->arms) declareInStatements(a.body, parent, u, prefix);
+      declareInStatements(llvm::cast<CaseStmt>(s)->elseBody, parent, u, prefix);
+      break;
+    case StmtKind::TryExcept:
+      declareInStatements(llvm::cast<TryExceptStmt>(s)->body, parent, u, prefix);
+      for (auto &h : llvm::cast<TryExceptStmt>(s)->handlers) declareInStatements(h.body, parent, u, prefix);
+      declareInStatements(llvm::cast<TryExceptStmt>(s)->elseBody, parent, u, prefix);
+      break;
+    case StmtKind::TryFinally:
+      declareInStatements(llvm::cast<TryFinallyStmt>(s)->body, parent, u, prefix);
+      declareInStatements(llvm::cast<TryFinallyStmt>(s)->finally, parent, u, prefix);
+      break;
+    default: break;
+    }
+  }
+}
 
 void CodeGen::declareProcedures(const std::vector<Decl *> &decls, ProcInfo *parent, Unit *u, const std::string &prefix) {
   for (Decl *d : decls) {
@@ -145,7 +196,7 @@ void CodeGen::declareProcedures(const std::vector<Decl *> &decls, ProcInfo *pare
     p.sym = pd->symbol;
     p.type = llvm::cast<ProcType>(pd->symbol->type);
     p.parent = parent;
-    if (parent) parent->hasNested = true;
+    if (parent) parent->hasNested = true, parent->children.push_back(&p);
     std::string name = prefix + "." + std::string(pd->name.text);
     bool external = false;
     if (!parent) {
@@ -163,40 +214,7 @@ void CodeGen::declareProcedures(const std::vector<Decl *> &decls, ProcInfo *pare
     procs[pd->symbol] = std::move(info);
     // Procedures declared inside the body, and inside its block statements.
     declareProcedures(pd->body->decls, raw, u, name);
-    std::function<void(const StmtList &)> scan = [&](const StmtList &stmts) {
-      for (Stmt *s : stmts) {
-        switch (s->kind) {
-        case StmtKind::Block:
-          declareProcedures(llvm::cast<BlockStmt>(s)->block->decls, raw, u, name);
-          scan(llvm::cast<BlockStmt>(s)->block->body);
-          break;
-        case StmtKind::If:
-          for (auto &a : llvm::cast<IfStmt>(s)->arms) scan(a.body);
-          scan(llvm::cast<IfStmt>(s)->elseBody);
-          break;
-        case StmtKind::While: scan(llvm::cast<WhileStmt>(s)->body); break;
-        case StmtKind::Repeat: scan(llvm::cast<RepeatStmt>(s)->body); break;
-        case StmtKind::Loop: scan(llvm::cast<LoopStmt>(s)->body); break;
-        case StmtKind::For: scan(llvm::cast<ForStmt>(s)->body); break;
-        case StmtKind::With: scan(llvm::cast<WithStmt>(s)->body); break;
-        case StmtKind::Case:
-          for (auto &a : llvm::cast<CaseStmt>(s)->arms) scan(a.body);
-          scan(llvm::cast<CaseStmt>(s)->elseBody);
-          break;
-        case StmtKind::TryExcept:
-          scan(llvm::cast<TryExceptStmt>(s)->body);
-          for (auto &h : llvm::cast<TryExceptStmt>(s)->handlers) scan(h.body);
-          scan(llvm::cast<TryExceptStmt>(s)->elseBody);
-          break;
-        case StmtKind::TryFinally:
-          scan(llvm::cast<TryFinallyStmt>(s)->body);
-          scan(llvm::cast<TryFinallyStmt>(s)->finally);
-          break;
-        default: break;
-        }
-      }
-    };
-    scan(pd->body->body);
+    declareInStatements(pd->body->body, raw, u, name);
   }
 }
 
@@ -263,7 +281,9 @@ void CodeGen::defineModuleBody(Unit *u) {
   if (opts.optLevel == 0) fn->addFnAttr(llvm::Attribute::NoInline), fn->addFnAttr(llvm::Attribute::OptimizeNone);
   bodies[u] = fn;
   curFn = fn;
-  cur = nullptr;
+  ProcInfo *body = bodyInfos[u].get();
+  body->fn = fn;
+  cur = body->hasNested ? body : nullptr;  // a plain body keeps its variables in allocas
   curUnit = u;
   llvm::DISubprogram *sp = nullptr;
   if (di) {
@@ -277,6 +297,14 @@ void CodeGen::defineModuleBody(Unit *u) {
   }
   b->SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
   setLocation(u->range);
+  llvm::AllocaInst *frame = nullptr;
+  if (cur) {
+    frame = b->CreateAlloca(i8Ty, i64(8), "frame");
+    frame->setAlignment(llvm::Align(16));
+    body->frame = frame;
+    body->frameSize = 8;
+    b->CreateStore(llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)), frame);
+  }
   returnBlock = llvm::BasicBlock::Create(ctx, "return", fn);
   resultSlot = nullptr;
   cleanups.clear();
@@ -297,6 +325,8 @@ void CodeGen::defineModuleBody(Unit *u) {
   if (!blockTerminated()) b->CreateBr(returnBlock);
   b->SetInsertPoint(returnBlock);
   b->CreateRetVoid();
+  if (frame) frame->setOperand(0, i64(body->frameSize));
+  cur = nullptr;
   diScope = nullptr;
   b->SetCurrentDebugLocation(llvm::DebugLoc());
 }
@@ -333,11 +363,14 @@ void CodeGen::defineInit() {
 }
 
 void CodeGen::collectManifest() {
+  std::set<std::string> exported;
+  // Imports: the runtime's interfaces the extension uses, except those it implements itself (Main).
   std::set<std::string> imported;
+  for (Unit *m : in_.modules)
+    for (std::string_view e : exportedNames(m, in_)) imported.insert(std::string(e));
   for (const InterfaceInfo *i : in_.fromRuntime)
     if (i->unit && imported.insert(std::string(i->unit->name.text)).second)
       out.imports.emplace_back(std::string(i->unit->name.text), i->fingerprint);
-  std::set<std::string> exported;
   for (Unit *m : in_.modules) {
     for (std::string_view ifName : exportedNames(m, in_)) {
       InterfaceInfo *info = findInterface(in_, ifName);

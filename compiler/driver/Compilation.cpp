@@ -16,6 +16,12 @@ namespace spx {
 
 namespace fs = std::filesystem;
 
+namespace {
+BackendFn gBackend = nullptr;
+}  // namespace
+
+void setBackend(BackendFn fn) { gBackend = fn; }
+
 Compilation::Compilation(const Options &opts, std::ostream &out, std::ostream &err)
     : opts_(opts), out_(out), err_(err), diags_(sm_, opts.verify ? nullStream_ : err) {
   diags_.setErrorLimit(opts.verify ? 0 : opts.errorLimit);
@@ -210,7 +216,12 @@ int Compilation::run() {
         out_ << fmt::format("{} {:016x}\n", it->second->unit->name.text, it->second->fingerprint);
     }
   }
-  if (!errors && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint) return runBackend();
+  if (!errors && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint) {
+    if (gBackend) return gBackend(*this);
+    diags_.report(DiagId::err_no_codegen, SourceRange());
+    diags_.flush();
+    errors = true;
+  }
   return errors ? 1 : 0;
 }
 

@@ -63,8 +63,15 @@ private:
   bool retainParseTrees_ = false;
   std::vector<std::unique_ptr<ParseArtifacts>> parseArtifacts_;
   Unit *parse(FileId file);
-  int runBackend();  // Backend.cpp
+  int runBackend();  // compiler/run/Backend.cpp
+  friend int runCodeGeneration(Compilation &c);
 };
+
+// The back half (code generation and its outputs) is installed by spinec, which links it with the runtime;
+// a front-end-only tool leaves it unset and reports that it generates no code.
+using BackendFn = int (*)(Compilation &);
+int runCodeGeneration(Compilation &c);  // spinec's back half (compiler/run)
+void setBackend(BackendFn fn);
 
 // Runs fn on a thread with a large stack, so deeply nested (but accepted) input cannot overflow it.
 int runWithLargeStack(int (*fn)(void *), void *arg);

@@ -68,6 +68,7 @@ int main(int argc, char **argv) {
     std::cout << "spinec " << SPINE_VERSION << " (SPINE extension compiler: front end; LLVM 19)\n";
     return 0;
   }
+  spx::setBackend(spx::runCodeGeneration);
   Run run{&opts};
   return spx::runWithLargeStack(compile, &run);
 }

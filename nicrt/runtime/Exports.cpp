@@ -13,8 +13,8 @@ namespace {
 
 constexpr std::string_view kExportedInterfaceNames[] = {"IO", "Log", "Word", "Net"};
 
-// memcpy/memmove/memset: LLVM lowers large aggregate copies and zeroing to these calls, and they can only
-// touch what the checked code handed them.
+// memcpy/memmove/memset/memcmp/bcmp: LLVM lowers aggregate copies, zeroing and comparisons (record and array
+// `=`) to these calls, and they can only touch what the checked code handed them.
 const ExportedSymbol kSymbols[] = {
     {"IO.Put", reinterpret_cast<void *>(&spx_io_put)},
     {"IO.PutInt", reinterpret_cast<void *>(&spx_io_put_int)},
@@ -27,6 +27,8 @@ const ExportedSymbol kSymbols[] = {
     {"memcpy", reinterpret_cast<void *>(&::memcpy)},
     {"memmove", reinterpret_cast<void *>(&::memmove)},
     {"memset", reinterpret_cast<void *>(&::memset)},
+    {"memcmp", reinterpret_cast<void *>(&::memcmp)},
+    {"bcmp", reinterpret_cast<void *>(&::memcmp)},
 };
 
 }  // namespace

@@ -65,6 +65,7 @@ struct ProcInfo {
   const ProcType *type = nullptr;
   llvm::Function *fn = nullptr;
   ProcInfo *parent = nullptr;      // enclosing procedure for nested ones
+  std::vector<ProcInfo *> children;  // nested procedures: generated after this one, whose variables they use
   bool hasNested = false;          // its variables live in a frame its nested procedures reach
   // Frame layout (when hasNested): offset 0 holds the procedure's own environment pointer.
   int64_t frameSize = 8;
@@ -94,9 +95,11 @@ public:
   // ---- CGModule.cpp
   void declareUnit(Unit *u);
   void declareProcedures(const std::vector<Decl *> &decls, ProcInfo *parent, Unit *u, const std::string &prefix);
+  void declareInStatements(const StmtList &stmts, ProcInfo *parent, Unit *u, const std::string &prefix);
   llvm::Function *procFunction(Symbol *sym);
   llvm::FunctionType *procFnType(const ProcType *pt, bool nested);
   void defineProcedure(ProcInfo &p);
+  void defineWithChildren(ProcInfo &p);
   void defineModuleBody(Unit *u);
   void defineInit();
   llvm::GlobalVariable *exceptionGlobal(Symbol *exc);
@@ -122,6 +125,7 @@ public:
   void copyBytes(llvm::Value *dst, llvm::Value *src, llvm::Value *size, uint64_t align);
   void zeroFill(llvm::Value *dst, const Type *t);
   void initDefaults(llvm::Value *dst, const Type *t);  // record field defaults, recursively
+  void initElements(llvm::Value *dst, const Type *elem, llvm::Value *n);
   llvm::Value *totalBytes(const Type *openArray, const std::vector<llvm::Value *> &lens);
   const Type *innermostElement(const Type *t, unsigned &openDims);
 
@@ -219,6 +223,7 @@ public:
   std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> siteIdx;
   std::vector<Unit *> moduleOrder;
   std::map<Unit *, llvm::Function *> bodies;
+  std::map<Unit *, std::unique_ptr<ProcInfo>> bodyInfos;  // module bodies, as procedures for nested ones
   // The procedure being generated (null in a module body) and its cleanup stack.
   ProcInfo *cur = nullptr;
   llvm::Function *curFn = nullptr;

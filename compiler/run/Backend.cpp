@@ -2,7 +2,7 @@
 // output the options ask for (an image, an object file, assembly, LLVM IR, or a run on an in-process NIC).
 #include "codegen/CodeGen.h"
 #include "driver/Compilation.h"
-#include "driver/Output.h"
+#include "run/Output.h"
 
 #include <llvm/IR/Module.h>
 
@@ -35,6 +35,10 @@ bool writeOutputFile(const std::string &path, const std::string &bytes, std::str
     return false;
   }
   return true;
+}
+
+int runCodeGeneration(Compilation &c) {
+  return c.runBackend();
 }
 
 int Compilation::runBackend() {

@@ -3,13 +3,17 @@
 
 #include "codegen/CodeGen.h"
 #include "driver/Options.h"
+#include "image/Image.h"
 
 #include <ostream>
 #include <string>
 
 namespace spx {
 
+// The image's contents: manifest, code, files and trap sites.
+spine::image::Image makeImage(const CodeGenOutput &out, const std::string &object, const std::string &triple);
 bool writeOutputFile(const std::string &path, const std::string &bytes, std::string &error);
+// Provided by spx_outputs (compiler/run), which only spinec links: the build's front-end tools have neither.
 // Writes the signed .spxo image for `out` with the object code `object`. Reports problems on `err`.
 bool writeImageFile(const std::string &path, const CodeGenOutput &out, const std::string &object,
                     const std::string &triple, const Options &opts, std::ostream &err);
