@@ -20,7 +20,7 @@ inline spine::image::Image sampleImage() {
                              {"Timer.Tick", "Firewall.OnTick", ""}};
   image.manifest.messages = {{"FirewallCtl", 0x5555666677778888ULL, {"FirewallCtl.Block", "FirewallCtl.Count"},
                               {"FirewallCtl.Dropped"}}};
-  image.code = std::string("\x7f" "ELF\x02\x01\x01\0code bytes", 20);
+  image.code = std::string("\x7f" "ELF\x02\x01\x01\0code bytes", 18);
   image.files = {"firewall.spx", "lib/rules.spx"};
   image.sites = {{0, 12, 5}, {1, 40, 17}, {0, 99, 1}};
   return image;
