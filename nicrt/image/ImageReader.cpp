@@ -48,7 +48,7 @@ std::string checkHeader(std::string_view b) {
   size_t n = std::min(b.size(), format::kMagic.size());
   if (b.substr(0, n) != format::kMagic.substr(0, n))
     return "not a SPINE image: bad magic " + showTag(b.substr(0, n)) + " at offset 0 (expected 'SPXO')";
-  if (b.size() < format::kMagic.size()) return truncatedAt(b.size(), "the magic", 4, b.size());
+  if (b.size() < format::kMagic.size()) return truncatedAt(0, "the magic", 4, b.size());
   if (b.size() < format::kHeaderSize) return truncatedAt(4, "the format version", 4, b.size() - 4);
   uint32_t version = le32(b, 4);
   if (version != format::kVersion)
