@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the front-end and image-loader fuzzers with clang++-19 (ASan + UBSan + libFuzzer) and runs them, the
 # first on a seed corpus made of every .spx/.spi file in the repository, the second on a sample image:
-# `fuzz.sh SECONDS` (default 60 each) for open-ended fuzzing, or `fuzz.sh --runs N` for N inputs from a fixed seed (repeatable, as CI uses it). Exits non-zero on any crash,
-# sanitizer report, timeout or out-of-memory; the reproducer (crash-*, timeout-*) is left in the build folder.
+# `fuzz.sh SECONDS` (default 60 each) for open-ended fuzzing, or `fuzz.sh --runs N` for N inputs from a fixed
+# seed (repeatable, as CI uses it). Exits non-zero on any crash, sanitizer report, timeout or out-of-memory;
+# the reproducer (crash-*, timeout-*) is left in the build folder.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build-fuzz}
