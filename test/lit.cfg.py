@@ -1,5 +1,6 @@
 # lit configuration for SPINE's file tests. Each test is a .spx/.spi/.test file with RUN: lines at the top.
-# Substitutions: %spinec (the compiler), %stdlib (the bundled stdlib), FileCheck/not/split-file (LLVM 19).
+# Substitutions: %spinec (the compiler), %spine_image (the image tool), %spine_image_sample (writes a sample
+# signed image), %stdlib (the bundled stdlib), FileCheck/not/split-file (LLVM 19).
 import os
 import lit.formats
 
@@ -16,6 +17,9 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.spine_obj_root, "test")
 
 config.substitutions.append(("%spinec", config.spinec))
+# The longer name first: %spine_image is a prefix of it.
+config.substitutions.append(("%spine_image_sample", config.spine_image_sample))
+config.substitutions.append(("%spine_image", config.spine_image))
 config.substitutions.append(("%stdlib", os.path.join(config.spine_src_root, "stdlib")))
 config.substitutions.append(("%python", "python3"))
 for tool in ["FileCheck", "not", "split-file"]:
