@@ -1,6 +1,7 @@
 // spinec: the SPINE extension compiler driver.
 #include "driver/Compilation.h"
 #include "driver/Options.h"
+#include "run/Output.h"
 
 #include <malloc.h>
 #include <unistd.h>
@@ -68,6 +69,7 @@ int main(int argc, char **argv) {
     std::cout << "spinec " << SPINE_VERSION << " (SPINE extension compiler: front end; LLVM 19)\n";
     return 0;
   }
+  if (!opts.keygen.empty()) return spx::runKeygen(opts, std::cout, std::cerr);
   spx::setBackend(spx::runCodeGeneration);
   Run run{&opts};
   return spx::runWithLargeStack(compile, &run);

@@ -1,5 +1,11 @@
-// The image of a compilation: its code, manifest and trap sites (nicrt/image/Image.h), signed when written.
+// The image of a compilation: its code, manifest and trap sites (nicrt/image/Image.h), signed with the
+// user's key (--sign-key) or the development key, and written as a .spxo file (docs/image-format.md).
 #include "run/Output.h"
+
+#include "image/ImageWriter.h"
+#include "image/Keys.h"
+
+#include <stdexcept>
 
 namespace spx {
 
@@ -17,10 +23,51 @@ spine::image::Image makeImage(const CodeGenOutput &out, const std::string &objec
   return img;
 }
 
-bool writeImageFile(const std::string &, const CodeGenOutput &, const std::string &, const std::string &,
-                    const Options &, std::ostream &err) {
-  err << "spinec: error: images cannot be written yet; use --emit=obj, --emit=asm or --emit=llvm\n";
-  return false;
+std::optional<spine::image::SecretKey> signingKey(const Options &opts, std::ostream &err) {
+  std::string problem, note;
+  std::optional<spine::image::SecretKey> key;
+  if (!opts.signKey.empty()) key = spine::image::readSecretKey(opts.signKey, problem);
+  else key = spine::image::loadOrCreateDevKey(note, problem);
+  if (!note.empty()) err << "spinec: note: " << note << "\n";
+  if (!key) err << "spinec: error: " << problem << "\n";
+  return key;
+}
+
+bool signImage(const spine::image::Image &img, const spine::image::SecretKey &key, std::string &bytes,
+               std::ostream &err) {
+  try {
+    bytes = spine::image::writeImage(img, key);
+    return true;
+  } catch (const std::exception &e) {
+    err << "spinec: error: cannot write the image: " << e.what() << "\n";
+    return false;
+  }
+}
+
+bool writeImageFile(const std::string &path, const CodeGenOutput &out, const std::string &object,
+                    const std::string &triple, const Options &opts, std::ostream &err) {
+  std::optional<spine::image::SecretKey> key = signingKey(opts, err);
+  if (!key) return false;
+  std::string bytes, error;
+  if (!signImage(makeImage(out, object, triple), *key, bytes, err)) return false;
+  if (!writeOutputFile(path, bytes, error)) {
+    err << "spinec: error: " << error << "\n";
+    return false;
+  }
+  return true;
+}
+
+int runKeygen(const Options &opts, std::ostream &out, std::ostream &err) {
+  std::string problem;
+  std::optional<spine::image::KeyPair> kp = spine::image::writeKeyPair(opts.keygen, problem);
+  if (!kp) {
+    err << "spinec: error: " << problem << "\n";
+    return 1;
+  }
+  out << "wrote " << opts.keygen << ".key (secret: sign with --sign-key " << opts.keygen << ".key) and "
+      << opts.keygen << ".pub (public: give it to the NICs that should trust the images), key id "
+      << spine::image::keyId(kp->publicKey) << "\n";
+  return 0;
 }
 
 }  // namespace spx

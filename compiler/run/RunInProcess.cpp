@@ -2,6 +2,8 @@
 // loaded, linked against the runtime's exports only, and its module bodies run in a protected invocation.
 #include "run/Output.h"
 
+#include "image/ImageReader.h"
+#include "image/Keys.h"
 #include "spine/nicrt/Runtime.h"
 
 #include <iostream>
@@ -10,7 +12,18 @@ namespace spx {
 
 int runInProcess(const CodeGenOutput &out, const std::string &object, const std::string &triple, const Options &opts,
                  std::ostream &stdOut, std::ostream &stdErr) {
-  spine::image::Image img = makeImage(out, object, triple);
+  // Through the real image path: signed, written to bytes, read back and verified by the NIC, which trusts
+  // the key it was signed with (the user's own, or the development key).
+  std::optional<spine::image::SecretKey> key = signingKey(opts, stdErr);
+  if (!key) return 1;
+  std::string bytes;
+  if (!signImage(makeImage(out, object, triple), *key, bytes, stdErr)) return 1;
+  spine::image::ReadResult read = spine::image::readImage(bytes, {spine::image::publicKeyOf(*key)});
+  if (!read.ok()) {
+    stdErr << "spinec: error: the in-process NIC refused the image: " << read.error << "\n";
+    return 1;
+  }
+  const spine::image::Image &img = *read.image;
   spine::nicrt::RuntimeOptions ro;
   ro.output = [&stdOut](std::string_view text) {
     stdOut.write(text.data(), std::streamsize(text.size()));
