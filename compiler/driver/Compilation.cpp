@@ -4,6 +4,7 @@
 #include "driver/Verify.h"
 #include "parse/Parser.h"
 #include "sema/Fingerprint.h"
+#include "stubs/HostStubs.h"
 
 #include <fmt/format.h>
 #include <pthread.h>
@@ -216,6 +217,7 @@ int Compilation::run() {
         out_ << fmt::format("{} {:016x}\n", it->second->unit->name.text, it->second->fingerprint);
     }
   }
+  if (!errors && !opts_.stubsDir.empty()) errors = !writeStubs();
   if (!errors && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint) {
     if (gBackend) return gBackend(*this);
     diags_.report(DiagId::err_no_codegen, SourceRange());
@@ -223,6 +225,24 @@ int Compilation::run() {
     errors = true;
   }
   return errors ? 1 : 0;
+}
+
+// --stubs: C++ host stubs for every message interface that a compiled module exports or that was given as a
+// .spi input.
+bool Compilation::writeStubs() {
+  bool ok = true;
+  for (auto &[name, info] : interfaces_) {
+    if (!info->unit || !info->scope || info->failed || !info->unit->isMessages()) continue;
+    bool given = std::any_of(inputs_.begin(), inputs_.end(), [&](const Input &in) { return in.unit == info->unit; });
+    if (!given && info->exporters.empty()) continue;
+    std::string error;
+    if (!writeHostStubs(*info, opts_.stubsDir, error)) {
+      diags_.report(DiagId::err_cannot_write_stubs, SourceRange(), name, error);
+      ok = false;
+    }
+  }
+  diags_.flush();
+  return ok;
 }
 
 namespace {

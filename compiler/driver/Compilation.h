@@ -45,6 +45,7 @@ private:
   std::vector<std::string> searchDirs() const;
   InterfaceInfo *checkInterfaceUnit(InterfaceInfo &info, const Ident &importedAs);
   void checkImplementations();
+  bool writeStubs();
 
   const Options &opts_;
   std::ostream &out_;
