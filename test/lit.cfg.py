@@ -34,3 +34,11 @@ if config.spine_sanitize.upper() in ("ON", "1", "TRUE", "YES"):
     config.available_features.add("asan")
 # Diagnostics must not depend on the terminal.
 config.environment["TERM"] = "dumb"
+
+# Images are signed: tests use a development key of their own, made once here, never the user's ~/.spine.
+import subprocess
+dev_key = os.path.join(config.spine_obj_root, "test", "dev.key")
+if not os.path.exists(dev_key):
+    os.makedirs(os.path.dirname(dev_key), exist_ok=True)
+    subprocess.run([config.spinec, "--keygen", dev_key[:-len(".key")]], check=True, stdout=subprocess.DEVNULL)
+config.environment["SPINE_DEV_KEY"] = dev_key
