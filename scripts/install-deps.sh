@@ -8,6 +8,7 @@ PACKAGES=(
   llvm-19-dev clang-19 libclang-rt-19-dev lld-19 llvm-19-tools
   antlr4 libantlr4-runtime-dev
   libfmt-dev doctest-dev
+  gdb
   libsodium-dev pkg-config
 )
 

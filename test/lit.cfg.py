@@ -42,3 +42,7 @@ if not os.path.exists(dev_key):
     os.makedirs(os.path.dirname(dev_key), exist_ok=True)
     subprocess.run([config.spinec, "--keygen", dev_key[:-len(".key")]], check=True, stdout=subprocess.DEVNULL)
 config.environment["SPINE_DEV_KEY"] = dev_key
+# gdb drives the debugging tests (scripts/install-deps.sh installs it).
+import shutil
+if shutil.which("gdb"):
+    config.available_features.add("gdb")

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 
 namespace spx {
 
@@ -28,6 +29,11 @@ const char *extensionFor(EmitKind k) {
 }  // namespace
 
 bool writeOutputFile(const std::string &path, const std::string &bytes, std::string &error) {
+  if (path == "-") {  // standard output
+    std::cout.write(bytes.data(), std::streamsize(bytes.size()));
+    std::cout.flush();
+    return bool(std::cout);
+  }
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   if (f) f.write(bytes.data(), std::streamsize(bytes.size()));
   if (!f) {
