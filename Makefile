@@ -48,6 +48,7 @@ fuzz: setup
 
 bench: build
 	cmake --build $(BUILD) --target bench-frontend
+	cmake --build $(BUILD) --target bench-packet
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

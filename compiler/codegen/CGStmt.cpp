@@ -206,7 +206,14 @@ void CodeGen::emitFor(ForStmt *s) {
   if (!constStep) enter = b->CreateOr(enter, b->CreateICmpEQ(step, i64(0)));
   storeOrdinal(var, from);
   if (cur && vars[s->varSymbol].frameOffset < 0) declareDebugVar(s->varSymbol, var.ptr, types.integer(), false, 0);
-  if (constStep) {
+  auto *cfrom = llvm::dyn_cast<llvm::ConstantInt>(from), *cto = llvm::dyn_cast<llvm::ConstantInt>(to);
+  bool free = constStep && cfrom && cto && boundedStmts(s->body) &&
+              (constStep > 0 ? __int128(cto->getSExtValue()) - cfrom->getSExtValue()
+                             : __int128(cfrom->getSExtValue()) - cto->getSExtValue()) / (constStep > 0 ? constStep : -constStep) <
+                  kFreeTrips;
+  if (free) {
+    b->CreateCondBr(enter, body, done);  // bounded like straight-line code (CGBounds.cpp)
+  } else if (constStep) {
     // The number of iterations is known on entry: charge the fuel for all of them at once (an EXIT may make
     // that more than was used; fuel bounds work, it does not measure it), so the loop itself carries no check.
     llvm::BasicBlock *charge = llvm::BasicBlock::Create(ctx, "for.fuel", curFn);

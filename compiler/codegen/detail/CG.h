@@ -187,6 +187,11 @@ public:
   bool blockTerminated();
   void startBlock(const char *name);
 
+  // ---- CGBounds.cpp
+  static constexpr int64_t kFreeTrips = 1024;
+  bool boundedExpr(const Expr *e);
+  bool boundedStmts(const StmtList &stmts);
+
   // ---- CGCheck.cpp
   uint32_t site(SourceRange where);
   void trap(uint32_t kind, SourceRange where);
