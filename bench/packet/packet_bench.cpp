@@ -85,7 +85,7 @@ struct Result {
 Result run(Kernel k, std::vector<Packet> &pkts, int passes, void (*reset)()) {
   double best = 1e30;
   int64_t total = 0;
-  for (int rep = 0; rep < 5; ++rep) {
+  for (int rep = 0; rep < 7; ++rep) {
     reset();
     int64_t acc = 0;
     auto t0 = std::chrono::steady_clock::now();
@@ -93,8 +93,7 @@ Result run(Kernel k, std::vector<Packet> &pkts, int passes, void (*reset)()) {
       for (Packet &p : pkts) acc += k(p.bytes.data(), int64_t(p.bytes.size()));
     auto t1 = std::chrono::steady_clock::now();
     best = std::min(best, std::chrono::duration<double, std::nano>(t1 - t0).count() / double(passes * pkts.size()));
-    if (rep == 0) total = acc;
-    else if (acc != total && reset != nullptr) total = acc;  // kernels with state are reset each time
+    total = acc;  // the last repetition's: both sides run the same sequence, so their totals must agree
   }
   return {best, total};
 }
@@ -121,25 +120,32 @@ int main(int argc, char **argv) {
     void (*spxReset)(), (*cppReset)();
     int passes;
   };
-  // Forward rewrites the packets (TTL), so each side gets its own copy and at most 200 passes (TTL 255).
+  // Forward rewrites the packets (TTL 255, one less per pass), so each side gets its own copy and the passes
+  // stay below 255 in all: 4 rounds x 7 repetitions x passes/5.
   Case cases[] = {
       {"acl-filter", spxFilter, native::filter, noReset, noReset, passes},
       {"hash-counter", spxCount, native::count, spxReset, native::reset, passes},
-      {"ipv4-checksum-ttl", spxForward, native::forward, noReset, noReset, std::min(passes, 40)},
+      {"ipv4-checksum-ttl", spxForward, native::forward, noReset, noReset, std::min(passes, 5)},
   };
   std::printf("%-20s %12s %12s %8s\n", "kernel", "spx ns/pkt", "C++ ns/pkt", "spx/C++");
   bool mismatch = false;
   for (Case &c : cases) {
     std::vector<Packet> a = makePackets(npackets, 7), b = a;
-    // Interleave: C++, spx, C++, spx; keep each side's best.
-    Result n1 = run(c.cpp, b, c.passes / 5 ? c.passes / 5 : 1, c.cppReset);
-    Result s1 = run(c.spx, a, c.passes / 5 ? c.passes / 5 : 1, c.spxReset);
-    Result n2 = run(c.cpp, b, c.passes / 5 ? c.passes / 5 : 1, c.cppReset);
-    Result s2 = run(c.spx, a, c.passes / 5 ? c.passes / 5 : 1, c.spxReset);
-    double ns = std::min(n1.nsPerPacket, n2.nsPerPacket), ss = std::min(s1.nsPerPacket, s2.nsPerPacket);
-    if (n1.checksum != s1.checksum || n2.checksum != s2.checksum) mismatch = true;
-    std::printf("%-20s %12.2f %12.2f %8.3f%s\n", c.name, ss, ns, ss / ns,
-                n1.checksum != s1.checksum || n2.checksum != s2.checksum ? "  RESULTS DIFFER" : "");
+    // Interleaved rounds (C++ then spx, then the other way round), keeping each side's best: on a shared
+    // machine the best of many short runs is the most repeatable measure of the code itself.
+    int per = c.passes / 5 ? c.passes / 5 : 1;
+    double ns = 1e30, ss = 1e30;
+    bool differ = false;
+    for (int round = 0; round < 4; ++round) {
+      Result n, s;
+      if (round % 2 == 0) n = run(c.cpp, b, per, c.cppReset), s = run(c.spx, a, per, c.spxReset);
+      else s = run(c.spx, a, per, c.spxReset), n = run(c.cpp, b, per, c.cppReset);
+      ns = std::min(ns, n.nsPerPacket);
+      ss = std::min(ss, s.nsPerPacket);
+      differ = differ || n.checksum != s.checksum;
+    }
+    mismatch = mismatch || differ;
+    std::printf("%-20s %12.2f %12.2f %8.3f%s\n", c.name, ss, ns, ss / ns, differ ? "  RESULTS DIFFER" : "");
   }
   return mismatch ? 1 : 0;
 }

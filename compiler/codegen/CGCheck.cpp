@@ -87,12 +87,12 @@ void CodeGen::burnFuel(SourceRange where) {
   trapIf(b->CreateICmpSLT(left, i64(0)), SPX_TRAP_FUEL, where);
 }
 
-// At procedure entry: the frame must lie above the invocation's stack limit.
+// At procedure entry, once the frame's fixed part is allocated: its lowest address (the stack pointer) must lie
+// above the invocation's stack limit.
 void CodeGen::checkStack(SourceRange where) {
   llvm::Value *limitPtr = b->CreateStructGEP(state->getValueType(), state, 1);
   llvm::Value *limit = b->CreateLoad(i64Ty, limitPtr);
-  llvm::Value *frame = b->CreatePtrToInt(
-      b->CreateIntrinsic(llvm::Intrinsic::frameaddress, {ptrTy}, {b->getInt32(0)}), i64Ty);
+  llvm::Value *frame = b->CreatePtrToInt(b->CreateStackSave(), i64Ty);
   trapIf(b->CreateICmpULT(frame, limit), SPX_TRAP_STACK, where);
 }
 

@@ -130,6 +130,13 @@ void CodeGen::emitIf(IfStmt *s) {
   b->SetInsertPoint(done);
 }
 
+// A loop's body, with EXIT going to `exit`.
+void CodeGen::emitLoopBody(const StmtList &body, llvm::BasicBlock *exit) {
+  cleanups.push_back({Cleanup::Kind::Loop, nullptr, nullptr, nullptr, {}, nullptr, exit});
+  emitStmts(body);
+  cleanups.pop_back();
+}
+
 void CodeGen::emitWhile(WhileStmt *s) {
   llvm::BasicBlock *head = llvm::BasicBlock::Create(ctx, "while.cond", curFn);
   llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "while.body", curFn);
@@ -139,9 +146,7 @@ void CodeGen::emitWhile(WhileStmt *s) {
   setLocation(s->cond->range);
   b->CreateCondBr(emitCond(s->cond), body, done);
   b->SetInsertPoint(body);
-  cleanups.push_back({Cleanup::Kind::Loop, nullptr, nullptr, nullptr, {}, nullptr, done});
-  emitStmts(s->body);
-  cleanups.pop_back();
+  emitLoopBody(s->body, done);
   if (!blockTerminated()) {
     burnFuel(s->range);
     b->CreateBr(head);
@@ -154,9 +159,7 @@ void CodeGen::emitRepeat(RepeatStmt *s) {
   llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "repeat.end", curFn);
   b->CreateBr(body);
   b->SetInsertPoint(body);
-  cleanups.push_back({Cleanup::Kind::Loop, nullptr, nullptr, nullptr, {}, nullptr, done});
-  emitStmts(s->body);
-  cleanups.pop_back();
+  emitLoopBody(s->body, done);
   if (!blockTerminated()) {
     setLocation(s->cond->range);
     llvm::Value *c = emitCond(s->cond);
@@ -174,9 +177,7 @@ void CodeGen::emitLoop(LoopStmt *s) {
   llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "loop.end", curFn);
   b->CreateBr(body);
   b->SetInsertPoint(body);
-  cleanups.push_back({Cleanup::Kind::Loop, nullptr, nullptr, nullptr, {}, nullptr, done});
-  emitStmts(s->body);
-  cleanups.pop_back();
+  emitLoopBody(s->body, done);
   if (!blockTerminated()) {
     burnFuel(s->range);
     b->CreateBr(body);
@@ -231,9 +232,7 @@ void CodeGen::emitFor(ForStmt *s) {
     b->CreateCondBr(enter, body, done);
   }
   b->SetInsertPoint(body);
-  cleanups.push_back({Cleanup::Kind::Loop, nullptr, nullptr, nullptr, {}, nullptr, done});
-  emitStmts(s->body);
-  cleanups.pop_back();
+  emitLoopBody(s->body, done);
   if (!blockTerminated()) b->CreateBr(next);
   b->SetInsertPoint(next);
   setLocation(s->range);

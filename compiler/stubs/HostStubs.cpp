@@ -11,6 +11,7 @@
 // are named after where they occur (Rule_inner, AddRule_Result), types of other interfaces after the
 // interface (Net_Color). Marshalling is straight-line code per type: one put/get function per record and
 // array type, ordinals inline with their range as template arguments of Writer/Reader.
+#include "spine/host/Wire.h"
 #include "stubs/HostStubs.h"
 
 #include "stubs/CppNames.h"
@@ -55,14 +56,8 @@ bool isBool(const Type *t) {
   return e && e->literals.size() == 2 && e->literals[0] == "FALSE" && e->literals[1] == "TRUE";
 }
 
-unsigned ordinalWidth(int64_t lo, int64_t hi) {  // as spine::host::wire::ordinalWidth
-  if (lo > hi) return 8;
-  if (lo >= 0) return hi <= 0xFF ? 1 : hi <= 0xFFFF ? 2 : hi <= 0xFFFFFFFFLL ? 4 : 8;
-  if (lo >= -0x80 && hi <= 0x7F) return 1;
-  if (lo >= -0x8000 && hi <= 0x7FFF) return 2;
-  if (lo >= -0x80000000LL && hi <= 0x7FFFFFFFLL) return 4;
-  return 8;
-}
+// The wire format is hostrt's (docs/messages.md): the generator and the runtime share its definitions.
+using spine::host::wire::ordinalWidth;
 
 uint64_t numberOf(const Type *ordinal) {
   int64_t lo, hi;

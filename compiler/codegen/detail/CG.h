@@ -169,6 +169,7 @@ public:
   void emitStmts(const StmtList &stmts);
   void emitStmt(Stmt *s);
   void emitIf(IfStmt *s);
+  void emitLoopBody(const StmtList &body, llvm::BasicBlock *exit);
   void emitWhile(WhileStmt *s);
   void emitRepeat(RepeatStmt *s);
   void emitLoop(LoopStmt *s);

@@ -74,7 +74,9 @@ static inline const char *spx_trap_name(uint32_t kind) {
 /* Per-image state, defined by the image as "spx.state" and set by the runtime before each invocation. */
 struct spx_state {
   int64_t fuel;             /* work left: decremented at every loop back-edge and call; < 0 traps */
-  uintptr_t stack_limit;    /* a procedure whose frame address is below this traps (stacks grow down) */
+  uintptr_t stack_limit;    /* a procedure whose stack pointer (after its fixed frame) is below this traps; the
+                               runtime keeps a reserve below it for leaf procedures (frames up to 4 KiB, which
+                               do not check) and its own procedures (stacks grow down) */
   const void *exc;          /* the exception being raised, or NULL */
   void *runtime;            /* the runtime's own pointer for this image (opaque to generated code) */
 };
@@ -84,6 +86,9 @@ struct spx_text {
   int64_t length;
   char chars[];
 };
+
+/* Also provided by the runtime: memcpy, memmove, memset, memcmp and bcmp, which LLVM emits for aggregate
+   copies, zeroing and comparisons. Nothing else of the C library is reachable from an image. */
 
 /* Provided by the runtime. `site` indexes the image's trap-site table (file:line:column). */
 void spx_rt_trap(uint32_t kind, uint32_t site) __attribute__((noreturn));
