@@ -170,17 +170,25 @@ RValue CodeGen::emitBuiltin(CallExpr *e) {
         lens.push_back(n);
       }
       uint64_t header = (8 * lens.size() + 15) / 16 * 16;
-      // Sizes beyond the heap quota trap in the runtime; keep the multiplication from wrapping first.
-      llvm::Value *total = totalBytes(target, lens);
-      for (llvm::Value *n : lens) trapIf(b->CreateICmpUGT(n, i64(int64_t(1) << 40)), SPX_TRAP_HEAP, e->range);
-      size = b->CreateAdd(total, i64(int64_t(header)));
+      // The size in bytes, with every product checked: a size that wraps would allocate too little (the
+      // runtime traps sizes beyond the quota; this traps those beyond 2^64 the same way).
+      unsigned dims;
+      const Type *inner = innermostElement(target, dims);
+      Layout il = layoutOf(inner);
+      uint64_t strideBits = llvm::isa<PackedType>(inner) ? il.size : (il.size + il.align - 1) / il.align * il.align;
+      llvm::Value *count = i64(1);
+      auto mulChecked = [&](llvm::Value *x, llvm::Value *y) {
+        llvm::Value *r = b->CreateBinaryIntrinsic(llvm::Intrinsic::umul_with_overflow, x, y);
+        trapIf(b->CreateExtractValue(r, 1), SPX_TRAP_HEAP, e->range);
+        return b->CreateExtractValue(r, 0);
+      };
+      for (llvm::Value *n : lens) count = mulChecked(count, n);
+      llvm::Value *bits = mulChecked(count, i64(int64_t(strideBits)));
+      trapIf(b->CreateICmpUGT(bits, i64(INT64_MAX - 1024)), SPX_TRAP_HEAP, e->range);
+      size = b->CreateAdd(b->CreateLShr(b->CreateAdd(bits, i64(7)), i64(3)), i64(int64_t(header)));
       llvm::Value *p = b->CreateCall(newFn, {size, b->getInt32(where)});
       for (size_t k = 0; k < lens.size(); ++k) b->CreateStore(lens[k], bytePtr(p, 8 * k));
       data = bytePtr(p, header);
-      unsigned dims;
-      const Type *inner = innermostElement(target, dims);
-      llvm::Value *count = i64(1);
-      for (llvm::Value *n : lens) count = b->CreateMul(count, n);
       initElements(data, inner, count);
       return val(p);
     }

@@ -113,7 +113,12 @@ void CodeGen::defineProcedure(ProcInfo &p) {
       for (unsigned k = 0; k < vi.dims; ++k) lens.push_back(&*arg++);
       if (pp.mode == ParamMode::Value) {
         // The callee's own copy.
+        // On the stack: it must fit above the stack limit before a byte is written.
         llvm::Value *size = totalBytes(pp.type, lens);
+        llvm::Value *sp = b->CreatePtrToInt(b->CreateStackSave(), i64Ty);
+        llvm::Value *limit = b->CreateLoad(i64Ty, b->CreateStructGEP(state->getValueType(), state, 1));
+        llvm::Value *room = b->CreateSelect(b->CreateICmpUGT(sp, limit), b->CreateSub(sp, limit), i64(0));
+        trapIf(b->CreateICmpUGE(size, room), SPX_TRAP_STACK, p.decl->range);
         auto *copy = b->CreateAlloca(i8Ty, size, "copy");
         copy->setAlignment(llvm::Align(16));
         copyBytes(copy, data, size, 1);
