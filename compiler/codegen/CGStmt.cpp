@@ -19,21 +19,11 @@ void CodeGen::emitStmts(const StmtList &stmts) {
   }
 }
 
-namespace {
-struct FinallyDest {
-  llvm::BasicBlock *target;
-  size_t depth;
-};
-}  // namespace
-
-// Per TRY-FINALLY: the places its FINALLY code may continue to, beyond falling through (0) and propagating (1).
-static std::map<const TryFinallyStmt *, std::vector<FinallyDest>> finallyDests;
-
 void CodeGen::branchOut(llvm::BasicBlock *target, size_t depth) {
   for (size_t i = cleanups.size(); i-- > depth;) {
     Cleanup &c = cleanups[i];
     if (c.kind != Cleanup::Kind::Finally) continue;
-    auto &dests = finallyDests[c.finally];
+    auto &dests = c.dests;
     size_t idx = 0;
     while (idx < dests.size() && !(dests[idx].target == target && dests[idx].depth == depth)) ++idx;
     if (idx == dests.size()) dests.push_back({target, depth});
@@ -304,8 +294,6 @@ void CodeGen::emitWith(WithStmt *s) {
       vi.kind = VarInfo::Kind::OpenArray;
       LValue lv = emitLValue(v);
       bindVar(bd.symbol, vi);
-      LValue slot = varLValue(bd.symbol);  // loads garbage lengths; only the slot address matters
-      (void)slot;
       VarInfo &bound = vars[bd.symbol];
       llvm::Value *p = bound.frameOffset >= 0 ? bytePtr(frameOf(cur), uint64_t(bound.frameOffset)) : bound.storage;
       b->CreateStore(lv.ptr, p);
@@ -428,10 +416,9 @@ void CodeGen::emitTryFinally(TryFinallyStmt *s) {
   llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "finally.end", curFn);
   llvm::Value *dest = tempBytes(4, 4, "finally.dest");
   llvm::Value *saved = tempBytes(8, 8, "finally.exc");
-  finallyDests[s].clear();
   cleanups.push_back({Cleanup::Kind::Finally, s, fin, dest, {}, nullptr, nullptr});
-  size_t depth = cleanups.size() - 1;
   emitStmts(s->body);
+  std::vector<Cleanup::Dest> dests = std::move(cleanups.back().dests);
   cleanups.pop_back();
   if (!blockTerminated()) {
     b->CreateStore(b->getInt32(0), dest);
@@ -450,13 +437,11 @@ void CodeGen::emitTryFinally(TryFinallyStmt *s) {
   }
   llvm::Value *d = b->CreateLoad(i32Ty, dest);
   llvm::BasicBlock *propagate = llvm::BasicBlock::Create(ctx, "finally.propagate", curFn);
-  std::vector<FinallyDest> dests = finallyDests[s];
   llvm::SwitchInst *sw = b->CreateSwitch(d, done);
   sw->addCase(b->getInt32(1), propagate);
   b->SetInsertPoint(propagate);
   b->CreateStore(b->CreateLoad(ptrTy, saved), excSlot);
   emitPropagate();
-  (void)depth;
   for (size_t k = 0; k < dests.size(); ++k) {
     llvm::BasicBlock *go = llvm::BasicBlock::Create(ctx, "finally.jump", curFn);
     sw->addCase(b->getInt32(uint32_t(k + 2)), go);

@@ -81,7 +81,13 @@ struct Cleanup {
   TryFinallyStmt *finally = nullptr;
   llvm::BasicBlock *finallyBlock = nullptr;  // Finally: entry of the FINALLY code
   llvm::Value *destSlot = nullptr;           // Finally: i32 where to continue afterwards
-  std::vector<llvm::BasicBlock *> dests;     // Finally: continuation blocks by number
+  // Finally: where its FINALLY code continues, beyond falling through (0) and propagating an exception (1):
+  // number k + 2 is a branch out to `target`, which lies outside the cleanups above `depth`.
+  struct Dest {
+    llvm::BasicBlock *target;
+    size_t depth;
+  };
+  std::vector<Dest> dests;
   llvm::BasicBlock *handlerBlock = nullptr;  // Except: where a raised exception goes
   llvm::BasicBlock *exitBlock = nullptr;     // Loop: EXIT target
 };
