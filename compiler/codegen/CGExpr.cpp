@@ -44,6 +44,12 @@ llvm::Value *CodeGen::frameOf(ProcInfo *owner) {
   return p;
 }
 
+bool CodeGen::wideLocal(const Type *t) {
+  int64_t lo, hi;
+  ordinalBounds(t, lo, hi);
+  return lo >= 0 || layoutOf(t).size == 64;
+}
+
 LValue CodeGen::varLValue(Symbol *sym) {
   auto it = vars.find(sym);
   if (it == vars.end()) {
@@ -58,8 +64,10 @@ LValue CodeGen::varLValue(Symbol *sym) {
   switch (vi.kind) {
   case VarInfo::Kind::Direct:
     lv.ptr = slot;
-    lv.wide = vi.owner != nullptr || !vi.storage || !llvm::isa<llvm::GlobalVariable>(vi.storage);
-    lv.wide = lv.wide && rep(vi.type) == Rep::Ordinal;
+    // Ordinal locals live in 64 bits, except signed ones narrower than that: a VAR parameter or WITH alias
+    // writes only the type's own bytes, which keeps a zero-extended value right but not a sign-extended one.
+    lv.wide = (vi.owner != nullptr || !vi.storage || !llvm::isa<llvm::GlobalVariable>(vi.storage)) &&
+              rep(vi.type) == Rep::Ordinal && wideLocal(vi.type);
     break;
   case VarInfo::Kind::ByRef:
     lv.ptr = b->CreateLoad(ptrTy, slot);

@@ -461,8 +461,8 @@ llvm::DIType *CodeGen::diType(const Type *t) {
 
 void CodeGen::declareDebugVar(Symbol *sym, llvm::Value *addr, const Type *t, bool isParam, unsigned argNo) {
   if (!di || !diScope || !sym || !sym->name.range.valid()) return;
-  if (rep(t) == Rep::Ordinal && !isBoolean(t, types) && stripPacked(t)->kind != TypeKind::Char) {
-    // Ordinal locals are held in 64 bits.
+  if (rep(t) == Rep::Ordinal && !isBoolean(t, types) && stripPacked(t)->kind != TypeKind::Char && wideLocal(t)) {
+    // Such ordinal locals are held in 64 bits.
     int64_t lo, hi;
     ordinalBounds(t, lo, hi);
     t = lo < 0 ? types.integer() : types.cardinal();

@@ -150,6 +150,7 @@ public:
   RValue emitSetBinary(BinaryExpr *e);
   RValue emitConstructor(ConstructorExpr *e);
   LValue varLValue(Symbol *sym);
+  bool wideLocal(const Type *t);
   llvm::Value *frameOf(ProcInfo *owner);
   void bindVar(Symbol *sym, VarInfo vi);
   LValue derefChecked(llvm::Value *ref, const Type *target, SourceRange where);
