@@ -91,8 +91,7 @@ LValue CodeGen::emitSubarray(CallExpr *e) {
   if (rep(el) == Rep::OpenArray || !rest.empty()) {
     elemBytes = totalBytes(llvm::cast<OpenArrayType>(stripPacked(e->type))->element, rest);
   } else {
-    Layout l = layoutOf(el);
-    uint64_t stride = llvm::isa<PackedType>(el) ? l.size : (l.size + l.align - 1) / l.align * l.align;
+    uint64_t stride = elementStride(el);
     // Sub-byte packed elements: SUBARRAY must start on a byte (Sema allows only whole-byte elements here).
     elemBytes = i64(int64_t(stride / 8 ? stride / 8 : 1));
   }
@@ -174,8 +173,7 @@ RValue CodeGen::emitBuiltin(CallExpr *e) {
       // runtime traps sizes beyond the quota; this traps those beyond 2^64 the same way).
       unsigned dims;
       const Type *inner = innermostElement(target, dims);
-      Layout il = layoutOf(inner);
-      uint64_t strideBits = llvm::isa<PackedType>(inner) ? il.size : (il.size + il.align - 1) / il.align * il.align;
+      uint64_t strideBits = elementStride(inner);
       llvm::Value *count = i64(1);
       auto mulChecked = [&](llvm::Value *x, llvm::Value *y) {
         llvm::Value *r = b->CreateBinaryIntrinsic(llvm::Intrinsic::umul_with_overflow, x, y);
@@ -196,14 +194,10 @@ RValue CodeGen::emitBuiltin(CallExpr *e) {
     llvm::Value *p = b->CreateCall(newFn, {size, b->getInt32(where)});
     initDefaults(p, target);
     if (auto *rec = llvm::dyn_cast<RecordType>(stripPacked(target))) {
-      std::vector<uint64_t> offs = fieldBitOffsets(rec);
-      for (size_t k = 1; k < e->args.size(); ++k) {
-        const RecordField *f = rec->field(e->args[k].name.text);
-        if (!f) continue;
-        size_t idx = size_t(f - rec->fields.data());
-        LValue lv{bytePtr(p, offs[idx] / 8), offs[idx] % 8 ? b->getInt8(uint8_t(offs[idx] % 8)) : nullptr, f->type, {}};
-        assignInto(lv, arg(k), arg(k)->range);
-      }
+      const std::vector<uint64_t> &offs = fieldBitOffsets(rec);
+      for (size_t k = 1; k < e->args.size(); ++k)
+        if (const RecordField *f = rec->field(e->args[k].name.text))
+          assignInto(fieldLValue(p, offs[size_t(f - rec->fields.data())], f->type), arg(k), arg(k)->range);
     }
     return val(p);
   }

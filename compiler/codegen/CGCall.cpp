@@ -9,7 +9,7 @@ namespace spx::cg {
 
 // The environment a nested procedure `callee` needs: the frame of the procedure that declares it.
 llvm::Value *CodeGen::envFor(ProcInfo *callee) {
-  if (!callee->parent) return llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx));
+  if (!callee->parent) return nullPtr();
   return frameOf(callee->parent);
 }
 
@@ -57,7 +57,6 @@ void CodeGen::defineProcedure(ProcInfo &p) {
   curFn = p.fn;
   curUnit = p.sym->unit;
   cleanups.clear();
-  loopExits.clear();
   llvm::BasicBlock *entry = llvm::BasicBlock::Create(ctx, "entry", p.fn);
   b->SetInsertPoint(entry);
   if (di) {
@@ -83,7 +82,7 @@ void CodeGen::defineProcedure(ProcInfo &p) {
     p.env = &*arg++;
     p.env->setName("env");
   }
-  if (frame) b->CreateStore(p.env ? p.env : llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)), frame);
+  if (frame) b->CreateStore(p.env ? p.env : nullPtr(), frame);
   p.sret = nullptr;
   resultSlot = nullptr;
   if (p.type->result) {
@@ -104,9 +103,8 @@ void CodeGen::defineProcedure(ProcInfo &p) {
     } else if (pp.mode != ParamMode::Value) {
       vi.kind = VarInfo::Kind::ByRef;
     }
-    bindVar(sym, vi);
-    VarInfo &bound = vars[sym];
-    llvm::Value *slot = bound.frameOffset >= 0 ? bytePtr(frame, uint64_t(bound.frameOffset)) : bound.storage;
+    llvm::Value *slot = bindVar(sym, vi);
+    const VarInfo &bound = vars[sym];
     if (r == Rep::OpenArray) {
       llvm::Value *data = &*arg++;
       std::vector<llvm::Value *> lens;
@@ -236,7 +234,7 @@ void CodeGen::pushArgs(std::vector<llvm::Value *> &args, const ProcParam &p, Exp
     return;
   case Rep::Proc:
     args.push_back(v.v);
-    args.push_back(v.env ? v.env : llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)));
+    args.push_back(v.env ? v.env : nullPtr());
     return;
   case Rep::Memory:
     if (actual->type && rep(actual->type) == Rep::OpenArray) {
@@ -321,7 +319,7 @@ RValue CodeGen::emitCall(CallExpr *e, llvm::Value *sret) {
   if (!pt->result) return r;
   switch (rep(pt->result)) {
   case Rep::Ordinal: case Rep::Pointer: r.v = result; break;
-  case Rep::Proc: r.v = result; r.env = llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)); break;
+  case Rep::Proc: r.v = result; r.env = nullPtr(); break;
   default: r.addr = rest.front(); break;
   }
   return r;

@@ -16,7 +16,7 @@ bool isVarSymbol(const Symbol *s) {
 
 // ---------------------------------------------------------------- variables
 
-void CodeGen::bindVar(Symbol *sym, VarInfo vi) {
+llvm::Value *CodeGen::bindVar(Symbol *sym, VarInfo vi) {
   vi.owner = cur;
   uint64_t size = 8, align = 8;
   switch (vi.kind) {
@@ -35,6 +35,12 @@ void CodeGen::bindVar(Symbol *sym, VarInfo vi) {
     vi.storage = tempBytes(size, align, std::string(sym ? sym->name.text : "v").c_str());
   }
   vars[sym] = vi;
+  return slotOf(vi);
+}
+
+// Where a variable's slot is: its own storage, or its owner's frame reached through the static links.
+llvm::Value *CodeGen::slotOf(const VarInfo &vi) {
+  return vi.frameOffset >= 0 ? bytePtr(frameOf(vi.owner), uint64_t(vi.frameOffset)) : vi.storage;
 }
 
 llvm::Value *CodeGen::frameOf(ProcInfo *owner) {
@@ -57,8 +63,7 @@ LValue CodeGen::varLValue(Symbol *sym) {
     it = vars.find(sym);
   }
   const VarInfo &vi = it->second;
-  llvm::Value *slot = vi.storage;
-  if (vi.frameOffset >= 0) slot = bytePtr(frameOf(vi.owner), uint64_t(vi.frameOffset));
+  llvm::Value *slot = slotOf(vi);
   LValue lv;
   lv.type = vi.type;
   switch (vi.kind) {
@@ -133,14 +138,13 @@ llvm::Constant *CodeGen::constBytes(const ConstValue *cv, const Type *t, std::ve
   }
   case ConstValue::Kind::Aggregate:
     if (auto *r = llvm::dyn_cast<RecordType>(s)) {
-      std::vector<uint64_t> offs = fieldBitOffsets(r);
+      const std::vector<uint64_t> &offs = fieldBitOffsets(r);
       for (size_t k = 0; k < r->fields.size() && k < cv->elems.size(); ++k)
         if (!constBytes(cv->elems[k], r->fields[k].type, bytes, bitOffset + offs[k])) return nullptr;
       return ok;
     } else {
       const Type *el = elementOf(s);
-      Layout l = layoutOf(el);
-      uint64_t stride = llvm::isa<PackedType>(el) ? l.size : (l.size + l.align - 1) / l.align * l.align;
+      uint64_t stride = elementStride(el);
       for (size_t k = 0; k < cv->elems.size(); ++k)
         if (!constBytes(cv->elems[k], el, bytes, bitOffset + k * stride)) return nullptr;
       return ok;
@@ -155,20 +159,18 @@ RValue CodeGen::emitConst(const ConstValue *cv, const Type *t) {
   case ConstValue::Kind::Int: r.v = i64(cv->i); return r;
   case ConstValue::Kind::Text: r.v = textConstant(cv->text); return r;
   case ConstValue::Kind::Nil:
-    r.v = llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx));
+    r.v = nullPtr();
     r.env = r.v;
     return r;
   case ConstValue::Kind::Proc:
     r.v = procFunction(cv->proc);
-    r.env = llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx));
+    r.env = nullPtr();
     return r;
   case ConstValue::Kind::Set: case ConstValue::Kind::Aggregate: {
     uint64_t size = byteSize(t);
     if (auto *oa = llvm::dyn_cast<OpenArrayType>(stripPacked(t))) {
       // An open array constant has the length of its elements.
-      Layout l = layoutOf(oa->element);
-      uint64_t stride = llvm::isa<PackedType>(oa->element) ? l.size : (l.size + l.align - 1) / l.align * l.align;
-      size = (cv->elems.size() * stride + 7) / 8;
+      size = (cv->elems.size() * elementStride(oa->element) + 7) / 8;
       r.lens.push_back(i64(int64_t(cv->elems.size())));
     }
     std::vector<uint8_t> bytes(std::max<uint64_t>(size, 1), 0);
@@ -185,15 +187,14 @@ RValue CodeGen::emitConst(const ConstValue *cv, const Type *t) {
     b->CreateMemSet(tmp, b->getInt8(0), size, llvm::Align(8));
     const Type *s = stripPacked(t);
     if (auto *rec = llvm::dyn_cast<RecordType>(s)) {
-      std::vector<uint64_t> offs = fieldBitOffsets(rec);
-      for (size_t k = 0; k < rec->fields.size() && k < cv->elems.size(); ++k) {
-        LValue lv{bytePtr(tmp, offs[k] / 8), offs[k] % 8 ? b->getInt8(uint8_t(offs[k] % 8)) : nullptr, rec->fields[k].type, {}};
-        storeValue(lv, emitConst(cv->elems[k], rec->fields[k].type), rec->fields[k].type, SourceRange());
-      }
+      const std::vector<uint64_t> &offs = fieldBitOffsets(rec);
+      for (size_t k = 0; k < rec->fields.size() && k < cv->elems.size(); ++k)
+        storeValue(fieldLValue(tmp, offs[k], rec->fields[k].type), emitConst(cv->elems[k], rec->fields[k].type),
+                   rec->fields[k].type, SourceRange());
     } else {
+      // Elements holding references are whole words, never packed.
       const Type *el = elementOf(s);
-      Layout l = layoutOf(el);
-      uint64_t stride = (l.size + l.align - 1) / l.align * l.align;
+      uint64_t stride = elementStride(el);
       for (size_t k = 0; k < cv->elems.size(); ++k)
         storeValue({bytePtr(tmp, k * stride / 8), nullptr, el, {}}, emitConst(cv->elems[k], el), el, SourceRange());
     }
@@ -217,7 +218,7 @@ RValue CodeGen::loadValue(const LValue &lv) {
   switch (rep(lv.type)) {
   case Rep::Ordinal: r.v = loadOrdinal(lv); break;
   case Rep::Pointer: r.v = b->CreateAlignedLoad(ptrTy, lv.ptr, llvm::Align(8)); break;
-  case Rep::Proc: r.v = b->CreateAlignedLoad(ptrTy, lv.ptr, llvm::Align(8)); r.env = llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)); break;
+  case Rep::Proc: r.v = b->CreateAlignedLoad(ptrTy, lv.ptr, llvm::Align(8)); r.env = nullPtr(); break;
   case Rep::Memory: r.addr = lv.ptr; break;
   case Rep::OpenArray: r.addr = lv.ptr; r.lens = lv.lens; break;
   case Rep::None: break;
@@ -293,8 +294,7 @@ RValue CodeGen::emit(Expr *e) {
       RValue r;
       r.v = procFunction(s);
       auto it = procs.find(implOf.count(s) ? implOf[s] : s);
-      r.env = it != procs.end() && it->second->parent ? envFor(it->second.get())
-                                                     : llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx));
+      r.env = it != procs.end() && it->second->parent ? envFor(it->second.get()) : nullPtr();
       return r;
     }
     if (s && s->kind == SymKind::Const && s->value) return emitConst(s->value, e->type);
@@ -375,9 +375,7 @@ LValue CodeGen::emitLValue(Expr *e) {
       base = emitLValue(f->base).ptr;
     }
     const RecordField *field = rec->field(f->name.text);
-    size_t k = size_t(field - rec->fields.data());
-    uint64_t off = fieldBitOffsets(rec)[k];
-    return LValue{bytePtr(base, off / 8), off % 8 ? b->getInt8(uint8_t(off % 8)) : nullptr, field->type, {}};
+    return fieldLValue(base, fieldBitOffsets(rec)[size_t(field - rec->fields.data())], field->type);
   }
   case ExprKind::Index: {
     auto *x = llvm::cast<IndexExpr>(e);
@@ -408,8 +406,7 @@ LValue CodeGen::emitLValue(Expr *e) {
       llvm::Value *elemBytes = totalBytes(el, restLens);
       return LValue{bytePtr(arr.ptr, b->CreateMul(pos, elemBytes)), nullptr, el, restLens};
     }
-    Layout l = layoutOf(el);
-    uint64_t stride = llvm::isa<PackedType>(el) ? l.size : (l.size + l.align - 1) / l.align * l.align;
+    uint64_t stride = elementStride(el);
     if (stride % 8 == 0) return LValue{bytePtr(arr.ptr, b->CreateMul(pos, i64(int64_t(stride / 8)))), nullptr, el, {}};
     llvm::Value *bitpos = b->CreateMul(pos, i64(int64_t(stride)));
     return LValue{bytePtr(arr.ptr, b->CreateLShr(bitpos, i64(3))), b->CreateTrunc(b->CreateAnd(bitpos, i64(7)), i8Ty), el, {}};
@@ -593,11 +590,9 @@ RValue CodeGen::emitConstructor(ConstructorExpr *e) {
   llvm::Value *tmp;
   if (auto *oa = llvm::dyn_cast<OpenArrayType>(s)) {
     // ARRAY OF T{a, b, c}: as long as its elements.
-    Layout l = layoutOf(oa->element);
-    uint64_t stride = llvm::isa<PackedType>(oa->element) ? l.size : (l.size + l.align - 1) / l.align * l.align;
     uint64_t n = e->elems.size();
-    uint64_t size = (n * stride + 7) / 8;
-    tmp = tempBytes(size, std::max<uint64_t>(l.align / 8, 8), "cons");
+    uint64_t size = (n * elementStride(oa->element) + 7) / 8;
+    tmp = tempBytes(size, std::max<uint64_t>(layoutOf(oa->element).align / 8, 8), "cons");
     b->CreateMemSet(tmp, b->getInt8(0), size, llvm::Align(8));
     openLens.push_back(i64(int64_t(n)));
   } else {
@@ -632,7 +627,7 @@ RValue CodeGen::emitConstructor(ConstructorExpr *e) {
     return RValue{nullptr, nullptr, tmp, {}};
   }
   if (auto *rec = llvm::dyn_cast<RecordType>(s)) {
-    std::vector<uint64_t> offs = fieldBitOffsets(rec);
+    const std::vector<uint64_t> &offs = fieldBitOffsets(rec);
     std::vector<Expr *> given(rec->fields.size(), nullptr);
     size_t pos = 0;
     for (const ConsElem &el : e->elems) {
@@ -644,7 +639,7 @@ RValue CodeGen::emitConstructor(ConstructorExpr *e) {
     }
     for (size_t k = 0; k < rec->fields.size(); ++k) {
       const RecordField &f = rec->fields[k];
-      LValue lv{bytePtr(tmp, offs[k] / 8), offs[k] % 8 ? b->getInt8(uint8_t(offs[k] % 8)) : nullptr, f.type, {}};
+      LValue lv = fieldLValue(tmp, offs[k], f.type);
       if (given[k]) assignInto(lv, given[k], given[k]->range);
       else if (f.dflt) storeValue(lv, emitConst(f.dflt, f.type), f.type, e->range);
       else initDefaults(lv.ptr, f.type);
@@ -659,8 +654,7 @@ RValue CodeGen::emitConstructor(ConstructorExpr *e) {
     ordinalBounds(fa->index, lo, hi);
     n = hi - lo + 1;
   }
-  Layout l = layoutOf(el);
-  uint64_t stride = llvm::isa<PackedType>(el) ? l.size : (l.size + l.align - 1) / l.align * l.align;
+  uint64_t stride = elementStride(el);
   auto elemLV = [&](llvm::Value *k) {
     llvm::Value *bitpos = b->CreateMul(k, i64(int64_t(stride)));
     llvm::Value *bit = stride % 8 ? b->CreateTrunc(b->CreateAnd(bitpos, i64(7)), i8Ty) : nullptr;

@@ -14,16 +14,16 @@ uint64_t CodeGen::byteAlign(const Type *t) {
   return a == 0 ? 1 : a;
 }
 
-std::vector<uint64_t> CodeGen::fieldBitOffsets(const RecordType *r) {
-  std::vector<uint64_t> offs;
-  uint64_t off = 0;
-  for (const RecordField &f : r->fields) {
-    Layout l = layoutOf(f.type);
-    if (!llvm::isa<PackedType>(f.type) && l.align > 1) off = (off + l.align - 1) / l.align * l.align;
-    offs.push_back(off);
-    off += l.size;
-  }
-  return offs;
+const std::vector<uint64_t> &CodeGen::fieldBitOffsets(const RecordType *r) {
+  auto it = fieldOffsetCache.find(r);
+  if (it == fieldOffsetCache.end()) it = fieldOffsetCache.emplace(r, fieldOffsets(r)).first;
+  return it->second;
+}
+
+// A field at `bitOffset` of the record at `record`: packed fields narrower than a byte may start inside one.
+LValue CodeGen::fieldLValue(llvm::Value *record, uint64_t bitOffset, const Type *fieldType) {
+  return LValue{bytePtr(record, bitOffset / 8), bitOffset % 8 ? b->getInt8(uint8_t(bitOffset % 8)) : nullptr,
+                fieldType, {}};
 }
 
 Rep CodeGen::rep(const Type *t) {
@@ -176,8 +176,7 @@ const Type *CodeGen::innermostElement(const Type *t, unsigned &openDims) {
 llvm::Value *CodeGen::totalBytes(const Type *openArray, const std::vector<llvm::Value *> &lens) {
   unsigned dims;
   const Type *elem = innermostElement(openArray, dims);
-  Layout l = layoutOf(elem);
-  uint64_t stride = llvm::isa<PackedType>(elem) ? l.size : (l.size + l.align - 1) / l.align * l.align;
+  uint64_t stride = elementStride(elem);
   llvm::Value *n = i64(1);
   for (llvm::Value *len : lens) n = b->CreateMul(n, len);
   // Packed elements may take less than a byte each.
@@ -210,8 +209,7 @@ bool needsInit(const Type *t) {
 // The zero values of `n` consecutive elements of type `elem` at `dst` (a loop: arrays may be large).
 void CodeGen::initElements(llvm::Value *dst, const Type *elem, llvm::Value *n) {
   if (!needsInit(elem)) return;
-  Layout el = layoutOf(elem);
-  uint64_t stride = llvm::isa<PackedType>(elem) ? el.size : (el.size + el.align - 1) / el.align * el.align;
+  uint64_t stride = elementStride(elem);
   llvm::BasicBlock *pre = b->GetInsertBlock();
   llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "init.elem", curFn);
   llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "init.done", curFn);
@@ -248,17 +246,12 @@ void CodeGen::initDefaults(llvm::Value *dst, const Type *t) {
     return;
   }
   auto *r = llvm::cast<RecordType>(s);
-  std::vector<uint64_t> offs = fieldBitOffsets(r);
+  const std::vector<uint64_t> &offs = fieldBitOffsets(r);
   for (size_t k = 0; k < r->fields.size(); ++k) {
     const RecordField &f = r->fields[k];
-    llvm::Value *fp = bytePtr(dst, offs[k] / 8);
-    LValue lv{fp, offs[k] % 8 ? b->getInt8(uint8_t(offs[k] % 8)) : nullptr, f.type, {}};
-    if (f.dflt) {
-      RValue v = emitConst(f.dflt, f.type);
-      storeValue(lv, v, f.type, f.range);
-    } else {
-      initDefaults(fp, f.type);
-    }
+    LValue lv = fieldLValue(dst, offs[k], f.type);
+    if (f.dflt) storeValue(lv, emitConst(f.dflt, f.type), f.type, f.range);
+    else initDefaults(lv.ptr, f.type);
   }
 }
 

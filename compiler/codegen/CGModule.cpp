@@ -7,6 +7,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 
@@ -23,11 +24,12 @@ InterfaceInfo *findInterface(const CodeGenInput &in, std::string_view name) {
   return nullptr;
 }
 
-std::vector<std::string_view> exportedNames(const Unit *m, const CodeGenInput &in) {
-  std::vector<std::string_view> names;
-  for (const Ident &e : m->exports) names.push_back(e.text);
-  if (m->exports.empty() && findInterface(in, m->name.text)) names.push_back(m->name.text);
-  return names;
+// The interfaces module `m` exports, as Sema recorded them (EXPORTS, or its own name's interface).
+std::vector<InterfaceInfo *> exportsOf(const Unit *m, const CodeGenInput &in) {
+  std::vector<InterfaceInfo *> out;
+  for (InterfaceInfo *i : in.interfaces)
+    if (i->unit && std::find(i->exporters.begin(), i->exporters.end(), m) != i->exporters.end()) out.push_back(i);
+  return out;
 }
 }  // namespace
 
@@ -55,7 +57,6 @@ void CodeGen::run(const std::string &triple, const std::string &dataLayout) {
   i32Ty = b->getInt32Ty();
   i8Ty = b->getInt8Ty();
   i1Ty = b->getInt1Ty();
-  procValTy = llvm::StructType::get(ctx, {ptrTy, ptrTy});
 
   // struct spx_state { int64 fuel; uintptr stack_limit; void *exc; void *runtime; }
   auto *stateTy = llvm::StructType::create(ctx, {i64Ty, i64Ty, ptrTy, ptrTy}, "spx_state");
@@ -82,9 +83,8 @@ void CodeGen::run(const std::string &triple, const std::string &dataLayout) {
 
   // Which module implements which interface procedure.
   for (Unit *m : in_.modules) {
-    for (std::string_view ifName : exportedNames(m, in_)) {
-      InterfaceInfo *info = findInterface(in_, ifName);
-      if (!info || !info->scope) continue;
+    for (InterfaceInfo *info : exportsOf(m, in_)) {
+      if (!info->scope) continue;
       for (Symbol *decl : info->scope->symbols()) {
         if (decl->kind != SymKind::Procedure || decl->isEvent || decl->unit != info->unit) continue;
         for (Decl *d : m->body->decls)
@@ -303,7 +303,7 @@ void CodeGen::defineModuleBody(Unit *u) {
     frame->setAlignment(llvm::Align(16));
     body->frame = frame;
     body->frameSize = 8;
-    b->CreateStore(llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)), frame);
+    b->CreateStore(nullPtr(), frame);
   }
   returnBlock = llvm::BasicBlock::Create(ctx, "return", fn);
   resultSlot = nullptr;
@@ -311,15 +311,14 @@ void CodeGen::defineModuleBody(Unit *u) {
   // Variables of the module and of the interfaces it exports.
   for (Decl *d : u->body->decls)
     if (auto *vd = llvm::dyn_cast<VarDecl>(d); vd && vd->symbol) globalVar(vd->symbol);
-  for (std::string_view ifName : exportedNames(u, in_))
-    if (InterfaceInfo *info = findInterface(in_, ifName); info && info->unit)
-      for (Decl *d : info->unit->decls)
-        if (auto *vd = llvm::dyn_cast<VarDecl>(d); vd && vd->symbol) {
-          globalVar(vd->symbol);
-          LValue lv{globals[vd->symbol], nullptr, vd->symbol->type, {}};
-          if (vd->init) assignInto(lv, vd->init, vd->init->range);
-          else initDefaults(lv.ptr, vd->symbol->type);
-        }
+  for (InterfaceInfo *info : exportsOf(u, in_))
+    for (Decl *d : info->unit->decls)
+      if (auto *vd = llvm::dyn_cast<VarDecl>(d); vd && vd->symbol) {
+        globalVar(vd->symbol);
+        LValue lv{globals[vd->symbol], nullptr, vd->symbol->type, {}};
+        if (vd->init) assignInto(lv, vd->init, vd->init->range);
+        else initDefaults(lv.ptr, vd->symbol->type);
+      }
   initLocals(u->body->decls);
   emitStmts(u->body->body);
   if (!blockTerminated()) b->CreateBr(returnBlock);
@@ -346,10 +345,9 @@ void CodeGen::defineInit() {
     };
     collect(m);
     for (std::string_view i : ifaces)
-      for (Unit *other : in_.modules)
-        if (other != m)
-          for (std::string_view e : exportedNames(other, in_))
-            if (e == i) visit(other);
+      if (InterfaceInfo *info = findInterface(in_, i))
+        for (Unit *other : info->exporters)
+          if (other != m && std::find(in_.modules.begin(), in_.modules.end(), other) != in_.modules.end()) visit(other);
     order.push_back(m);
   };
   for (Unit *m : in_.modules) visit(m);
@@ -367,14 +365,14 @@ void CodeGen::collectManifest() {
   // Imports: the runtime's interfaces the extension uses, except those it implements itself (Main).
   std::set<std::string> imported;
   for (Unit *m : in_.modules)
-    for (std::string_view e : exportedNames(m, in_)) imported.insert(std::string(e));
+    for (InterfaceInfo *e : exportsOf(m, in_)) imported.insert(std::string(e->unit->name.text));
   for (const InterfaceInfo *i : in_.fromRuntime)
     if (i->unit && imported.insert(std::string(i->unit->name.text)).second)
       out.imports.emplace_back(std::string(i->unit->name.text), i->fingerprint);
   for (Unit *m : in_.modules) {
-    for (std::string_view ifName : exportedNames(m, in_)) {
-      InterfaceInfo *info = findInterface(in_, ifName);
-      if (!info || !exported.insert(std::string(ifName)).second) continue;
+    for (InterfaceInfo *info : exportsOf(m, in_)) {
+      std::string_view ifName = info->unit->name.text;
+      if (!exported.insert(std::string(ifName)).second) continue;
       out.exports.emplace_back(std::string(ifName), info->fingerprint);
       if (info->unit->isMessages()) {
         MessageInfo mi;
@@ -437,7 +435,7 @@ llvm::DIType *CodeGen::diType(const Type *t) {
   case Rep::Memory:
     if (auto *r = llvm::dyn_cast<RecordType>(s)) {
       std::vector<llvm::Metadata *> members;
-      std::vector<uint64_t> offs = fieldBitOffsets(r);
+      const std::vector<uint64_t> &offs = fieldBitOffsets(r);
       for (size_t k = 0; k < r->fields.size(); ++k) {
         if (llvm::isa<PackedType>(r->fields[k].type) && layoutOf(r->fields[k].type).size % 8) continue;
         members.push_back(di->createMemberType(diCU, std::string(r->fields[k].name), nullptr, 0,

@@ -293,9 +293,7 @@ void CodeGen::emitWith(WithStmt *s) {
       innermostElement(v->type, vi.dims);
       vi.kind = VarInfo::Kind::OpenArray;
       LValue lv = emitLValue(v);
-      bindVar(bd.symbol, vi);
-      VarInfo &bound = vars[bd.symbol];
-      llvm::Value *p = bound.frameOffset >= 0 ? bytePtr(frameOf(cur), uint64_t(bound.frameOffset)) : bound.storage;
+      llvm::Value *p = bindVar(bd.symbol, vi);
       b->CreateStore(lv.ptr, p);
       RValue ov = asOpenArray(RValue{nullptr, nullptr, lv.ptr, lv.lens}, lv.type);
       for (unsigned k = 0; k < vi.dims; ++k) b->CreateStore(ov.lens[k], bytePtr(p, 8 * (k + 1)));
@@ -305,9 +303,7 @@ void CodeGen::emitWith(WithStmt *s) {
       LValue lv = emitLValue(v);
       vi.kind = VarInfo::Kind::ByRef;
       vi.type = lv.type;
-      bindVar(bd.symbol, vi);
-      VarInfo &bound = vars[bd.symbol];
-      llvm::Value *p = bound.frameOffset >= 0 ? bytePtr(frameOf(cur), uint64_t(bound.frameOffset)) : bound.storage;
+      llvm::Value *p = bindVar(bd.symbol, vi);
       b->CreateStore(lv.ptr, p);
       if (llvm::isa<PackedType>(lv.type)) b->CreateStore(lv.bit ? lv.bit : b->getInt8(0), bytePtr(p, 8));
       continue;
@@ -317,7 +313,7 @@ void CodeGen::emitWith(WithStmt *s) {
     LValue lv = varLValue(bd.symbol);
     if (r == Rep::Proc) {
       b->CreateStore(val.v, lv.ptr);
-      b->CreateStore(val.env ? val.env : llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)), bytePtr(lv.ptr, 8));
+      b->CreateStore(val.env ? val.env : nullPtr(), bytePtr(lv.ptr, 8));
     } else {
       storeValue(lv, val, v->type, v->range);
     }
@@ -385,7 +381,7 @@ void CodeGen::emitTryExcept(TryExceptStmt *s) {
     for (Symbol *es : excs) match = b->CreateOr(match, b->CreateICmpEQ(exc, exceptionGlobal(es)));
     b->CreateCondBr(match, run, next);
     b->SetInsertPoint(run);
-    b->CreateStore(llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)), excSlot);
+    b->CreateStore(nullPtr(), excSlot);
     if (h.varSymbol && !excs.empty() && excs.front()->excArg) {
       VarInfo vi;
       vi.type = excs.front()->excArg;
@@ -402,7 +398,7 @@ void CodeGen::emitTryExcept(TryExceptStmt *s) {
     b->SetInsertPoint(next);
   }
   if (s->hasElse) {
-    b->CreateStore(llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)), excSlot);
+    b->CreateStore(nullPtr(), excSlot);
     emitStmts(s->elseBody);
     if (!blockTerminated()) b->CreateBr(done);
   } else {
@@ -429,7 +425,7 @@ void CodeGen::emitTryFinally(TryFinallyStmt *s) {
   b->SetInsertPoint(fin);
   llvm::Value *excSlot = b->CreateStructGEP(state->getValueType(), state, 2);
   b->CreateStore(b->CreateLoad(ptrTy, excSlot), saved);
-  b->CreateStore(llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)), excSlot);
+  b->CreateStore(nullPtr(), excSlot);
   emitStmts(s->finally);
   if (blockTerminated()) {
     b->SetInsertPoint(done);

@@ -16,6 +16,7 @@
 namespace llvm {
 class LLVMContext;
 class Module;
+class TargetMachine;
 }  // namespace llvm
 
 namespace spx {
@@ -59,12 +60,18 @@ struct CodeGenOutput {
 CodeGenOutput generateCode(const CodeGenInput &in, const SourceManager &sm, const TypeContext &types,
                            const Options &opts, const std::string &targetTriple, const std::string &dataLayout);
 
-// Runs the optimiser for opts.optLevel and emits `kind` (object, assembly or LLVM IR text) into `bytes`.
-// Returns false with `error` set when the target is unknown or emission fails.
+// The target machine of --target (or the host), made once per compilation: code generation needs its triple
+// and data layout, the optimiser and the emitter the machine itself. `machine` is null, with `error` set,
+// when the target is unknown.
 struct TargetChoice {
   std::string triple, dataLayout, error;
+  std::shared_ptr<llvm::TargetMachine> machine;
 };
 TargetChoice chooseTarget(const Options &opts);
-bool optimizeAndEmit(llvm::Module &m, const Options &opts, EmitKind kind, std::string &bytes, std::string &error);
+
+// Runs the optimiser for opts.optLevel and emits `kind` (object, assembly or LLVM IR text) into `bytes`.
+// Returns false with `error` set when the code does not verify or the target cannot emit that kind.
+bool optimizeAndEmit(llvm::Module &m, llvm::TargetMachine &tm, const Options &opts, EmitKind kind,
+                     std::string &bytes, std::string &error);
 
 }  // namespace spx

@@ -67,8 +67,8 @@ std::unique_ptr<llvm::TargetMachine> makeTargetMachine(const Options &opts, std:
 
 TargetChoice chooseTarget(const Options &opts) {
   TargetChoice c;
-  auto tm = makeTargetMachine(opts, c.triple, c.error);
-  if (tm) c.dataLayout = tm->createDataLayout().getStringRepresentation();
+  c.machine = makeTargetMachine(opts, c.triple, c.error);
+  if (c.machine) c.dataLayout = c.machine->createDataLayout().getStringRepresentation();
   return c;
 }
 
@@ -80,10 +80,8 @@ CodeGenOutput generateCode(const CodeGenInput &in, const SourceManager &sm, cons
   return out;
 }
 
-bool optimizeAndEmit(llvm::Module &m, const Options &opts, EmitKind kind, std::string &bytes, std::string &error) {
-  std::string triple;
-  auto tm = makeTargetMachine(opts, triple, error);
-  if (!tm) return false;
+bool optimizeAndEmit(llvm::Module &m, llvm::TargetMachine &tm, const Options &opts, EmitKind kind,
+                     std::string &bytes, std::string &error) {
   {
     std::string problems;
     llvm::raw_string_ostream os(problems);
@@ -96,7 +94,7 @@ bool optimizeAndEmit(llvm::Module &m, const Options &opts, EmitKind kind, std::s
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(tm.get());
+  llvm::PassBuilder pb(&tm);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
@@ -116,8 +114,8 @@ bool optimizeAndEmit(llvm::Module &m, const Options &opts, EmitKind kind, std::s
   llvm::raw_svector_ostream vos(buffer);
   llvm::legacy::PassManager pm;
   auto fileType = kind == EmitKind::Assembly ? llvm::CodeGenFileType::AssemblyFile : llvm::CodeGenFileType::ObjectFile;
-  if (tm->addPassesToEmitFile(pm, vos, nullptr, fileType)) {
-    error = "the target '" + triple + "' cannot emit this kind of file";
+  if (tm.addPassesToEmitFile(pm, vos, nullptr, fileType)) {
+    error = "the target '" + tm.getTargetTriple().str() + "' cannot emit this kind of file";
     return false;
   }
   pm.run(m);

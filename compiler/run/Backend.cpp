@@ -65,14 +65,14 @@ int Compilation::runBackend() {
     if (!ec && file.parent_path() == stdlib) in.fromRuntime.insert(info.get());
   }
   TargetChoice target = chooseTarget(opts_);
-  if (!target.error.empty()) {
+  if (!target.machine) {
     err_ << "spinec: error: " << target.error << "\n";
     return 1;
   }
   CodeGenOutput out = generateCode(in, sm_, types_, opts_, target.triple, target.dataLayout);
   EmitKind kind = opts_.emit == EmitKind::Image || opts_.run ? EmitKind::Object : opts_.emit;
   std::string bytes, error;
-  if (!optimizeAndEmit(*out.module, opts_, kind, bytes, error)) {
+  if (!optimizeAndEmit(*out.module, *target.machine, opts_, kind, bytes, error)) {
     err_ << "spinec: error: " << error << "\n";
     return 1;
   }

@@ -334,10 +334,8 @@ Layout layoutOf(const Type *t) {
     int64_t lo, hi;
     ordinalBounds(a->index, lo, hi);
     uint64_t n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
-    Layout e = layoutOf(a->element);
-    // Elements are laid out like consecutive fields; an array starts on at least a byte.
-    uint64_t stride = llvm::isa<PackedType>(a->element) || e.size > UINT64_MAX - e.align ? e.size : roundUp(e.size, e.align);
-    return {mulSat(n, stride), std::max<uint64_t>(e.align, 8)};
+    // An array starts on at least a byte.
+    return {mulSat(n, elementStride(a->element)), std::max<uint64_t>(layoutOf(a->element).align, 8)};
   }
   case TypeKind::Record: {
     uint64_t offset = 0, align = 8;
@@ -354,6 +352,26 @@ Layout layoutOf(const Type *t) {
 }
 
 uint64_t bitSize(const Type *t) { return layoutOf(t).size; }
+
+// Elements are laid out like consecutive fields: a packed one takes exactly its bits, any other its size
+// rounded up to its alignment.
+uint64_t elementStride(const Type *element) {
+  Layout e = layoutOf(element);
+  return llvm::isa<PackedType>(element) || e.size > UINT64_MAX - e.align ? e.size : roundUp(e.size, e.align);
+}
+
+std::vector<uint64_t> fieldOffsets(const RecordType *r) {
+  std::vector<uint64_t> offsets;
+  offsets.reserve(r->fields.size());
+  uint64_t offset = 0;
+  for (const RecordField &f : r->fields) {
+    Layout l = layoutOf(f.type);
+    offset = place(f.type, l, offset, nullptr);
+    offsets.push_back(offset);
+    offset = addSat(offset, l.size);
+  }
+  return offsets;
+}
 
 LayoutProblem recordLayoutProblem(const RecordType *r, size_t &field) {
   uint64_t offset = 0;

@@ -193,6 +193,10 @@ struct Layout {
   uint64_t size, align;
 };
 Layout layoutOf(const Type *t);
+// Bits from one element of an array of `element` to the next.
+uint64_t elementStride(const Type *element);
+// The bit offset of each field of `r`, in order (what layoutOf places).
+std::vector<uint64_t> fieldOffsets(const RecordType *r);
 // The largest type Sema accepts, in bits (1 GiB): sizes must stay far from wrapping anywhere downstream.
 constexpr uint64_t kMaxTypeBits = uint64_t{8} << 30;
 enum class LayoutProblem { None, PackedNotWholeBytes, PackedCrossesByte };

@@ -119,7 +119,9 @@ public:
   // ---- CGLayout.cpp
   uint64_t byteSize(const Type *t);
   uint64_t byteAlign(const Type *t);
-  std::vector<uint64_t> fieldBitOffsets(const RecordType *r);
+  const std::vector<uint64_t> &fieldBitOffsets(const RecordType *r);  // Sema's layout, computed once per type
+  LValue fieldLValue(llvm::Value *record, uint64_t bitOffset, const Type *fieldType);
+  llvm::Constant *nullPtr() { return llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)); }
   Rep rep(const Type *t);
   llvm::Value *loadOrdinal(const LValue &lv);
   void storeOrdinal(const LValue &lv, llvm::Value *v);
@@ -152,7 +154,8 @@ public:
   LValue varLValue(Symbol *sym);
   bool wideLocal(const Type *t);
   llvm::Value *frameOf(ProcInfo *owner);
-  void bindVar(Symbol *sym, VarInfo vi);
+  llvm::Value *bindVar(Symbol *sym, VarInfo vi);  // returns the variable's slot
+  llvm::Value *slotOf(const VarInfo &vi);
   LValue derefChecked(llvm::Value *ref, const Type *target, SourceRange where);
   RValue asOpenArray(const RValue &v, const Type *t);
   void assignInto(const LValue &dst, Expr *src, SourceRange where);
@@ -191,7 +194,6 @@ public:
   // Branches to `target`, which lies outside the cleanups above `depth` in the stack, running FINALLY parts.
   void branchOut(llvm::BasicBlock *target, size_t depth);
   void emitPropagate();  // an exception is pending: go to the innermost handler or FINALLY, or return
-  void emitProcReturn(); // the end of the current procedure's body code path
   bool blockTerminated();
   void startBlock(const char *name);
 
@@ -223,7 +225,6 @@ public:
   llvm::Module *mod = nullptr;
   std::unique_ptr<llvm::IRBuilder<>> b;
   llvm::Type *ptrTy = nullptr, *i64Ty = nullptr, *i32Ty = nullptr, *i8Ty = nullptr, *i1Ty = nullptr;
-  llvm::StructType *procValTy = nullptr;
   llvm::GlobalVariable *state = nullptr;
   llvm::FunctionCallee trapFn, newFn;
   std::map<Symbol *, std::unique_ptr<ProcInfo>> procs;   // every procedure symbol of the compilation
@@ -231,12 +232,11 @@ public:
   std::map<Symbol *, llvm::GlobalVariable *> globals, exceptions;
   std::unordered_map<Symbol *, VarInfo> vars;
   std::map<std::string, llvm::GlobalVariable *> texts;
-  std::map<const FileId *, uint32_t> fileIdx;
   std::map<uint32_t, uint32_t> fileIndexOf;               // FileId.index -> index in out.files
   std::map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> siteIdx;
-  std::vector<Unit *> moduleOrder;
   std::map<Unit *, llvm::Function *> bodies;
   std::map<Unit *, std::unique_ptr<ProcInfo>> bodyInfos;  // module bodies, as procedures for nested ones
+  std::map<const RecordType *, std::vector<uint64_t>> fieldOffsetCache;
   // The procedure being generated (null in a module body) and its cleanup stack.
   ProcInfo *cur = nullptr;
   llvm::Function *curFn = nullptr;
@@ -244,7 +244,6 @@ public:
   std::vector<Cleanup> cleanups;
   llvm::BasicBlock *returnBlock = nullptr;  // where RETURN goes once FINALLY parts have run
   llvm::Value *resultSlot = nullptr;        // scalar results
-  std::vector<llvm::BasicBlock *> loopExits;
   // Debug info.
   std::unique_ptr<llvm::DIBuilder> di;
   std::map<uint32_t, llvm::DIFile *> diFiles;
