@@ -192,11 +192,9 @@ RValue CodeGen::emitConst(const ConstValue *cv, const Type *t) {
         storeValue(fieldLValue(tmp, offs[k], rec->fields[k].type), emitConst(cv->elems[k], rec->fields[k].type),
                    rec->fields[k].type, SourceRange());
     } else {
-      // Elements holding references are whole words, never packed.
       const Type *el = elementOf(s);
-      uint64_t stride = elementStride(el);
       for (size_t k = 0; k < cv->elems.size(); ++k)
-        storeValue({bytePtr(tmp, k * stride / 8), nullptr, el, {}}, emitConst(cv->elems[k], el), el, SourceRange());
+        storeValue(elementLValue(tmp, i64(int64_t(k)), el), emitConst(cv->elems[k], el), el, SourceRange());
     }
     r.addr = tmp;
     return r;
@@ -406,10 +404,7 @@ LValue CodeGen::emitLValue(Expr *e) {
       llvm::Value *elemBytes = totalBytes(el, restLens);
       return LValue{bytePtr(arr.ptr, b->CreateMul(pos, elemBytes)), nullptr, el, restLens};
     }
-    uint64_t stride = elementStride(el);
-    if (stride % 8 == 0) return LValue{bytePtr(arr.ptr, b->CreateMul(pos, i64(int64_t(stride / 8)))), nullptr, el, {}};
-    llvm::Value *bitpos = b->CreateMul(pos, i64(int64_t(stride)));
-    return LValue{bytePtr(arr.ptr, b->CreateLShr(bitpos, i64(3))), b->CreateTrunc(b->CreateAnd(bitpos, i64(7)), i8Ty), el, {}};
+    return elementLValue(arr.ptr, pos, el);
   }
   case ExprKind::Deref: {
     auto *d = llvm::cast<DerefExpr>(e);
@@ -654,12 +649,7 @@ RValue CodeGen::emitConstructor(ConstructorExpr *e) {
     ordinalBounds(fa->index, lo, hi);
     n = hi - lo + 1;
   }
-  uint64_t stride = elementStride(el);
-  auto elemLV = [&](llvm::Value *k) {
-    llvm::Value *bitpos = b->CreateMul(k, i64(int64_t(stride)));
-    llvm::Value *bit = stride % 8 ? b->CreateTrunc(b->CreateAnd(bitpos, i64(7)), i8Ty) : nullptr;
-    return LValue{bytePtr(tmp, b->CreateLShr(bitpos, i64(3))), bit, el, {}};
-  };
+  auto elemLV = [&](llvm::Value *k) { return elementLValue(tmp, k, el); };
   int64_t k = 0;
   Expr *last = nullptr;
   for (const ConsElem &ce : e->elems) {

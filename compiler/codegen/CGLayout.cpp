@@ -20,6 +20,16 @@ const std::vector<uint64_t> &CodeGen::fieldBitOffsets(const RecordType *r) {
   return it->second;
 }
 
+// Element `index` (counted from 0) of the fixed-size elements at `array`: elements packed narrower than a byte
+// may start inside one.
+LValue CodeGen::elementLValue(llvm::Value *array, llvm::Value *index, const Type *element) {
+  uint64_t stride = elementStride(element);
+  if (stride % 8 == 0) return LValue{bytePtr(array, b->CreateMul(index, i64(int64_t(stride / 8)))), nullptr, element, {}};
+  llvm::Value *bitpos = b->CreateMul(index, i64(int64_t(stride)));
+  return LValue{bytePtr(array, b->CreateLShr(bitpos, i64(3))), b->CreateTrunc(b->CreateAnd(bitpos, i64(7)), i8Ty),
+                element, {}};
+}
+
 // A field at `bitOffset` of the record at `record`: packed fields narrower than a byte may start inside one.
 LValue CodeGen::fieldLValue(llvm::Value *record, uint64_t bitOffset, const Type *fieldType) {
   return LValue{bytePtr(record, bitOffset / 8), bitOffset % 8 ? b->getInt8(uint8_t(bitOffset % 8)) : nullptr,
@@ -209,7 +219,6 @@ bool needsInit(const Type *t) {
 // The zero values of `n` consecutive elements of type `elem` at `dst` (a loop: arrays may be large).
 void CodeGen::initElements(llvm::Value *dst, const Type *elem, llvm::Value *n) {
   if (!needsInit(elem)) return;
-  uint64_t stride = elementStride(elem);
   llvm::BasicBlock *pre = b->GetInsertBlock();
   llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "init.elem", curFn);
   llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "init.done", curFn);
@@ -217,13 +226,12 @@ void CodeGen::initElements(llvm::Value *dst, const Type *elem, llvm::Value *n) {
   b->SetInsertPoint(body);
   llvm::PHINode *i = b->CreatePHI(i64Ty, 2);
   i->addIncoming(i64(0), pre);
-  llvm::Value *bitpos = b->CreateMul(i, i64(int64_t(stride)));
-  llvm::Value *ptr = bytePtr(dst, b->CreateLShr(bitpos, i64(3)));
-  if (stride % 8 == 0) {
-    initDefaults(ptr, elem);
+  LValue el = elementLValue(dst, i, elem);
+  if (!el.bit) {
+    initDefaults(el.ptr, elem);
   } else {
-    auto *sr = llvm::cast<SubrangeType>(stripPacked(elem));
-    storeOrdinal({ptr, b->CreateTrunc(b->CreateAnd(bitpos, i64(7)), i8Ty), elem, {}}, i64(sr->low));
+    // Packed narrower than a byte: a subrange, whose zero value is its low bound.
+    storeOrdinal(el, i64(llvm::cast<SubrangeType>(stripPacked(elem))->low));
   }
   llvm::Value *next = b->CreateAdd(i, i64(1));
   i->addIncoming(next, b->GetInsertBlock());

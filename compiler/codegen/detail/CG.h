@@ -121,6 +121,7 @@ public:
   uint64_t byteAlign(const Type *t);
   const std::vector<uint64_t> &fieldBitOffsets(const RecordType *r);  // Sema's layout, computed once per type
   LValue fieldLValue(llvm::Value *record, uint64_t bitOffset, const Type *fieldType);
+  LValue elementLValue(llvm::Value *array, llvm::Value *index, const Type *element);
   llvm::Constant *nullPtr() { return llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)); }
   Rep rep(const Type *t);
   llvm::Value *loadOrdinal(const LValue &lv);
