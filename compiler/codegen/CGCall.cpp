@@ -38,6 +38,7 @@ void CodeGen::initLocals(const std::vector<Decl *> &decls) {
     if (vd->symbol->level != 0) {
       if (rep(lv.type) == Rep::Memory) zeroFill(lv.ptr, lv.type);
       else b->CreateAlignedStore(llvm::Constant::getNullValue(rep(lv.type) == Rep::Ordinal ? i64Ty : ptrTy), lv.ptr, llvm::Align(8));
+      if (rep(lv.type) == Rep::Proc) b->CreateAlignedStore(nullPtr(), bytePtr(lv.ptr, 8), llvm::Align(8));
       if (cur && vars[vd->symbol].frameOffset < 0) declareDebugVar(vd->symbol, lv.ptr, lv.type, false, 0);
     }
     if (vd->init) {
@@ -82,6 +83,9 @@ void CodeGen::defineProcedure(ProcInfo &p) {
     p.env = &*arg++;
     p.env->setName("env");
   }
+  // The entry checks go in `prologue` once the body is known (see needsEntryChecks): after the fixed frame is
+  // allocated (the allocas of `entry`) and before anything is written to it (invariant I4).
+  llvm::BasicBlock *prologue = startPrologue();
   if (frame) b->CreateStore(p.env ? p.env : nullPtr(), frame);
   p.sret = nullptr;
   resultSlot = nullptr;
@@ -126,24 +130,23 @@ void CodeGen::defineProcedure(ProcInfo &p) {
       for (unsigned k = 0; k < vi.dims; ++k) b->CreateStore(lens[k], bytePtr(slot, 8 * (k + 1)));
     } else if (pp.mode != ParamMode::Value) {
       b->CreateStore(&*arg++, slot);
+      // A packed VAR or READONLY parameter starts at bit 0 of what it points to (the caller passes a copy or
+      // a whole-byte variable); the slot's bit offset is what varLValue reads.
+      if (llvm::isa<PackedType>(pp.type)) b->CreateStore(b->getInt8(0), bytePtr(slot, 8));
     } else if (r == Rep::Memory) {
       copyBytes(slot, &*arg++, i64(int64_t(byteSize(pp.type))), 1);
     } else if (r == Rep::Proc) {
       b->CreateStore(&*arg++, slot);
       b->CreateStore(&*arg++, bytePtr(slot, 8));
     } else if (r == Rep::Ordinal) {
-      b->CreateAlignedStore(&*arg++, slot, llvm::Align(8));
+      // In the variable's own layout (I2): a WITH alias or a VAR argument may read it through that layout.
+      storeOrdinal(varLValue(sym), &*arg++);
     } else {
       b->CreateStore(&*arg++, slot);
     }
     if (bound.frameOffset < 0 && (r == Rep::Ordinal || r == Rep::Memory || r == Rep::Pointer) && pp.mode == ParamMode::Value)
       declareDebugVar(sym, slot, pp.type, true, unsigned(i + 1));
   }
-  // The stack and fuel checks go here once the body is known (see needsEntryChecks).
-  llvm::BasicBlock *prologue = b->GetInsertBlock();
-  llvm::BasicBlock *bodyStart = llvm::BasicBlock::Create(ctx, "body", p.fn);
-  b->CreateBr(bodyStart);
-  b->SetInsertPoint(bodyStart);
   returnBlock = llvm::BasicBlock::Create(ctx, "return", p.fn);
   initLocals(p.decl->body->decls);
   emitStmts(p.decl->body->body);
@@ -160,17 +163,33 @@ void CodeGen::defineProcedure(ProcInfo &p) {
   if (rt->isVoidTy()) b->CreateRetVoid();
   else b->CreateRet(b->CreateAlignedLoad(rt, resultSlot, llvm::Align(8)));
   if (frame) frame->setOperand(0, i64(p.frameSize));
-  if (needsEntryChecks(p.fn)) {
-    prologue->getTerminator()->eraseFromParent();
-    b->SetInsertPoint(prologue);
-    setLocation(p.decl->range);
-    checkStack(p.decl->range);
-    burnFuel(p.decl->range);
-    b->CreateBr(bodyStart);
-  }
+  if (needsEntryChecks(p.fn)) finishPrologue(prologue, p.decl->range);
   diScope = nullptr;
   b->SetCurrentDebugLocation(llvm::DebugLoc());
   cur = nullptr;
+}
+
+// entry (allocas only) -> prologue (the entry checks, added by finishPrologue) -> what follows.
+llvm::BasicBlock *CodeGen::startPrologue() {
+  llvm::BasicBlock *prologue = llvm::BasicBlock::Create(ctx, "prologue", curFn);
+  llvm::BasicBlock *rest = llvm::BasicBlock::Create(ctx, "params", curFn);
+  b->CreateBr(prologue);
+  b->SetInsertPoint(prologue);
+  b->CreateBr(rest);
+  b->SetInsertPoint(rest);
+  return prologue;
+}
+
+void CodeGen::finishPrologue(llvm::BasicBlock *prologue, SourceRange where) {
+  llvm::Instruction *br = prologue->getTerminator();
+  llvm::BasicBlock *rest = br->getSuccessor(0);
+  br->eraseFromParent();
+  llvm::IRBuilderBase::InsertPointGuard guard(*b);
+  b->SetInsertPoint(prologue);
+  setLocation(where);
+  checkStack(where);
+  burnFuel(where);
+  b->CreateBr(rest);
 }
 
 // A procedure that calls no other procedure of the extension cannot recurse, and with a small frame it
@@ -218,8 +237,13 @@ void CodeGen::pushArgs(std::vector<llvm::Value *> &args, const ProcParam &p, Exp
     if (r == Rep::Ordinal) {
       llvm::Value *v = emitOrdinal(actual);
       checkAssignRange(v, actual->type, p.type, actual->range);
-      lv.type = types.integer();
+      lv.type = p.type;  // the callee reads it in the parameter type's own layout (I2)
       storeOrdinal(lv, v);
+    } else if (r == Rep::Proc) {
+      // Not an assignment: the callee sees the value, nested or not, for the duration of the call (I3).
+      RValue v = emit(actual);
+      b->CreateAlignedStore(v.v, tmp, llvm::Align(8));
+      b->CreateAlignedStore(v.env ? v.env : nullPtr(), bytePtr(tmp, 8), llvm::Align(8));
     } else {
       storeValue(lv, emit(actual), actual->type, actual->range);
     }

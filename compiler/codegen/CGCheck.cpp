@@ -56,18 +56,23 @@ llvm::Value *CodeGen::checkedArith(llvm::Intrinsic::ID id, llvm::Value *a, llvm:
 
 void CodeGen::checkRange(llvm::Value *v, int64_t lo, int64_t hi, SourceRange where) {
   if (lo == INT64_MIN && hi == INT64_MAX) return;
+  if (lo > hi) {  // an empty type: no value is in range
+    trapIf(b->getTrue(), SPX_TRAP_RANGE, where);
+    return;
+  }
   // One unsigned compare: v - lo <= hi - lo.
   llvm::Value *off = b->CreateSub(v, i64(lo));
   trapIf(b->CreateICmpUGT(off, i64(int64_t(uint64_t(hi) - uint64_t(lo)))), SPX_TRAP_RANGE, where);
 }
 
-// A value of ordinal type `from` stored into `to`: checked only where `to` lacks some values of `from`.
+// A value of ordinal type `from` stored into `to`: checked only where `to` lacks some values of `from`
+// (invariant I1: a value of an ordinal type lies in that type; an empty `from` proves nothing).
 void CodeGen::checkAssignRange(llvm::Value *v, const Type *from, const Type *to, SourceRange where) {
   if (rep(to) != Rep::Ordinal) return;
   int64_t tlo, thi, flo = INT64_MIN, fhi = INT64_MAX;
   ordinalBounds(to, tlo, thi);
   if (from && rep(from) == Rep::Ordinal) ordinalBounds(from, flo, fhi);
-  if (flo >= tlo && fhi <= thi) return;
+  if (flo <= fhi && flo >= tlo && fhi <= thi) return;
   checkRange(v, tlo, thi, where);
 }
 

@@ -50,7 +50,14 @@ llvm::Value *CodeGen::frameOf(ProcInfo *owner) {
   return p;
 }
 
+// An ordinal local may live in a 64-bit slot ("wide", cheaper than its own layout) only if reading or writing
+// its own layout at the slot's address, as a VAR parameter or WITH alias does, sees the same value (invariant
+// I2 of docs/safety.md): on a little-endian target, a non-negative value in whole bytes is the low bytes of the
+// i64. Packed types narrower than whole bytes start at the first byte's high bits, NETORDER ones are
+// big-endian, and signed narrow ones sign-extend: they keep their own layout in the slot.
 bool CodeGen::wideLocal(const Type *t) {
+  if (auto *p = llvm::dyn_cast<PackedType>(t); p && (p->netOrder || p->bits % 8 != 0)) return false;
+  if (!mod->getDataLayout().isLittleEndian()) return false;
   int64_t lo, hi;
   ordinalBounds(t, lo, hi);
   return lo >= 0 || layoutOf(t).size == 64;
@@ -216,7 +223,10 @@ RValue CodeGen::loadValue(const LValue &lv) {
   switch (rep(lv.type)) {
   case Rep::Ordinal: r.v = loadOrdinal(lv); break;
   case Rep::Pointer: r.v = b->CreateAlignedLoad(ptrTy, lv.ptr, llvm::Align(8)); break;
-  case Rep::Proc: r.v = b->CreateAlignedLoad(ptrTy, lv.ptr, llvm::Align(8)); r.env = nullPtr(); break;
+  case Rep::Proc:
+    r.v = b->CreateAlignedLoad(ptrTy, lv.ptr, llvm::Align(8));
+    r.env = b->CreateAlignedLoad(ptrTy, bytePtr(lv.ptr, 8), llvm::Align(8));
+    break;
   case Rep::Memory: r.addr = lv.ptr; break;
   case Rep::OpenArray: r.addr = lv.ptr; r.lens = lv.lens; break;
   case Rep::None: break;
@@ -230,9 +240,7 @@ RValue CodeGen::asOpenArray(const RValue &v, const Type *t) {
   if (!r.lens.empty()) return r;
   const Type *s = stripPacked(t);
   while (auto *a = llvm::dyn_cast<ArrayType>(s)) {
-    int64_t lo, hi;
-    ordinalBounds(a->index, lo, hi);
-    r.lens.push_back(i64(hi - lo + 1));
+    r.lens.push_back(i64(arrayLength(a)));
     s = stripPacked(a->element);
   }
   return r;
@@ -247,8 +255,10 @@ void CodeGen::storeValue(const LValue &lv, const RValue &v, const Type *from, So
   case Rep::Pointer: b->CreateAlignedStore(v.v, lv.ptr, llvm::Align(8)); return;
   case Rep::Proc:
     // Only top-level procedures may be stored: a nested one would outlive its frame.
+    // Memory holds {code, environment}; what an assignment stores always has no environment (invariant I3).
     if (v.env && !llvm::isa<llvm::ConstantPointerNull>(v.env)) trapIf(b->CreateIsNotNull(v.env), SPX_TRAP_NESTED_PROC, where);
     b->CreateAlignedStore(v.v, lv.ptr, llvm::Align(8));
+    b->CreateAlignedStore(nullPtr(), bytePtr(lv.ptr, 8), llvm::Align(8));
     return;
   case Rep::Memory: {
     const Type *s = stripPacked(lv.type);
@@ -297,17 +307,7 @@ RValue CodeGen::emit(Expr *e) {
     }
     if (s && s->kind == SymKind::Const && s->value) return emitConst(s->value, e->type);
     if (isVarSymbol(s) && e->kind == ExprKind::Name) {
-      LValue lv = varLValue(s);
-      auto it = vars.find(s);
-      if (rep(lv.type) == Rep::Proc && it != vars.end() && it->second.kind == VarInfo::Kind::Direct &&
-          (s->kind == SymKind::Param || s->kind == SymKind::WithVar)) {
-        // A procedure parameter holds {code, environment}.
-        RValue r;
-        r.v = b->CreateLoad(ptrTy, lv.ptr);
-        r.env = b->CreateLoad(ptrTy, bytePtr(lv.ptr, 8));
-        return r;
-      }
-      return loadValue(lv);
+      return loadValue(varLValue(s));
     }
     return loadValue(emitLValue(e));
   }
@@ -394,7 +394,8 @@ LValue CodeGen::emitLValue(Expr *e) {
       ordinalBounds(fa->index, lo, hi);
       ordinalBounds(x->index->type, ilo, ihi);
       pos = lo ? b->CreateSub(idx, i64(lo)) : idx;
-      if (ilo < lo || ihi > hi) checkIndex(pos, i64(hi - lo + 1), x->index->range);
+      // Elided only when every value of the index's type is an index of the array (invariant I1).
+      if (ilo > ihi || ilo < lo || ihi > hi) checkIndex(pos, i64(arrayLength(fa)), x->index->range);
     } else {
       pos = idx;
       checkIndex(pos, arr.lens.empty() ? i64(0) : arr.lens[0], x->index->range);
@@ -644,11 +645,7 @@ RValue CodeGen::emitConstructor(ConstructorExpr *e) {
   // Arrays: elements in order; a trailing `..` repeats the last one up to the length.
   const Type *el = elementOf(s);
   int64_t n = 0;
-  if (auto *fa = llvm::dyn_cast<ArrayType>(s)) {
-    int64_t lo, hi;
-    ordinalBounds(fa->index, lo, hi);
-    n = hi - lo + 1;
-  }
+  if (auto *fa = llvm::dyn_cast<ArrayType>(s)) n = arrayLength(fa);
   auto elemLV = [&](llvm::Value *k) { return elementLValue(tmp, k, el); };
   int64_t k = 0;
   Expr *last = nullptr;

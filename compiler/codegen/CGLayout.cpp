@@ -81,7 +81,7 @@ llvm::Value *CodeGen::loadOrdinal(const LValue &lv) {
   }
   bool sgn = isSigned(t);
   auto *p = llvm::dyn_cast<PackedType>(t);
-  if (p && (p->bits % 8 != 0 || lv.bit)) {
+  if (p && p->bits < 8) {  // wider packed values are whole bytes on a byte boundary (Sema's layout rules)
     // Inside one byte, high bits first: the field's bits are [bit, bit+n) counted from bit 7 down.
     llvm::Value *byte = b->CreateZExt(b->CreateLoad(i8Ty, lv.ptr), i64Ty);
     llvm::Value *bit = lv.bit ? b->CreateZExt(lv.bit, i64Ty) : i64(0);
@@ -131,7 +131,7 @@ void CodeGen::storeOrdinal(const LValue &lv, llvm::Value *v) {
     return;
   }
   auto *p = llvm::dyn_cast<PackedType>(t);
-  if (p && (p->bits % 8 != 0 || lv.bit)) {
+  if (p && p->bits < 8) {  // wider packed values are whole bytes on a byte boundary (Sema's layout rules)
     llvm::Value *byte = b->CreateZExt(b->CreateLoad(i8Ty, lv.ptr), i64Ty);
     llvm::Value *bit = lv.bit ? b->CreateZExt(lv.bit, i64Ty) : i64(0);
     llvm::Value *shift = b->CreateSub(i64(8 - int64_t(p->bits)), bit);
@@ -162,7 +162,8 @@ llvm::AllocaInst *CodeGen::tempBytes(uint64_t size, uint64_t align, const char *
 
 llvm::AllocaInst *CodeGen::temp(const Type *t, const char *name) {
   Rep r = rep(t);
-  if (r == Rep::Ordinal || r == Rep::Pointer || r == Rep::Proc) return tempBytes(8, 8, name);
+  if (r == Rep::Ordinal || r == Rep::Pointer) return tempBytes(8, 8, name);
+  if (r == Rep::Proc) return tempBytes(16, 8, name);
   return tempBytes(byteSize(t), byteAlign(t), name);
 }
 
@@ -248,9 +249,7 @@ void CodeGen::initDefaults(llvm::Value *dst, const Type *t) {
     return;
   }
   if (auto *a = llvm::dyn_cast<ArrayType>(s)) {
-    int64_t lo, hi;
-    ordinalBounds(a->index, lo, hi);
-    initElements(dst, a->element, i64(hi - lo + 1));
+    initElements(dst, a->element, i64(arrayLength(a)));
     return;
   }
   auto *r = llvm::cast<RecordType>(s);
@@ -259,6 +258,8 @@ void CodeGen::initDefaults(llvm::Value *dst, const Type *t) {
     const RecordField &f = r->fields[k];
     LValue lv = fieldLValue(dst, offs[k], f.type);
     if (f.dflt) storeValue(lv, emitConst(f.dflt, f.type), f.type, f.range);
+    else if (auto *sr = llvm::dyn_cast<SubrangeType>(stripPacked(f.type)); sr && needsInit(sr))
+      storeOrdinal(lv, i64(sr->low));  // at the field's own bit offset, which a packed field may have
     else initDefaults(lv.ptr, f.type);
   }
 }

@@ -303,8 +303,10 @@ void CodeGen::defineModuleBody(Unit *u) {
     frame->setAlignment(llvm::Align(16));
     body->frame = frame;
     body->frameSize = 8;
-    b->CreateStore(nullPtr(), frame);
   }
+  // A module body's frame (block locals, temporaries) is checked like a procedure's, always (I4).
+  llvm::BasicBlock *prologue = startPrologue();
+  if (frame) b->CreateStore(nullPtr(), frame);
   returnBlock = llvm::BasicBlock::Create(ctx, "return", fn);
   resultSlot = nullptr;
   cleanups.clear();
@@ -325,6 +327,7 @@ void CodeGen::defineModuleBody(Unit *u) {
   b->SetInsertPoint(returnBlock);
   b->CreateRetVoid();
   if (frame) frame->setOperand(0, i64(body->frameSize));
+  finishPrologue(prologue, u->range);
   cur = nullptr;
   diScope = nullptr;
   b->SetCurrentDebugLocation(llvm::DebugLoc());
@@ -448,7 +451,7 @@ llvm::DIType *CodeGen::diType(const Type *t) {
     if (auto *a = llvm::dyn_cast<ArrayType>(s); a && layoutOf(a->element).size % 8 == 0) {
       int64_t lo, hi;
       ordinalBounds(a->index, lo, hi);
-      llvm::Metadata *range = di->getOrCreateSubrange(lo, hi - lo + 1);
+      llvm::Metadata *range = di->getOrCreateSubrange(lo, arrayLength(a));
       return di->createArrayType(layoutOf(s).size, 64, diType(a->element), di->getOrCreateArray({range}));
     }
     return di->createArrayType(layoutOf(s).size, 64, di->createBasicType("BYTE", 8, llvm::dwarf::DW_ATE_unsigned),

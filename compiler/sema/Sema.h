@@ -96,6 +96,9 @@ private:
   void checkConstructor(ConstructorExpr *e);
   bool bindArguments(CallExpr *e, const ProcType *pt, std::string_view calleeName);
   void checkStorable(Expr *e);
+  // Refuses `t` as the type of something that holds a value (`what`: "a variable", "a field", ...) when `t`
+  // has no values (docs/safety.md, I1). Returns t, or the error type.
+  const Type *requireValues(const Type *t, const char *what, SourceRange where);
   void setFromSymbol(Expr *e, Symbol *sym);
   void foldBinary(BinaryExpr *e, const Type *resultType);
   const ConstValue *checkedInt(__int128 v, SourceRange where);

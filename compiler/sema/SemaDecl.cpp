@@ -54,6 +54,7 @@ void Sema::resolveVar(Symbol *sym) {
   }
   const Type *t = declared ? declared : initType;
   if (!t) t = types_.error();
+  t = requireValues(t, "a variable", d->type ? d->type->range : d->name.range);
   if (stripPacked(t)->kind == TypeKind::OpenArray) {
     diags_.report(DiagId::err_open_array_variable, d->name.range, d->name.text);
     t = types_.error();
@@ -67,8 +68,14 @@ void Sema::resolveException(Symbol *sym) {
   // top level of a unit.
   if (sym->level != 0)  // procedure bodies and block statements both count as levels
     diags_.report(DiagId::err_exception_not_top_level, d->name.range, d->name.text);
-  sym->excArg = d->arg ? resolveType(d->arg) : nullptr;
+  sym->excArg = d->arg ? requireValues(resolveType(d->arg), "an exception argument", d->arg->range) : nullptr;
   sym->type = types_.error();
+}
+
+const Type *Sema::requireValues(const Type *t, const char *what, SourceRange where) {
+  if (!isEmptyOrdinal(t)) return t;
+  diags_.report(DiagId::err_type_without_values, where, what, typeName(t));
+  return types_.error();
 }
 
 void Sema::resolveProcedure(Symbol *sym) {

@@ -88,8 +88,12 @@ const Type *Sema::resolveType(TypeExpr *te) {
   }
   case TypeExprKind::Array: {
     auto *a = llvm::cast<ArrayTypeExpr>(te);
-    const Type *elem = resolveType(a->element);
+    const Type *elem = requireValues(resolveType(a->element), "an array element", a->element->range);
     if (isError(elem)) break;
+    if (auto *pe = llvm::dyn_cast<PackedType>(elem); pe && pe->bits >= 8 && pe->bits % 8 != 0) {
+      diags_.report(DiagId::err_packed_element_bytes, a->element->range, typeName(elem));
+      break;
+    }
     if (a->indexes.empty()) {
       auto *ot = types_.make<OpenArrayType>();
       ot->element = elem;
@@ -142,6 +146,7 @@ const Type *Sema::resolveType(TypeExpr *te) {
         if (!ft) ft = f.init->type;
       }
       if (!ft) ft = types_.error();
+      ft = requireValues(ft, "a field", f.type ? f.type->range : f.name.range);
       if (stripPacked(ft)->kind == TypeKind::OpenArray) {
         diags_.report(DiagId::err_open_array_field, f.name.range, f.name.text);
         ft = types_.error();
@@ -256,7 +261,7 @@ void Sema::drainPendingTypes() {
     unsigned savedLevel = level_;
     scope_ = p.scope;
     level_ = p.level;
-    if (p.ref) p.ref->target = resolveType(p.target);
+    if (p.ref) p.ref->target = requireValues(resolveType(p.target), "a referent", p.target->range);
     else fillSignature(p.proc, *p.sig);
     scope_ = savedScope;
     level_ = savedLevel;
@@ -284,11 +289,11 @@ void Sema::fillSignature(ProcType *pt, Signature &sig) {
       if (t && p.dflt && assignChecked_.insert(f.dflt).second) checkAssignable(f.dflt, t, f.dflt->range);
       if (!t) t = f.dflt->type;
     }
-    p.type = t ? t : types_.error();
+    p.type = t ? requireValues(t, "a parameter", f.type ? f.type->range : f.name.range) : types_.error();
     pt->params.push_back(p);
   }
   if (sig.result) {
-    pt->result = resolveType(sig.result);
+    pt->result = requireValues(resolveType(sig.result), "a procedure result", sig.result->range);
     if (stripPacked(pt->result)->kind == TypeKind::OpenArray) {
       diags_.report(DiagId::err_open_array_result, sig.result->range);
       pt->result = types_.error();

@@ -3,6 +3,8 @@
 #include "sema/ConstValue.h"
 #include "sema/Scope.h"
 
+#include <llvm/Support/MathExtras.h>
+
 #include <algorithm>
 #include <limits>
 #include <set>
@@ -75,6 +77,19 @@ void ordinalBounds(const Type *t, int64_t &low, int64_t &high) {
     return;
   default: low = 0, high = -1; return;
   }
+}
+
+bool isEmptyOrdinal(const Type *t) {
+  if (!isOrdinal(t)) return false;
+  int64_t lo, hi;
+  ordinalBounds(t, lo, hi);
+  return lo > hi;
+}
+
+int64_t arrayLength(const ArrayType *a) {
+  int64_t lo, hi;
+  ordinalBounds(a->index, lo, hi);
+  return hi < lo ? 0 : hi - lo + 1;
 }
 
 bool isInteger(const Type *t) {
@@ -347,7 +362,10 @@ Layout layoutOf(const Type *t) {
     return {offset > UINT64_MAX - align ? offset : roundUp(offset, align), align};
   }
   case TypeKind::OpenArray: return {0, std::max<uint64_t>(layoutOf(elementOf(t)).align, 8)};
-  default: return {64, 64};  // references, procedures, TEXT: one machine word
+  // A procedure value is its code and its environment wherever it is (docs/abi.md): a VAR or READONLY
+  // parameter or a WITH alias of a parameter holding a nested procedure must see the environment too.
+  case TypeKind::Procedure: return {128, 64};
+  default: return {64, 64};  // references, TEXT: one machine word
   }
 }
 
@@ -355,9 +373,13 @@ uint64_t bitSize(const Type *t) { return layoutOf(t).size; }
 
 // Elements are laid out like consecutive fields: a packed one takes exactly its bits, any other its size
 // rounded up to its alignment.
+// A packed element narrower than a byte takes the next power of two (1, 2, 4 or 8 bits), so that none crosses
+// a byte boundary, as the rule for packed fields requires (Sema refuses wider packed elements that are not whole
+// bytes).
 uint64_t elementStride(const Type *element) {
   Layout e = layoutOf(element);
-  return llvm::isa<PackedType>(element) || e.size > UINT64_MAX - e.align ? e.size : roundUp(e.size, e.align);
+  if (llvm::isa<PackedType>(element)) return e.size >= 8 ? e.size : llvm::PowerOf2Ceil(e.size);
+  return e.size > UINT64_MAX - e.align ? e.size : roundUp(e.size, e.align);
 }
 
 std::vector<uint64_t> fieldOffsets(const RecordType *r) {

@@ -173,8 +173,14 @@ bool isError(const Type *t);
 bool isOrdinal(const Type *t);
 // The base type of an ordinal: Integer, an Enum, or Char (subranges and packing removed).
 const Type *ordinalBase(const Type *t);
-// Bounds of an ordinal type.
+// Bounds of an ordinal type. An empty type (`[5..4]`, `{}`) has low > high.
 void ordinalBounds(const Type *t, int64_t &low, int64_t &high);
+// An ordinal type with no values. No variable, field, element, parameter, result or referent may have one
+// (Sema refuses them), so no value of such a type ever exists at run time (docs/safety.md, I1).
+bool isEmptyOrdinal(const Type *t);
+// The number of elements of a fixed array: its index type's number of values, never negative (0 for an
+// empty index type). Sema caps it at 2^32.
+int64_t arrayLength(const ArrayType *a);
 bool isInteger(const Type *t);  // ordinal with INTEGER base
 bool isBoolean(const Type *t, const TypeContext &tc);
 bool isReference(const Type *t);  // REF, REFANY, NULL, opaque

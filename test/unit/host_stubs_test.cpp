@@ -474,7 +474,7 @@ struct AllTypesNic {
       ch.toHost(replyTo(req, 2, Bytes{req[24]}));
       return;
     }
-    case 5: {  // Choose(c: Warm; d: Digit; e: Empty): Colors -- never sent: Empty has no values
+    case 5: {  // Choose(c: Warm; d: Digit; e: Small): Colors -- never sent: the test passes only values out of range
       FAIL("Choose was sent");
       return;
     }

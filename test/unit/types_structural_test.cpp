@@ -406,12 +406,13 @@ TEST_CASE("bitSize of ordinals is the smallest of 8, 16, 32 or 64 bits that hold
   CHECK(bitSize(t.enumeration(std::vector<std::string_view>(names.begin(), names.end()))) == 16);
 }
 
-TEST_CASE("bitSize of references, TEXT and procedures is one 64-bit word") {
+TEST_CASE("bitSize of references and TEXT is one 64-bit word, of procedures two: code and environment") {
   T t;
   CHECK(bitSize(t.ref(t.tc.integer())) == 64);
   CHECK(bitSize(t.tc.text()) == 64);
   CHECK(bitSize(t.tc.refany()) == 64);
-  CHECK(bitSize(t.proc({})) == 64);
+  CHECK(bitSize(t.proc({})) == 128);
+  CHECK(layoutOf(t.proc({})).align == 64);
 }
 
 TEST_CASE("bitSize of unpacked records aligns each field naturally and rounds up to the record's alignment") {

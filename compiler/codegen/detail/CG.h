@@ -8,8 +8,8 @@
 //   CGCheck.cpp    checked runtime errors: trap sites, overflow, ranges, fuel, stack
 //
 // Representation (see docs/abi.md): ordinals are i64 in registers and their layout size in memory;
-// references are pointers; a procedure value is {code, environment} in registers and only its code in memory
-// (a stored procedure is never nested: storing one traps); records, arrays and sets live in memory and are
+// references are pointers; a procedure value is {code, environment} in registers and in memory (an
+// assignment never stores a nested one: it traps, so only parameters and WITH values hold one); records, arrays and sets live in memory and are
 // handled by address; an open array is its data address and one length per open dimension.
 #pragma once
 
@@ -166,6 +166,8 @@ public:
   void pushArgs(std::vector<llvm::Value *> &args, const ProcParam &p, Expr *actual);
   void checkRaised(const ProcType *pt);
   bool needsEntryChecks(llvm::Function *fn);
+  llvm::BasicBlock *startPrologue();
+  void finishPrologue(llvm::BasicBlock *prologue, SourceRange where);
   llvm::Value *envFor(ProcInfo *callee);
 
   // ---- CGBuiltin.cpp
