@@ -394,7 +394,7 @@ LValue CodeGen::emitLValue(Expr *e) {
       ordinalBounds(fa->index, lo, hi);
       ordinalBounds(x->index->type, ilo, ihi);
       pos = lo ? b->CreateSub(idx, i64(lo)) : idx;
-      if (ilo < lo || ihi > hi) checkIndex(pos, i64(hi - lo + 1), x->index->range);
+      if (!mayElide() || ilo < lo || ihi > hi) checkIndex(pos, i64(hi - lo + 1), x->index->range);
     } else {
       pos = idx;
       checkIndex(pos, arr.lens.empty() ? i64(0) : arr.lens[0], x->index->range);

@@ -72,7 +72,9 @@ void CodeGen::run(const std::string &triple, const std::string &dataLayout) {
   llvm::cast<llvm::Function>(trapFn.getCallee())->setMemoryEffects(llvm::MemoryEffects::inaccessibleMemOnly());
   newFn = mod->getOrInsertFunction("spx_rt_new", llvm::FunctionType::get(ptrTy, {i64Ty, i32Ty}, false));
 
-  if (opts.debugInfo) {
+  // The oracle (--oracle) names the source line of each access it checks from these debug locations; it strips
+  // them again when -g was not asked for (OracleInstrument.cpp).
+  if (opts.debugInfo || opts.oracle) {
     di = std::make_unique<llvm::DIBuilder>(*mod);
     mod->addModuleFlag(llvm::Module::Warning, "Debug Info Version", llvm::DEBUG_METADATA_VERSION);
     mod->addModuleFlag(llvm::Module::Warning, "Dwarf Version", 5);
