@@ -450,7 +450,8 @@ llvm::DIType *CodeGen::diType(const Type *t) {
     if (auto *a = llvm::dyn_cast<ArrayType>(s); a && layoutOf(a->element).size % 8 == 0) {
       int64_t lo, hi;
       ordinalBounds(a->index, lo, hi);
-      llvm::Metadata *range = di->getOrCreateSubrange(lo, hi - lo + 1);
+      // An empty index type ([10..0]) has no elements: a negative count does not verify.
+      llvm::Metadata *range = di->getOrCreateSubrange(lo, hi < lo ? 0 : hi - lo + 1);
       return di->createArrayType(layoutOf(s).size, 64, diType(a->element), di->getOrCreateArray({range}));
     }
     return di->createArrayType(layoutOf(s).size, 64, di->createBasicType("BYTE", 8, llvm::dwarf::DW_ATE_unsigned),
