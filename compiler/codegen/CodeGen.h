@@ -77,7 +77,7 @@ bool optimizeAndEmit(CodeGenOutput &out, llvm::TargetMachine &tm, const Options 
 
 // --oracle (OracleInstrument.cpp): a call of spx_rt_oracle_check before every memory access of out.module,
 // whose trap sites (added to out.sites) are the accesses' source lines. Then drops the debug information
-// unless `keepDebugInfo` (-g).
-void instrumentForOracle(CodeGenOutput &out, bool keepDebugInfo);
+// unless `keepDebugInfo` (-g). False, with `error` set, when the code accesses memory in a way it cannot check.
+bool instrumentForOracle(CodeGenOutput &out, bool keepDebugInfo, std::string &error);
 
 }  // namespace spx

@@ -106,7 +106,10 @@ bool optimizeAndEmit(CodeGenOutput &out, llvm::TargetMachine &tm, const Options 
   llvm::ModulePassManager mpm = opts.optLevel == 0 ? pb.buildO0DefaultPipeline(level) : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(m, mam);
   if (opts.oracle) {
-    instrumentForOracle(out, opts.debugInfo);
+    if (!instrumentForOracle(out, opts.debugInfo, error)) {
+      error = "internal error: " + error;
+      return false;
+    }
     std::string problems;
     llvm::raw_string_ostream os(problems);
     if (llvm::verifyModule(m, &os)) {

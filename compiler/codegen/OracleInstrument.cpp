@@ -82,10 +82,25 @@ struct Access {
   llvm::Value *ptr;
   llvm::Value *size;  // any integer type
   bool write;
+  llvm::Value *offset = nullptr;  // a byte offset to add to ptr (llvm.load.relative)
 };
 
-// The memory `inst` reads or writes, if any (a memcpy is two accesses).
-void accessesOf(llvm::Instruction &inst, const llvm::DataLayout &dl, std::vector<Access> &acc) {
+// Intrinsics that touch no memory the program can see, though LLVM says they may.
+bool harmlessIntrinsic(llvm::Intrinsic::ID id) {
+  switch (id) {
+  case llvm::Intrinsic::lifetime_start: case llvm::Intrinsic::lifetime_end:
+  case llvm::Intrinsic::stacksave: case llvm::Intrinsic::stackrestore:
+  case llvm::Intrinsic::invariant_start: case llvm::Intrinsic::invariant_end:
+  case llvm::Intrinsic::prefetch:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// The memory `inst` reads or writes, if any (a memcpy is two accesses). False, with `error` set, for an
+// access the oracle does not know how to check: a new kind must be taught here, never let through unchecked.
+bool accessesOf(llvm::Instruction &inst, const llvm::DataLayout &dl, std::vector<Access> &acc, std::string &error) {
   llvm::LLVMContext &ctx = inst.getContext();
   auto bytes = [&](llvm::Type *t) {
     return llvm::ConstantInt::get(llvm::Type::getInt64Ty(ctx), dl.getTypeStoreSize(t).getFixedValue());
@@ -103,10 +118,20 @@ void accessesOf(llvm::Instruction &inst, const llvm::DataLayout &dl, std::vector
     acc.push_back({&inst, mt->getRawDest(), mt->getLength(), true});
   } else if (auto *ms = llvm::dyn_cast<llvm::MemSetInst>(&inst)) {
     acc.push_back({&inst, ms->getRawDest(), ms->getLength(), true});
+  } else if (auto *ii = llvm::dyn_cast<llvm::IntrinsicInst>(&inst)) {
+    if (ii->getIntrinsicID() == llvm::Intrinsic::load_relative) {  // a switch's table of relative offsets
+      acc.push_back({&inst, ii->getArgOperand(0), llvm::ConstantInt::get(llvm::Type::getInt64Ty(ctx), 4), false,
+                     ii->getArgOperand(1)});
+    } else if (inst.mayReadOrWriteMemory() && !ii->onlyAccessesInaccessibleMemory() &&
+               !harmlessIntrinsic(ii->getIntrinsicID())) {
+      error = "the memory-safety oracle cannot check " + ii->getCalledFunction()->getName().str() + " in " +
+              inst.getFunction()->getName().str();
+      return false;
+    }
   } else if (auto *call = llvm::dyn_cast<llvm::CallInst>(&inst)) {
     // The C library's memory functions, when the optimiser turned something into a call of them.
     llvm::Function *f = call->getCalledFunction();
-    if (!f || !f->isDeclaration() || call->arg_size() != 3) return;
+    if (!f || !f->isDeclaration() || call->arg_size() != 3) return true;
     llvm::StringRef n = f->getName();
     if (n == "memcmp" || n == "bcmp") {
       acc.push_back({&inst, call->getArgOperand(0), call->getArgOperand(2), false});
@@ -118,11 +143,12 @@ void accessesOf(llvm::Instruction &inst, const llvm::DataLayout &dl, std::vector
       acc.push_back({&inst, call->getArgOperand(0), call->getArgOperand(2), true});
     }
   }
+  return true;
 }
 
 }  // namespace
 
-void instrumentForOracle(CodeGenOutput &out, bool keepDebugInfo) {
+bool instrumentForOracle(CodeGenOutput &out, bool keepDebugInfo, std::string &error) {
   llvm::Module &m = *out.module;
   llvm::LLVMContext &ctx = m.getContext();
   llvm::Type *ptrTy = llvm::PointerType::getUnqual(ctx);
@@ -136,16 +162,19 @@ void instrumentForOracle(CodeGenOutput &out, bool keepDebugInfo) {
   for (llvm::Function &f : m) {
     if (f.isDeclaration()) continue;
     for (llvm::BasicBlock &bb : f)
-      for (llvm::Instruction &inst : bb) accessesOf(inst, dl, accesses);
+      for (llvm::Instruction &inst : bb)
+        if (!accessesOf(inst, dl, accesses, error)) return false;
   }
   llvm::IRBuilder<> b(ctx);
   for (const Access &a : accesses) {
     b.SetInsertPoint(a.inst);
     b.SetCurrentDebugLocation(a.inst->getDebugLoc());
     llvm::Value *size = b.CreateZExtOrTrunc(a.size, i64Ty);
-    b.CreateCall(check, {a.ptr, size, b.getInt32(a.write ? 1 : 0), b.getInt32(sites.siteOf(*a.inst))});
+    llvm::Value *ptr = a.offset ? b.CreateGEP(b.getInt8Ty(), a.ptr, a.offset) : a.ptr;
+    b.CreateCall(check, {ptr, size, b.getInt32(a.write ? 1 : 0), b.getInt32(sites.siteOf(*a.inst))});
   }
   if (!keepDebugInfo) llvm::StripDebugInfo(m);
+  return true;
 }
 
 }  // namespace spx
