@@ -1,7 +1,12 @@
 // Records where JITLink placed each loaded image's data and constants, for the memory-safety oracle
-// (Oracle.cpp): the blocks of every allocated section that is not code. JITLink's own sections (the GOT and
-// stubs it synthesises, named "$__...") and unwind tables are left out: generated code never reads them.
+// (Oracle.cpp): in writable sections each variable on its own (every defined symbol with a size: module
+// variables, spx.state, exception globals), so that an access past one variable into the next is caught too;
+// a block without such symbols, and read-only sections (constants, often unnamed), whole. Code, JITLink's own
+// sections (the GOT and stubs it synthesises, named "$__...") and unwind tables are left out: generated code
+// never reads them.
 #include "detail/ImageMemory.h"
+
+#include <set>
 
 #include "llvm/ExecutionEngine/JITLink/JITLink.h"
 
@@ -17,6 +22,15 @@ class ImageMemoryRecorder : public ObjectLinkingLayer::Plugin {
 
   void modifyPassConfig(MaterializationResponsibility &, jitlink::LinkGraph &,
                         jitlink::PassConfiguration &config) override {
+    // Code refers to a module variable through its section (.bss + offset), so the variable's own symbol
+    // would be pruned as unreferenced before allocation: keep the symbols of writable data.
+    config.PrePrunePasses.push_back([](jitlink::LinkGraph &g) {
+      for (jitlink::Section &sec : g.sections())
+        if ((sec.getMemProt() & MemProt::Write) != MemProt::None)
+          for (jitlink::Symbol *s : sec.symbols())
+            if (s->isDefined() && s->getSize() != 0) s->setLive(true);
+      return Error::success();
+    });
     config.PostAllocationPasses.push_back([this](jitlink::LinkGraph &g) {
       record(g);
       return Error::success();
@@ -37,7 +51,16 @@ class ImageMemoryRecorder : public ObjectLinkingLayer::Plugin {
       MemProt prot = sec.getMemProt();
       if ((prot & MemProt::Exec) != MemProt::None || (prot & MemProt::Read) == MemProt::None) continue;
       bool writable = (prot & MemProt::Write) != MemProt::None;
+      std::set<const jitlink::Block *> named;
+      if (writable)
+        for (jitlink::Symbol *s : sec.symbols()) {
+          if (!s->isDefined() || s->getSize() == 0) continue;
+          uintptr_t begin = s->getAddress().getValue();
+          into->push_back({begin, begin + s->getSize(), true});
+          named.insert(&s->getBlock());
+        }
       for (jitlink::Block *b : sec.blocks()) {
+        if (named.count(b)) continue;
         uintptr_t begin = b->getAddress().getValue();
         into->push_back({begin, begin + b->getSize(), writable});
       }

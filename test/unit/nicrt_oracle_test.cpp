@@ -58,6 +58,12 @@ TEST_CASE("the oracle traps a read one byte past a heap block") {
   checkOracleTrap(o, 15, "read of 1 byte at");  // the write to the block's last byte passed
 }
 
+TEST_CASE("the oracle tells one module variable from the next") {
+  OracleExtension e;
+  Outcome o = e.x().invoke(e.fn<void()>("Oracle.StraddleVariables"));
+  checkOracleTrap(o, 11, "read of 8 bytes");
+}
+
 TEST_CASE("the oracle traps a write to the extension's constants") {
   OracleExtension e;
   Outcome o = e.x().invoke(e.fn<void()>("Oracle.WriteConstant"));

@@ -37,6 +37,15 @@ int64_t oracle_read_past_heap_block(void) {
   return LOAD(&b[10], 5);
 }
 
+/* Eight bytes from the middle of one variable into whatever follows it: each variable is its own. */
+int64_t oracle_neighbour __asm__("Oracle.neighbour");
+int64_t oracle_neighbour;
+void oracle_straddle_variables(void) __asm__("Oracle.StraddleVariables");
+void oracle_straddle_variables(void) {
+  spx_rt_oracle_check((char *)&oracle_counter + 4, 8, 0, 1);
+  spx_rt_oracle_check((char *)&oracle_neighbour + 4, 8, 0, 1);
+}
+
 void oracle_write_constant(void) __asm__("Oracle.WriteConstant");
 void oracle_write_constant(void) { spx_rt_oracle_check(&table[1], sizeof table[1], 1, 6); }
 
