@@ -16,7 +16,13 @@ config.excludes = ["Inputs", "unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.c
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.spine_obj_root, "test")
 
-config.substitutions.append(("%spinec", config.spinec))
+# --param spine_oracle=1: every test's spinec runs in the memory-safety oracle's mode (docs/safety.md, ctest's
+# lit-oracle); a test that cannot hold there (it checks the elision of checks, or IR) says `UNSUPPORTED: oracle`.
+spinec = config.spinec
+if lit_config.params.get("spine_oracle", "0") not in ("", "0"):
+    config.available_features.add("oracle")
+    spinec += " --oracle"
+config.substitutions.append(("%spinec", spinec))
 # The longer name first: %spine_image is a prefix of it.
 config.substitutions.append(("%spine_image_sample", config.spine_image_sample))
 config.substitutions.append(("%spine_image", config.spine_image))

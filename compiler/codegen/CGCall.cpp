@@ -196,6 +196,7 @@ void CodeGen::finishPrologue(llvm::BasicBlock *prologue, SourceRange where) {
 // cannot exhaust the stack's reserve below the limit (abi.h): its loops pay fuel for its work, so it needs no
 // entry checks. Every other procedure pays one unit of fuel per call and checks the stack limit.
 bool CodeGen::needsEntryChecks(llvm::Function *fn) {
+  if (!mayElide()) return true;
   uint64_t frameBytes = 0;
   for (llvm::BasicBlock &bb : *fn)
     for (llvm::Instruction &inst : bb) {

@@ -72,7 +72,7 @@ void CodeGen::checkAssignRange(llvm::Value *v, const Type *from, const Type *to,
   int64_t tlo, thi, flo = INT64_MIN, fhi = INT64_MAX;
   ordinalBounds(to, tlo, thi);
   if (from && rep(from) == Rep::Ordinal) ordinalBounds(from, flo, fhi);
-  if (flo <= fhi && flo >= tlo && fhi <= thi) return;
+  if (mayElide() && flo <= fhi && flo >= tlo && fhi <= thi) return;
   checkRange(v, tlo, thi, where);
 }
 

@@ -395,7 +395,7 @@ LValue CodeGen::emitLValue(Expr *e) {
       ordinalBounds(x->index->type, ilo, ihi);
       pos = lo ? b->CreateSub(idx, i64(lo)) : idx;
       // Elided only when every value of the index's type is an index of the array (invariant I1).
-      if (ilo > ihi || ilo < lo || ihi > hi) checkIndex(pos, i64(arrayLength(fa)), x->index->range);
+      if (!mayElide() || ilo > ihi || ilo < lo || ihi > hi) checkIndex(pos, i64(arrayLength(fa)), x->index->range);
     } else {
       pos = idx;
       checkIndex(pos, arr.lens.empty() ? i64(0) : arr.lens[0], x->index->range);

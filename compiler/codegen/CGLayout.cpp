@@ -72,7 +72,7 @@ llvm::Value *CodeGen::loadOrdinal(const LValue &lv) {
     auto *ld = b->CreateAlignedLoad(i64Ty, lv.ptr, llvm::Align(8));
     int64_t lo, hi;
     ordinalBounds(t, lo, hi);
-    if (lo <= hi && !(lo == INT64_MIN && hi == INT64_MAX) && uint64_t(hi) + 1 != uint64_t(lo)) {
+    if (mayElide() && lo <= hi && !(lo == INT64_MIN && hi == INT64_MAX) && uint64_t(hi) + 1 != uint64_t(lo)) {
       llvm::MDBuilder md(ctx);
       ld->setMetadata(llvm::LLVMContext::MD_range, md.createRange(llvm::APInt(64, uint64_t(lo), true),
                                                                    llvm::APInt(64, uint64_t(hi) + 1, true)));
@@ -113,7 +113,7 @@ llvm::Value *CodeGen::loadOrdinal(const LValue &lv) {
   // What memory of this type can hold: lets the optimiser drop range checks on values loaded from it.
   int64_t lo, hi;
   ordinalBounds(t, lo, hi);
-  if (bits <= 64 && lo <= hi && !(lo == INT64_MIN && hi == INT64_MAX) && hi - lo < INT64_MAX) {
+  if (mayElide() && bits <= 64 && lo <= hi && !(lo == INT64_MIN && hi == INT64_MAX) && hi - lo < INT64_MAX) {
     llvm::APInt l(bits, uint64_t(lo), true), h(bits, uint64_t(hi) + 1, true);
     if (l != h) {
       llvm::MDBuilder md(ctx);

@@ -72,7 +72,9 @@ void CodeGen::run(const std::string &triple, const std::string &dataLayout) {
   llvm::cast<llvm::Function>(trapFn.getCallee())->setMemoryEffects(llvm::MemoryEffects::inaccessibleMemOnly());
   newFn = mod->getOrInsertFunction("spx_rt_new", llvm::FunctionType::get(ptrTy, {i64Ty, i32Ty}, false));
 
-  if (opts.debugInfo) {
+  // The oracle (--oracle) names the source line of each access it checks from these debug locations; it strips
+  // them again when -g was not asked for (OracleInstrument.cpp).
+  if (opts.debugInfo || opts.oracle) {
     di = std::make_unique<llvm::DIBuilder>(*mod);
     mod->addModuleFlag(llvm::Module::Warning, "Debug Info Version", llvm::DEBUG_METADATA_VERSION);
     mod->addModuleFlag(llvm::Module::Warning, "Dwarf Version", 5);
@@ -451,7 +453,7 @@ llvm::DIType *CodeGen::diType(const Type *t) {
     if (auto *a = llvm::dyn_cast<ArrayType>(s); a && layoutOf(a->element).size % 8 == 0) {
       int64_t lo, hi;
       ordinalBounds(a->index, lo, hi);
-      llvm::Metadata *range = di->getOrCreateSubrange(lo, arrayLength(a));
+      llvm::Metadata *range = di->getOrCreateSubrange(lo, arrayLength(a));  // 0 for an empty index type
       return di->createArrayType(layoutOf(s).size, 64, diType(a->element), di->getOrCreateArray({range}));
     }
     return di->createArrayType(layoutOf(s).size, 64, di->createBasicType("BYTE", 8, llvm::dwarf::DW_ATE_unsigned),

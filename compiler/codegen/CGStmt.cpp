@@ -198,7 +198,7 @@ void CodeGen::emitFor(ForStmt *s) {
   storeOrdinal(var, from);
   if (cur && vars[s->varSymbol].frameOffset < 0) declareDebugVar(s->varSymbol, var.ptr, types.integer(), false, 0);
   auto *cfrom = llvm::dyn_cast<llvm::ConstantInt>(from), *cto = llvm::dyn_cast<llvm::ConstantInt>(to);
-  bool free = constStep && cfrom && cto && boundedStmts(s->body) &&
+  bool free = mayElide() && constStep && cfrom && cto && boundedStmts(s->body) &&
               (constStep > 0 ? __int128(cto->getSExtValue()) - cfrom->getSExtValue()
                              : __int128(cfrom->getSExtValue()) - cto->getSExtValue()) / (constStep > 0 ? constStep : -constStep) <
                   kFreeTrips;

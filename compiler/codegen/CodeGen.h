@@ -69,9 +69,15 @@ struct TargetChoice {
 };
 TargetChoice chooseTarget(const Options &opts);
 
-// Runs the optimiser for opts.optLevel and emits `kind` (object, assembly or LLVM IR text) into `bytes`.
-// Returns false with `error` set when the code does not verify or the target cannot emit that kind.
-bool optimizeAndEmit(llvm::Module &m, llvm::TargetMachine &tm, const Options &opts, EmitKind kind,
+// Runs the optimiser for opts.optLevel (then, under --oracle, instrumentForOracle) and emits `kind` (object,
+// assembly or LLVM IR text) of out.module into `bytes`. Returns false with `error` set when the code does not
+// verify or the target cannot emit that kind.
+bool optimizeAndEmit(CodeGenOutput &out, llvm::TargetMachine &tm, const Options &opts, EmitKind kind,
                      std::string &bytes, std::string &error);
+
+// --oracle (OracleInstrument.cpp): a call of spx_rt_oracle_check before every memory access of out.module,
+// whose trap sites (added to out.sites) are the accesses' source lines. Then drops the debug information
+// unless `keepDebugInfo` (-g). False, with `error` set, when the code accesses memory in a way it cannot check.
+bool instrumentForOracle(CodeGenOutput &out, bool keepDebugInfo, std::string &error);
 
 }  // namespace spx

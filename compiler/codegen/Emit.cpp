@@ -80,8 +80,9 @@ CodeGenOutput generateCode(const CodeGenInput &in, const SourceManager &sm, cons
   return out;
 }
 
-bool optimizeAndEmit(llvm::Module &m, llvm::TargetMachine &tm, const Options &opts, EmitKind kind,
+bool optimizeAndEmit(CodeGenOutput &out, llvm::TargetMachine &tm, const Options &opts, EmitKind kind,
                      std::string &bytes, std::string &error) {
+  llvm::Module &m = *out.module;
   {
     std::string problems;
     llvm::raw_string_ostream os(problems);
@@ -104,6 +105,18 @@ bool optimizeAndEmit(llvm::Module &m, llvm::TargetMachine &tm, const Options &op
                                   : opts.optLevel == 1 ? llvm::OptimizationLevel::O1 : llvm::OptimizationLevel::O2;
   llvm::ModulePassManager mpm = opts.optLevel == 0 ? pb.buildO0DefaultPipeline(level) : pb.buildPerModuleDefaultPipeline(level);
   mpm.run(m, mam);
+  if (opts.oracle) {
+    if (!instrumentForOracle(out, opts.debugInfo, error)) {
+      error = "internal error: " + error;
+      return false;
+    }
+    std::string problems;
+    llvm::raw_string_ostream os(problems);
+    if (llvm::verifyModule(m, &os)) {
+      error = "internal error: the oracle's instrumentation does not verify:\n" + problems;
+      return false;
+    }
+  }
 
   llvm::raw_string_ostream os(bytes);
   if (kind == EmitKind::LLVM) {

@@ -24,6 +24,10 @@ const char *usageText() {
          "                         llvm (.ll)\n"
          "  --target=<triple>      LLVM target triple of the code (default: this host)\n"
          "  -g                     Emit DWARF debug information for the .spx sources\n"
+         "  --oracle               Test mode: elide no check, and check every load, store and memory copy of\n"
+         "                         the generated code against the memory the extension owns; an access\n"
+         "                         outside it is a compiler bug, reported as a checked runtime error\n"
+         "                         'memory-safety oracle' (exit status 4 under --run)\n"
          "  --sign-key <file>      Sign the image with this secret key (from --keygen); default: the\n"
          "                         development key, $SPINE_DEV_KEY or ~/.spine/dev.key, made on first use\n"
          "  --keygen <prefix>      Write a new Ed25519 key pair to <prefix>.key and <prefix>.pub and exit\n"
@@ -41,7 +45,8 @@ const char *usageText() {
          "\n"
          "Interfaces are looked up as <Name>.spi in: the files given, each -I directory in order, the\n"
          "directories of the files given, then the standard library.\n"
-         "Exit status: 0 success, 1 errors in the sources, 2 bad usage.\n";
+         "Exit status: 0 success, 1 errors in the sources, 2 bad usage, 3 a checked runtime error under --run,\n"
+         "4 the memory-safety oracle caught a compiler bug under --oracle --run.\n";
 }
 
 OptionsResult parseOptions(const std::vector<std::string> &args) {
@@ -99,6 +104,8 @@ OptionsResult parseOptions(const std::vector<std::string> &args) {
       o.optLevel = a == "-O3" ? 2 : unsigned(a[2] - '0');
     } else if (a == "-g") {
       o.debugInfo = true;
+    } else if (a == "--oracle") {
+      o.oracle = true;
     } else if (a.rfind("--emit", 0) == 0) {
       std::string v;
       if (!value("--emit", v)) return fail("option '--emit' needs a kind: image, obj, asm or llvm");

@@ -29,6 +29,9 @@ struct Options {
   EmitKind emit = EmitKind::Image; // --emit=image|obj|asm|llvm
   std::string target;              // --target=<triple>; empty: the host
   bool debugInfo = false;          // -g: DWARF for the .spx sources
+  // --oracle: a test mode that elides no check and checks every memory access of the generated code against
+  // the memory the extension owns (docs/safety.md, "The memory-safety oracle").
+  bool oracle = false;
   std::string signKey;             // --sign-key <file.key>; empty: the development key
   std::string keygen;              // --keygen <prefix>: write <prefix>.key and <prefix>.pub, compile nothing
   std::string stubsDir;            // --stubs <dir>: C++ host stubs for each message interface

@@ -72,7 +72,7 @@ int Compilation::runBackend() {
   CodeGenOutput out = generateCode(in, sm_, types_, opts_, target.triple, target.dataLayout);
   EmitKind kind = opts_.emit == EmitKind::Image || opts_.run ? EmitKind::Object : opts_.emit;
   std::string bytes, error;
-  if (!optimizeAndEmit(*out.module, *target.machine, opts_, kind, bytes, error)) {
+  if (!optimizeAndEmit(out, *target.machine, opts_, kind, bytes, error)) {
     err_ << "spinec: error: " << error << "\n";
     return 1;
   }

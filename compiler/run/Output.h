@@ -25,7 +25,8 @@ bool writeOutputFile(const std::string &path, const std::string &bytes, std::str
 bool writeImageFile(const std::string &path, const CodeGenOutput &out, const std::string &object,
                     const std::string &triple, const Options &opts, std::ostream &err);
 // `spinec --run`: signs the image, loads it on an in-process NIC, runs the module bodies. Returns the exit
-// status: 0, or 3 after a checked runtime error, 1 when the image cannot be loaded.
+// status: 0, or 3 after a checked runtime error, 4 after the memory-safety oracle's (--oracle: a compiler bug),
+// 1 when the image cannot be loaded.
 int runInProcess(const CodeGenOutput &out, const std::string &object, const std::string &triple, const Options &opts,
                  std::ostream &stdOut, std::ostream &stdErr);
 

@@ -24,6 +24,7 @@ const ExportedSymbol kSymbols[] = {
     {"Log.Message", reinterpret_cast<void *>(&spx_log_message)},
     {"spx_rt_trap", reinterpret_cast<void *>(&spx_rt_trap)},
     {"spx_rt_new", reinterpret_cast<void *>(&spx_rt_new)},
+    {"spx_rt_oracle_check", reinterpret_cast<void *>(&spx_rt_oracle_check)},
     {"memcpy", reinterpret_cast<void *>(&::memcpy)},
     {"memmove", reinterpret_cast<void *>(&::memmove)},
     {"memset", reinterpret_cast<void *>(&::memset)},

@@ -25,7 +25,7 @@ std::string Outcome::message() const {
   } else {
     where = "<trap site " + std::to_string(site) + ">";
   }
-  return where + ": checked runtime error: " + spx_trap_name(trapKind);
+  return where + ": checked runtime error: " + std::string(what());
 }
 
 void Extension::Impl::write(std::string_view text) {
@@ -69,6 +69,10 @@ Extension::~Extension() {
 const std::string &Extension::module() const { return impl_->image.manifest.module; }
 const image::Image &Extension::image() const { return impl_->image; }
 Limits &Extension::limits() { return impl_->limits; }
+void Extension::setInvocationBytes(void *data, size_t size) {
+  impl_->invocationBytes = data;
+  impl_->invocationByteCount = data ? size : 0;
+}
 size_t Extension::heapUsed() const { return impl_->heap.used(); }
 int64_t Extension::fuelLeft() const { return impl_->state->fuel; }
 

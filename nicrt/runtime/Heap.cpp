@@ -25,7 +25,10 @@ void *Arena::allocate(uint64_t size, uint64_t quota) {
     std::memset(mem, 0, chunk);
     chunks_.push_back(mem);
     used_ += bytes;
-    if (chunk == bytes) return mem;
+    if (chunk == bytes) {
+      if (tracking_) blocks_.emplace(reinterpret_cast<uintptr_t>(mem), size);
+      return mem;
+    }
     next_ = static_cast<char *>(mem);
     end_ = next_ + chunk;
   } else {
@@ -33,7 +36,15 @@ void *Arena::allocate(uint64_t size, uint64_t quota) {
   }
   void *p = next_;
   next_ += bytes;
+  if (tracking_) blocks_.emplace(reinterpret_cast<uintptr_t>(p), size);
   return p;
+}
+
+bool Arena::inBlock(uintptr_t begin, uintptr_t end) const {
+  auto it = blocks_.upper_bound(begin);
+  if (it == blocks_.begin()) return false;
+  --it;
+  return end <= it->first + it->second;
 }
 
 }  // namespace spine::nicrt::detail

@@ -54,12 +54,20 @@ uintptr_t stackLimitBelow(uintptr_t frame, size_t stackBytes) {
   return limit;
 }
 
+// Runs the invocation one frame below protectedCall: the memory-safety oracle's stack range ends at this
+// frame, so protectedCall's own state (the jump buffer the trap returns through) lies outside it.
+[[gnu::noinline]] void enter(Invocation &inv, void (*thunk)(void *), void *context) {
+  inv.stackBase = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  thunk(context);
+  asm volatile("" ::: "memory");  // not a tail call: this frame stays below protectedCall's
+}
+
+}  // namespace
+
 [[noreturn]] void outsideInvocation(const char *what) {
   std::fprintf(stderr, "spine nicrt: %s called outside of an extension invocation\n", what);
   std::abort();
 }
-
-}  // namespace
 
 Invocation *currentInvocation() { return tCurrent; }
 
@@ -73,6 +81,8 @@ Outcome Extension::protectedCall(void (*thunk)(void *), void *context) {
   inv.previous = detail::tCurrent;
   inv.trapKind = 0;
   inv.trapSite = 0;
+  inv.stackBase = 0;
+  inv.detail[0] = '\0';
 
   state->fuel = x.limits.fuel;
   state->stack_limit =
@@ -83,7 +93,7 @@ Outcome Extension::protectedCall(void (*thunk)(void *), void *context) {
   Outcome outcome;
   detail::tCurrent = &inv;
   if (sigsetjmp(inv.entry, /*savemask=*/0) == 0) {
-    thunk(context);
+    detail::enter(inv, thunk, context);
     if (state->exc) {
       outcome.status = Outcome::Status::ExceptionEscaped;
       outcome.exception = state->exc;
@@ -92,6 +102,7 @@ Outcome Extension::protectedCall(void (*thunk)(void *), void *context) {
     outcome.status = Outcome::Status::Trapped;
     outcome.trapKind = inv.trapKind;
     outcome.site = inv.trapSite;
+    if (inv.detail[0]) outcome.detail = inv.detail;
     x.describeSite(outcome);
   }
   detail::tCurrent = inv.previous;

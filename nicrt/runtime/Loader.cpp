@@ -8,6 +8,7 @@
 
 #include "detail/Exports.h"
 #include "detail/ExtensionImpl.h"
+#include "detail/ImageMemory.h"
 #include "detail/RuntimeImpl.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/BinaryFormat/ELF.h"
@@ -79,8 +80,9 @@ std::string describeUnresolved(std::string_view name) {
 }
 
 // Checks the object's format and symbols: x86-64 ELF relocatable, defines spx.init and spx.state, and leaves
-// undefined only what the export table provides (to interfaces the manifest imports).
-void checkObject(const image::Image &img, std::vector<std::string> &errors) {
+// undefined only what the export table provides (to interfaces the manifest imports). `oracle`: whether the
+// code calls the memory-safety oracle (compiled with spinec --oracle).
+void checkObject(const image::Image &img, std::vector<std::string> &errors, bool &oracle) {
   Triple host(sys::getProcessTriple());
   if (!img.manifest.target.empty()) {
     Triple t(img.manifest.target);
@@ -148,6 +150,7 @@ void checkObject(const image::Image &img, std::vector<std::string> &errors) {
     if (name->empty()) continue;
     if (*flags & object::SymbolRef::SF_Undefined) {
       if (*name == "_GLOBAL_OFFSET_TABLE_") continue;  // defined by JITLink itself
+      if (*name == "spx_rt_oracle_check") oracle = true;
       std::string_view n(name->data(), name->size());
       std::string_view iface = interfaceOf(n);
       bool ok = isExportedSymbol(n) && (iface.empty() || imports(img.manifest, iface));
@@ -215,6 +218,8 @@ Runtime::Runtime(RuntimeOptions options) : impl_(std::make_unique<Impl>()) {
     }
   }
 
+  rt.linker->addPlugin(detail::makeImageMemoryRecorder(rt));
+
   rt.exports = &rt.session->createBareJITDylib("<spine runtime exports>");
   SymbolMap symbols;
   for (const auto &s : detail::exportedSymbolTable())
@@ -239,7 +244,8 @@ LoadResult Runtime::load(const image::Image &img) {
   Impl &rt = *impl_;
   std::vector<std::string> errors;
   checkImports(img.manifest, errors);
-  checkObject(img, errors);
+  bool oracle = false;
+  checkObject(img, errors, oracle);
   if (!errors.empty()) return {nullptr, join(errors)};
 
   auto x = std::make_unique<Extension::Impl>();
@@ -249,15 +255,21 @@ LoadResult Runtime::load(const image::Image &img) {
   x->image.sites = img.sites;
   x->limits = rt.options.limits;
   x->sink = &rt.sink;
+  // The oracle checks accesses against each heap block's bounds, so its heap keeps them.
+  if (oracle) x->heap.trackBlocks();
   x->dylibName = (img.manifest.module.empty() ? std::string("extension") : img.manifest.module) + "#" +
                  std::to_string(++rt.loadCount);
 
   std::lock_guard<std::mutex> serialized(rt.loadMutex);
   std::vector<std::string> linkErrors;
   rt.linkErrors = &linkErrors;
+  rt.linkedMemory = &x->imageMemory;
   struct Restore {
     Impl &rt;
-    ~Restore() { rt.linkErrors = nullptr; }
+    ~Restore() {
+      rt.linkErrors = nullptr;
+      rt.linkedMemory = nullptr;
+    }
   } restore{rt};
 
   JITDylib &jd = rt.session->createBareJITDylib(x->dylibName);

@@ -30,6 +30,16 @@ TEST_CASE("options: defaults with one input") {
   CHECK_FALSE(o.version);
   CHECK(o.errorLimit == 20);
   CHECK(o.color == ColorMode::Auto);
+  CHECK_FALSE(o.oracle);
+}
+
+TEST_CASE("options: --oracle turns on the memory-safety oracle and nothing else") {
+  auto r = parse({"--oracle", "A.spx"});
+  REQUIRE(r.error.empty());
+  CHECK(r.options.oracle);
+  CHECK(r.options.optLevel == 2);
+  CHECK_FALSE(r.options.debugInfo);
+  CHECK_FALSE(r.options.run);
 }
 
 TEST_CASE("options: inputs keep their command-line order, wherever the options are") {
@@ -150,7 +160,7 @@ TEST_CASE("options: the usage text lists every option and the exit statuses") {
   std::string usage = spx::usageText();
   for (const char *opt : {"USAGE: spinec", "-fsyntax-only", "--dump-ast", "--print-fingerprint", "-verify", "-I <dir>",
                           "--stdlib <dir>", "-o <file>", "-ferror-limit=<n>", "--color=<when>", "-fcolor-diagnostics",
-                          "-fno-color-diagnostics", "--help", "--version", "Exit status"}) {
+                          "-fno-color-diagnostics", "--help", "--version", "--oracle", "Exit status"}) {
     CAPTURE(opt);
     CHECK(usage.find(opt) != std::string::npos);
   }

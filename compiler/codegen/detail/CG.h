@@ -200,6 +200,11 @@ public:
   bool blockTerminated();
   void startBlock(const char *name);
 
+  // Whether a check may be left out (or facts that let the optimiser drop one, such as !range, attached)
+  // because the compiler proved it cannot fail. Every such elision asks here; under --oracle none happens,
+  // so the oracle tests the code with all its checks (docs/safety.md).
+  bool mayElide() const { return !opts.oracle; }
+
   // ---- CGBounds.cpp
   static constexpr int64_t kFreeTrips = 1024;
   bool boundedExpr(const Expr *e);

@@ -49,7 +49,8 @@ enum spx_trap_kind {
   SPX_TRAP_FUEL = 10,          /* the invocation's work budget is exhausted */
   SPX_TRAP_STACK = 11,         /* the invocation's stack is full */
   SPX_TRAP_HEAP = 12,          /* NEW beyond the extension's heap quota */
-  SPX_TRAP_KIND_LAST = 12
+  SPX_TRAP_ORACLE = 13,        /* spinec --oracle: an access outside the extension's memory (a compiler bug) */
+  SPX_TRAP_KIND_LAST = 13
 };
 
 /* The words a checked runtime error is reported with: "checked runtime error: <name>". */
@@ -67,6 +68,7 @@ static inline const char *spx_trap_name(uint32_t kind) {
     case SPX_TRAP_FUEL: return "fuel exhausted";
     case SPX_TRAP_STACK: return "stack limit";
     case SPX_TRAP_HEAP: return "heap quota";
+    case SPX_TRAP_ORACLE: return "memory-safety oracle: access outside the extension's memory (a compiler bug)";
     default: return "unknown";
   }
 }
@@ -95,6 +97,11 @@ void spx_rt_trap(uint32_t kind, uint32_t site) __attribute__((noreturn));
 /* Zeroed storage of `size` bytes (aligned to 16) from the extension's heap; traps with SPX_TRAP_HEAP at
    `site` when the quota is exceeded. */
 void *spx_rt_new(uint64_t size, uint32_t site);
+/* Code compiled with spinec --oracle calls this before every load, store and memory copy: it returns when
+   [ptr, ptr + size) lies wholly in memory the running extension owns (its image's data, for reads also its
+   constants, a live heap block, the invocation's stack, the invocation's bytes), and traps with
+   SPX_TRAP_ORACLE at `site` otherwise. `is_write` is 0 or 1. docs/safety.md describes it. */
+void spx_rt_oracle_check(const void *ptr, uint64_t size, uint32_t is_write, uint32_t site);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "detail/Heap.h"
 #include "spine/nicrt/Runtime.h"
@@ -13,6 +14,13 @@ class JITDylib;
 }
 
 namespace spine::nicrt {
+namespace detail {
+// A block of the linked image (a global, the constants of a section), as JITLink allocated it.
+struct ImageMemory {
+  uintptr_t begin, end;
+  bool writable;  // data; otherwise read-only constants
+};
+}  // namespace detail
 
 struct Extension::Impl {
   Runtime::Impl *runtime = nullptr;
@@ -25,6 +33,10 @@ struct Extension::Impl {
   detail::Arena heap;
   const OutputSink *sink = nullptr;   // the runtime's
   std::string pendingOutput;          // IO output since the last complete line
+  // What the memory-safety oracle allows besides the invocation's stack (spx_rt_oracle_check, Oracle.cpp).
+  std::vector<detail::ImageMemory> imageMemory;  // the image's data and constants (not its code)
+  void *invocationBytes = nullptr;    // Extension::setInvocationBytes
+  size_t invocationByteCount = 0;
 
   void write(std::string_view text);  // IO: passes complete lines on to the sink
   void writeLine(std::string_view line);  // Log: one whole line, after any pending partial line

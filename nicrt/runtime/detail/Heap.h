@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <vector>
 
 namespace spine::nicrt::detail {
@@ -19,9 +20,15 @@ class Arena {
   // system is out of memory). Every block counts at least 16 bytes, so each NEW has its own address.
   void *allocate(uint64_t size, uint64_t quota);
   size_t used() const { return used_; }
+  // The memory-safety oracle needs each block's bounds: from now on allocate() records them.
+  void trackBlocks() { tracking_ = true; }
+  // Whether [begin, end) lies inside one block allocated while tracking (end > begin).
+  bool inBlock(uintptr_t begin, uintptr_t end) const;
 
  private:
   std::vector<void *> chunks_;
+  bool tracking_ = false;
+  std::map<uintptr_t, uint64_t> blocks_;  // start -> size asked for, when tracking_
   char *next_ = nullptr;
   char *end_ = nullptr;
   size_t used_ = 0;

@@ -14,7 +14,11 @@ struct Invocation {
   Invocation *previous;       // an invocation further up this thread's stack, if any
   uint32_t trapKind;
   uint32_t trapSite;
+  uintptr_t stackBase;        // extension frames lie below this address (the oracle's stack range)
+  char detail[192];           // what the oracle reports, or empty (no allocation: traps unwind with longjmp)
 };
+
+[[noreturn]] void outsideInvocation(const char *what);
 
 // nullptr when the thread is not running extension code.
 Invocation *currentInvocation();

@@ -10,6 +10,7 @@
 
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+#include "detail/ExtensionImpl.h"
 #include "spine/nicrt/Runtime.h"
 
 namespace spine::nicrt {
@@ -23,6 +24,7 @@ struct Runtime::Impl {
   bool debuggerRegistration = false;
   std::mutex loadMutex;                         // one load at a time, so linkErrors belongs to it
   std::vector<std::string> *linkErrors = nullptr;  // where the session's error reporter collects
+  std::vector<detail::ImageMemory> *linkedMemory = nullptr;  // where the image being linked is recorded
   std::atomic<uint64_t> loadCount{0};
   std::atomic<int64_t> liveExtensions{0};
 };

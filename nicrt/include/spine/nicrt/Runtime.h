@@ -59,10 +59,13 @@ struct Outcome {
   std::string_view file;            // the site's source file; empty if the site is not in the table
   uint32_t line = 0, column = 0;    // of the site; 0 if unknown
   const void *exception = nullptr;  // spx.state.exc, when ExceptionEscaped
+  std::string detail;               // what the runtime knows beyond the kind (the oracle: which access), or empty
 
   bool ok() const { return status == Status::Ok; }
   bool trapped() const { return status == Status::Trapped; }
   std::string_view trapName() const { return spx_trap_name(trapKind); }
+  // The words after "checked runtime error: ": the detail when there is one, else the kind's name.
+  std::string_view what() const { return detail.empty() ? trapName() : std::string_view(detail); }
   // "file:line:column: checked runtime error: <name>" (or "...: exception escaped from <symbol>").
   std::string message() const;
 };
@@ -105,6 +108,9 @@ class Extension {
   Outcome invoke(void (*fn)(A...), std::type_identity_t<A>... args);
 
   Limits &limits();                    // change before an invocation; heapBytes applies from the next NEW
+  // The bytes the next invocations work on (a packet's data, handed to VIEW): the memory-safety oracle
+  // (spinec --oracle) lets the extension's code read and write them. Empty (nullptr, 0) by default.
+  void setInvocationBytes(void *data, size_t size);
   size_t heapUsed() const;             // bytes NEW has handed out so far
   int64_t fuelLeft() const;            // spx.state.fuel after the last invocation
 
