@@ -16,7 +16,14 @@ config.excludes = ["Inputs", "unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.c
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.spine_obj_root, "test")
 
-config.substitutions.append(("%spinec", config.spinec))
+# --param spine_interp=1: the reference interpreter (compiler/interp) stands for the compiler. It takes spinec's
+# options (ignoring those of code generation), so `%spinec --run -O2 x.spx` runs x.spx through spx-interp. Tests
+# that depend on what it does not model say `UNSUPPORTED: interp`.
+if lit_config.params.get("spine_interp"):
+    config.available_features.add("interp")
+    config.substitutions.append(("%spinec", config.spx_interp))
+else:
+    config.substitutions.append(("%spinec", config.spinec))
 # The longer name first: %spine_image is a prefix of it.
 config.substitutions.append(("%spine_image_sample", config.spine_image_sample))
 config.substitutions.append(("%spine_image", config.spine_image))
