@@ -137,6 +137,10 @@ int Interpreter::run(std::ostream &err) {
     if (t.at.valid()) err << p.file << ":" << p.line << ": checked runtime error: " << t.kind << "\n";
     else err << "<unknown>: checked runtime error: " << t.kind << "\n";
     return 3;
+  } catch (const Raised &r) {  // Sema makes a module body handle every exception: cannot happen
+    out_.flush();
+    err << "spx-interp: exception '" << (r.exc ? std::string(r.exc->name.text) : "?") << "' escaped a module body\n";
+    return 4;
   } catch (const Unsupported &u) {
     out_.flush();
     PresumedLoc p = sm_.presumed(u.at);

@@ -7,6 +7,7 @@
 //   InterpStmt.cpp     statements
 //   InterpCall.cpp     procedure calls and parameter modes
 //   InterpBuiltin.cpp  predeclared procedures and the runtime's interfaces (IO, Log, Word)
+//   InterpView.cpp     VIEW: records and arrays read and written through their layout in bytes
 #pragma once
 
 #include "interp/Value.h"
@@ -32,6 +33,11 @@ struct Place {
   std::shared_ptr<Value> keep;  // the heap cell `v` lies in, kept alive while the place is used
   bool slice = false;
   size_t off = 0, len = 0;
+  // Inside a VIEW (REFERENCE §8.5): a variable of type `viewType` laid out at bit `bitOff` of the bytes
+  // v->elems[off .. off+len) (§4.7), read and written through that layout.
+  const Type *viewType = nullptr;
+  uint64_t bitOff = 0;
+  bool signedBytes = false;  // the byte array's elements are -128..127
 };
 
 // One activation: a procedure call, a module body, or the module variables (the outermost frame).
@@ -64,7 +70,8 @@ struct Unsupported {
 struct RunLimits {
   int64_t fuel = 100'000'000;
   uint64_t heapBytes = 64u << 20;
-  unsigned maxDepth = 10'000;
+  uint64_t stackBytes = 1u << 20;  // the runtime's default invocation stack
+  unsigned maxDepth = 100'000;      // a backstop for the interpreter's own stack
 };
 
 class Interpreter {
@@ -139,6 +146,15 @@ private:
   Value evalNew(CallExpr *e);
   size_t lengthOf(Expr *array);
 
+  // ---- InterpView.cpp
+  Place viewPlace(CallExpr *e);
+  Place viewField(const Place &p, std::string_view field);
+  Place viewElement(const Place &p, int64_t index, SourceRange at);
+  Value viewRead(const Place &p, const Type *t, uint64_t bitOff);
+  void viewWrite(const Place &p, const Type *t, uint64_t bitOff, const Value &v);
+  uint64_t frameBytes(const ProcedureDecl *decl, const ProcType *pt, const std::vector<Value> &values,
+                      const std::vector<bool> &isAlias);
+
   const SourceManager &sm_;
   std::ostream &out_;
   RunLimits limits_;
@@ -155,6 +171,8 @@ private:
   int64_t fuel_;
   uint64_t heapUsed_ = 0;
   unsigned depth_ = 0;
+  uint64_t stackUsed_ = 0;  // an estimate of the compiled code's stack: frames, locals, VALUE copies
+  std::unordered_map<const ProcedureDecl *, uint64_t> localBytes_;
   std::string mainModule_;
 };
 

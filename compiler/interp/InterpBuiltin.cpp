@@ -23,9 +23,24 @@ uint64_t bitsOf(const Value &v, const Type *t) {
 }
 }  // namespace
 
+// What a call costs on the compiled code's stack, roughly (the fuzzer avoids programs near the limit): a fixed
+// frame, the locals, and the copies of VALUE arrays, records and sets.
+uint64_t Interpreter::frameBytes(const ProcedureDecl *decl, const ProcType *pt, const std::vector<Value> &values,
+                                 const std::vector<bool> &isAlias) {
+  auto [it, inserted] = localBytes_.try_emplace(decl, 0);
+  if (inserted)
+    for (Decl *d : decl->body->decls)
+      if (auto *v = llvm::dyn_cast<VarDecl>(d); v && v->symbol) it->second += (bitSize(v->symbol->type) + 7) / 8;
+  uint64_t bytes = 64 + it->second;
+  for (size_t k = 0; k < values.size(); ++k)
+    if (!isAlias[k] && !isOrdinal(pt->params[k].type)) bytes += (bitsOf(values[k], pt->params[k].type) + 7) / 8;
+  return bytes;
+}
+
 size_t Interpreter::lengthOf(Expr *array) {
   if (array->cls == ExprClass::Designator) {
     Place p = place(array);
+    if (p.viewType) return static_cast<size_t>(read(p).elems.size());
     return p.slice ? p.len : p.v->elems.size();
   }
   return eval(array).elems.size();
@@ -34,6 +49,7 @@ size_t Interpreter::lengthOf(Expr *array) {
 Place Interpreter::builtinPlace(CallExpr *e) {
   if (e->builtin == Builtin::Subarray) {
     Place bp = place(e->args[0].value);
+    if (bp.viewType) throw Unsupported{"SUBARRAY of an array inside a VIEW", e->range.begin};
     int64_t from = eval(e->args[1].value).i;
     int64_t len = eval(e->args[2].value).i;
     size_t have = bp.slice ? bp.len : bp.v->elems.size();
@@ -41,7 +57,7 @@ Place Interpreter::builtinPlace(CallExpr *e) {
     size_t off = bp.slice ? bp.off : 0;
     return Place{bp.v, bp.keep, true, off + static_cast<size_t>(from), static_cast<size_t>(len)};
   }
-  if (e->builtin == Builtin::View) throw Unsupported{"VIEW", e->range.begin};
+  if (e->builtin == Builtin::View) return viewPlace(e);
   throw Unsupported{"designator of this form", e->range.begin};
 }
 
@@ -49,12 +65,10 @@ void Interpreter::incDec(CallExpr *e) {
   Expr *v = e->args[0].value;
   Place p = place(v);
   int64_t n = e->args.size() > 1 ? eval(e->args[1].value).i : 1;
-  int64_t r;
-  bool overflow = e->builtin == Builtin::Inc ? __builtin_add_overflow(p.v->i, n, &r)
-                                             : __builtin_sub_overflow(p.v->i, n, &r);
+  int64_t cur = read(p).i, r;
+  bool overflow = e->builtin == Builtin::Inc ? __builtin_add_overflow(cur, n, &r) : __builtin_sub_overflow(cur, n, &r);
   if (overflow) trap("integer overflow", e->range);
-  checkRange(r, v->type, e->range);
-  p.v->i = r;
+  store(p, Value::integer(r), v->type, e->range);
 }
 
 Value Interpreter::evalNew(CallExpr *e) {
@@ -155,7 +169,7 @@ Value Interpreter::evalBuiltin(CallExpr *e) {
     v.elems.assign(a.elems.begin() + from, a.elems.begin() + from + len);
     return v;
   }
-  case Builtin::View: throw Unsupported{"VIEW", e->range.begin};
+  case Builtin::View: return read(viewPlace(e));
   default: break;
   }
   throw Unsupported{"this builtin", e->range.begin};

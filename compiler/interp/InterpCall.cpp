@@ -11,13 +11,18 @@ struct CallScope {
   Frame *&frame;
   Frame *saved;
   unsigned &depth;
-  CallScope(Frame *&f, Frame *callee, unsigned &d) : frame(f), saved(f), depth(d) {
+  uint64_t &stack;
+  uint64_t bytes;
+  CallScope(Frame *&f, Frame *callee, unsigned &d, uint64_t &s, uint64_t b)
+      : frame(f), saved(f), depth(d), stack(s), bytes(b) {
     frame = callee;
     ++depth;
+    stack += bytes;
   }
   ~CallScope() {
     frame = saved;
     --depth;
+    stack -= bytes;
   }
 };
 }  // namespace
@@ -69,7 +74,8 @@ Value Interpreter::callProcedure(const Value &callee, const ProcType *pt, CallEx
     return callRuntime(callee.proc, values, e);
   }
   chargeFuel(1, decl->range);
-  if (depth_ + 1 > limits_.maxDepth) trap("stack limit", decl->range);
+  uint64_t bytes = frameBytes(decl, pt, values, isAlias);
+  if (depth_ + 1 > limits_.maxDepth || stackUsed_ + bytes > limits_.stackBytes) trap("stack limit", decl->range);
   Frame f;
   f.owner = decl;
   f.link = callee.env ? callee.env : &globals_;
@@ -83,7 +89,7 @@ Value Interpreter::callProcedure(const Value &callee, const ProcType *pt, CallEx
     auto [it, inserted] = f.locals.try_emplace(sym, std::move(values[k]));
     f.vars[sym] = Place{&it->second, nullptr, false, 0, 0};
   }
-  CallScope scope(frame_, &f, depth_);
+  CallScope scope(frame_, &f, depth_, stackUsed_, bytes);
   initVars(decl->body->decls);
   Flow flow = exec(decl->body->body);
   if (pt->result && flow != Flow::Return)

@@ -83,6 +83,7 @@ Place Interpreter::place(Expr *e) {
       return Place{&r.ref->elems[idx], r.ref, false, 0, 0};
     }
     Place p = place(f->base);
+    if (p.viewType) return viewField(p, f->name.text);
     p.v = &p.v->elems[fieldIndex(f->base->type, f->name.text)];
     return p;
   }
@@ -105,6 +106,7 @@ Place Interpreter::place(Expr *e) {
       at = stripPacked(x->base->type);
     }
     int64_t i = eval(x->index).i;
+    if (bp.viewType) return viewElement(bp, i, e->range);
     size_t off = bp.slice ? bp.off : 0, len = bp.slice ? bp.len : bp.v->elems.size();
     Value &el = element(*bp.v, at, i, off, len, e->range);
     return Place{&el, bp.keep, false, 0, 0};
@@ -116,6 +118,7 @@ Place Interpreter::place(Expr *e) {
 }
 
 Value Interpreter::read(const Place &p) {
+  if (p.viewType) return viewRead(p, p.viewType, p.bitOff);
   if (!p.slice) return *p.v;
   Value v;
   v.kind = Value::Kind::Agg;
@@ -137,6 +140,7 @@ bool sameShape(const Value &dst, const Value &src) {
 
 void Interpreter::store(const Place &p, const Value &v, const Type *t, SourceRange at) {
   checkStorable(v, t, at);
+  if (p.viewType) return viewWrite(p, p.viewType, p.bitOff, v);
   if (p.slice) {
     if (v.elems.size() != p.len) trap("range", at);
     for (size_t k = 0; k < p.len; ++k) {
