@@ -149,7 +149,7 @@ Value Interpreter::evalBuiltin(CallExpr *e) {
   case Builtin::Ord: return Value::integer(eval(arg(0)).i);
   case Builtin::Val: {
     int64_t i = eval(arg(0)).i;
-    checkRange(i, arg(1)->type, e->range);
+    checkRange(i, arg(1)->type, arg(0)->range);
     return Value::integer(i);
   }
   case Builtin::New: return evalNew(e);
@@ -200,8 +200,9 @@ Value Interpreter::callRuntime(const Symbol *proc, const std::vector<Value> &arg
     for (const Value &v : args) ints.push_back(v.i);
     WordFoldError error = WordFoldError::None;
     std::optional<int64_t> r = foldWordCall(name, ints, error);
-    if (error == WordFoldError::DivisionByZero) trap("division by zero", e->range);
-    if (error == WordFoldError::BitRange) trap("range", e->range);
+    // Reported where spinec reports them: at the last argument (the divisor, the bit count).
+    if (error == WordFoldError::DivisionByZero) trap("division by zero", e->boundArgs.back()->range);
+    if (error == WordFoldError::BitRange) trap("range", e->boundArgs.back()->range);
     if (!r) throw Unsupported{"Word." + std::string(name), e->range.begin};
     return Value::integer(*r);
   }

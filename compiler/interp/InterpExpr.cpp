@@ -106,9 +106,9 @@ Place Interpreter::place(Expr *e) {
       at = stripPacked(x->base->type);
     }
     int64_t i = eval(x->index).i;
-    if (bp.viewType) return viewElement(bp, i, e->range);
+    if (bp.viewType) return viewElement(bp, i, x->index->range);
     size_t off = bp.slice ? bp.off : 0, len = bp.slice ? bp.len : bp.v->elems.size();
-    Value &el = element(*bp.v, at, i, off, len, e->range);
+    Value &el = element(*bp.v, at, i, off, len, x->index->range);  // spinec reports the index's line
     return Place{&el, bp.keep, false, 0, 0};
   }
   case ExprKind::Call: return builtinPlace(llvm::cast<CallExpr>(e));
@@ -177,7 +177,7 @@ Value Interpreter::eval(Expr *e) {
     auto *x = llvm::cast<IndexExpr>(e);
     Value b = eval(x->base);
     int64_t i = eval(x->index).i;
-    return element(b, x->base->type, i, 0, b.elems.size(), e->range);
+    return element(b, x->base->type, i, 0, b.elems.size(), x->index->range);
   }
   case ExprKind::Unary: return evalUnary(llvm::cast<UnaryExpr>(e));
   case ExprKind::Binary: return evalBinary(llvm::cast<BinaryExpr>(e));

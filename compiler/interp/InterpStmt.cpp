@@ -136,7 +136,7 @@ Interpreter::Flow Interpreter::execCase(CaseStmt *s) {
       int64_t lo = l.low->value->i, hi = l.high ? l.high->value->i : lo;
       if (lo <= sel && sel <= hi) return exec(arm.body);
     }
-  if (!s->hasElse) trap("CASE without arm", s->range);
+  if (!s->hasElse) trap("CASE without arm", s->selector->range);
   return exec(s->elseBody);
 }
 
