@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <set>
+#include <stdexcept>
 
 namespace spx::interp {
 
@@ -140,6 +141,14 @@ int Interpreter::run(std::ostream &err) {
   } catch (const Raised &r) {  // Sema makes a module body handle every exception: cannot happen
     out_.flush();
     err << "spx-interp: exception '" << (r.exc ? std::string(r.exc->name.text) : "?") << "' escaped a module body\n";
+    return 4;
+  } catch (const std::bad_alloc &) {
+    out_.flush();
+    err << "spx-interp: out of memory: the program's values do not fit the interpreter's representation\n";
+    return 4;
+  } catch (const std::length_error &) {
+    out_.flush();
+    err << "spx-interp: out of memory: the program's values do not fit the interpreter's representation\n";
     return 4;
   } catch (const Unsupported &u) {
     out_.flush();

@@ -94,13 +94,17 @@ Value Interpreter::evalNew(CallExpr *e) {
     bytes = (lengths.size() * 8 + 15) / 16 * 16 + (count * elementStride(elem) + 7) / 8;
     if (static_cast<__int128>(heapUsed_) + (bytes + 15) / 16 * 16 > static_cast<__int128>(limits_.heapBytes))
       trap("heap quota", e->range);
+    // Empty inner dimensions make outer ones free on the NIC (no element bytes), but not here.
+    __int128 values = 1;
+    for (int64_t n : lengths)
+      if ((values *= n) > (1 << 26)) throw Unsupported{"NEW of more than 2^26 array elements", e->range.begin};
     std::function<Value(const Type *, size_t)> build = [&](const Type *t, size_t dim) -> Value {
       t = stripPacked(t);
       auto *open = llvm::dyn_cast<OpenArrayType>(t);
       if (!open || dim >= lengths.size()) return zero(t);
       Value v;
       v.kind = Value::Kind::Agg;
-      v.elems.assign(static_cast<size_t>(lengths[dim]), build(open->element, dim + 1));
+      if (lengths[dim] > 0) v.elems.assign(static_cast<size_t>(lengths[dim]), build(open->element, dim + 1));
       return v;
     };
     *cell = build(target, 0);
