@@ -35,6 +35,9 @@ Value Interpreter::evalCall(CallExpr *e) {
 }
 
 Value Interpreter::callProcedure(const Value &callee, const ProcType *pt, CallExpr *e) {
+  // Calling NIL traps before the arguments are evaluated (REFERENCE is silent on the order; spinec does so).
+  bool nil = (callee.kind == Value::Kind::Proc && !callee.proc) || callee.kind == Value::Kind::Ref;
+  if (nil) trap("NIL dereference", e->range);
   size_t n = pt->params.size();
   std::vector<Place> aliases(n);
   std::vector<bool> isAlias(n, false);
@@ -59,8 +62,6 @@ Value Interpreter::callProcedure(const Value &callee, const ProcType *pt, CallEx
     values[k] = eval(a);
     checkStorable(values[k], p.type, a->range, /*mayBeNested=*/true);
   }
-  bool nil = (callee.kind == Value::Kind::Proc && !callee.proc) || callee.kind == Value::Kind::Ref;
-  if (nil) trap("NIL dereference", e->range);
   auto *decl = llvm::dyn_cast_or_null<ProcedureDecl>(callee.proc->decl);
   if (!decl || !decl->body) {
     for (size_t k = 0; k < n; ++k)
