@@ -7,12 +7,37 @@
 #include "driver/Options.h"
 #include "interp/Interp.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
-#include <sstream>
+#include <string_view>
 
 namespace {
 
 spx::interp::RunLimits gLimits;
+std::string gStdlibDir;
+
+// The in-process NIC provides only these stdlib interfaces (nicrt/runtime/Exports.cpp); spinec --run refuses an
+// image that imports another one it does not implement itself, and so does the interpreter.
+bool refusedByRuntime(spx::Compilation &c) {
+  namespace fs = std::filesystem;
+  constexpr std::string_view kProvided[] = {"IO", "Log", "Word", "Net"};
+  std::error_code ec;
+  fs::path stdlib = fs::weakly_canonical(gStdlibDir, ec);
+  std::vector<std::string> missing;
+  for (spx::InterfaceInfo *info : c.checkedInterfaces()) {
+    fs::path file = fs::weakly_canonical(c.sources().name(info->unit->file), ec);
+    if (ec || file.parent_path() != stdlib || !info->exporters.empty()) continue;
+    std::string_view name = info->unit->name.text;
+    if (std::find(std::begin(kProvided), std::end(kProvided), name) == std::end(kProvided))
+      missing.push_back(std::string(name));
+  }
+  if (missing.empty()) return false;
+  std::cerr << "spx-interp: error: the in-process NIC would refuse the image:\n";
+  for (const std::string &m : missing)
+    std::cerr << "image imports interface " << m << ", which this runtime does not provide\n";
+  return true;
+}
 
 int interpret(spx::Compilation &c) {
   spx::interp::Interpreter interp(c.sources(), std::cout, gLimits);
@@ -21,6 +46,7 @@ int interpret(spx::Compilation &c) {
     std::cerr << "spx-interp: error: no module to run\n";
     return 1;
   }
+  if (refusedByRuntime(c)) return 1;
   for (spx::Unit *m : modules) interp.addModule(m);
   for (spx::InterfaceInfo *info : c.checkedInterfaces()) interp.addInterface(info);
   return interp.run(std::cerr);
@@ -58,6 +84,7 @@ int main(int argc, char **argv) {
   }
   opts.syntaxOnly = opts.dumpAst = opts.printFingerprint = opts.verify = false;
   opts.stubsDir.clear();
+  gStdlibDir = opts.stdlibDir.empty() ? std::string(SPINE_STDLIB_DIR) : opts.stdlibDir;
   if (opts.fuel > 0) gLimits.fuel = opts.fuel;
   if (opts.heapBytes > 0) gLimits.heapBytes = opts.heapBytes;
   spx::setBackend(interpret);
