@@ -25,6 +25,7 @@ if lit_config.params.get("spine_interp"):
 else:
     config.substitutions.append(("%spinec", config.spinec))
 # The longer name first: %spine_image is a prefix of it.
+config.substitutions.append(("%spx_interp", config.spx_interp))
 config.substitutions.append(("%spine_image_sample", config.spine_image_sample))
 config.substitutions.append(("%spine_image", config.spine_image))
 config.substitutions.append(("%stdlib", os.path.join(config.spine_src_root, "stdlib")))
