@@ -42,10 +42,17 @@ Value Interpreter::callProcedure(const Value &callee, const ProcType *pt, CallEx
   std::vector<Place> aliases(n);
   std::vector<bool> isAlias(n, false);
   std::vector<Value> values(n);
-  // Arguments are evaluated in the order of the formals they bind (defaults included). REFERENCE says only
-  // "operands are evaluated left to right", which leaves named arguments open; this is what spinec does.
+  // Arguments are evaluated left to right as written (REFERENCE §5.1: operands left to right), then the defaults
+  // of the formals not given. spinec evaluates named arguments in the order of the formals instead.
   std::vector<size_t> order;
-  for (size_t k = 0; k < n; ++k) order.push_back(k);
+  for (const Actual &a : e->args)
+    for (size_t k = 0; k < n; ++k)
+      if (e->boundArgs[k] == a.value && std::find(order.begin(), order.end(), k) == order.end()) {
+        order.push_back(k);
+        break;
+      }
+  for (size_t k = 0; k < n; ++k)
+    if (std::find(order.begin(), order.end(), k) == order.end()) order.push_back(k);
   for (size_t k : order) {
     Expr *a = e->boundArgs[k];
     const ProcParam &p = pt->params[k];

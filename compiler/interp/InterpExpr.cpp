@@ -302,6 +302,7 @@ Value Interpreter::evalConstructor(ConstructorExpr *e) {
   Value v;
   v.kind = Value::Kind::Agg;
   if (auto *r = llvm::dyn_cast<RecordType>(t)) {
+    // Elements left to right as written (spinec evaluates named ones in field order).
     std::vector<bool> given(r->fields.size(), false);
     v.elems.resize(r->fields.size());
     size_t next = 0;
