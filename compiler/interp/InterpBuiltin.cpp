@@ -31,7 +31,7 @@ uint64_t Interpreter::frameBytes(const ProcedureDecl *decl, const ProcType *pt, 
   if (inserted)
     for (Decl *d : decl->body->decls)
       if (auto *v = llvm::dyn_cast<VarDecl>(d); v && v->symbol) it->second += (bitSize(v->symbol->type) + 7) / 8;
-  uint64_t bytes = 64 + it->second;
+  uint64_t bytes = 40 + it->second;  // -O0 frames of small procedures are about this big
   for (size_t k = 0; k < values.size(); ++k)
     if (!isAlias[k] && !isOrdinal(pt->params[k].type)) bytes += (bitsOf(values[k], pt->params[k].type) + 7) / 8;
   return bytes;
