@@ -18,12 +18,19 @@ config.test_exec_root = os.path.join(config.spine_obj_root, "test")
 
 # --param spine_oracle=1: every test's spinec runs in the memory-safety oracle's mode (docs/safety.md, ctest's
 # lit-oracle); a test that cannot hold there (it checks the elision of checks, or IR) says `UNSUPPORTED: oracle`.
+# --param spine_interp=1: the reference interpreter (compiler/interp) stands for the compiler. It takes spinec's
+# options (ignoring those of code generation), so `%spinec --run -O2 x.spx` runs x.spx through spx-interp. Tests
+# that depend on what it does not model say `UNSUPPORTED: interp`.
 spinec = config.spinec
 if lit_config.params.get("spine_oracle", "0") not in ("", "0"):
     config.available_features.add("oracle")
     spinec += " --oracle"
+if lit_config.params.get("spine_interp"):
+    config.available_features.add("interp")
+    spinec = config.spx_interp
 config.substitutions.append(("%spinec", spinec))
 # The longer name first: %spine_image is a prefix of it.
+config.substitutions.append(("%spx_interp", config.spx_interp))
 config.substitutions.append(("%spine_image_sample", config.spine_image_sample))
 config.substitutions.append(("%spine_image", config.spine_image))
 config.substitutions.append(("%stdlib", os.path.join(config.spine_src_root, "stdlib")))

@@ -227,6 +227,20 @@ int Compilation::run() {
   return errors ? 1 : 0;
 }
 
+std::vector<Unit *> Compilation::checkedModules() const {
+  std::vector<Unit *> out;
+  for (const Input &i : inputs_)
+    if (i.unit && !i.isInterface && !i.unit->isInterface()) out.push_back(i.unit);
+  return out;
+}
+
+std::vector<InterfaceInfo *> Compilation::checkedInterfaces() const {
+  std::vector<InterfaceInfo *> out;
+  for (const auto &[name, info] : interfaces_)
+    if (info->unit && info->scope) out.push_back(info.get());
+  return out;
+}
+
 // --stubs: C++ host stubs for every message interface that a compiled module exports or that was given as a
 // .spi input.
 bool Compilation::writeStubs() {

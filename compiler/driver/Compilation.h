@@ -34,6 +34,10 @@ public:
   // Keep ANTLR's parse trees instead of freeing each after use: for a process that exits right after run().
   void setRetainParseTrees(bool on) { retainParseTrees_ = on; }
   DiagnosticsEngine &diags() { return diags_; }
+  // After run() checked them: the modules given, in command-line order, and every interface checked (for tools
+  // that work on the checked AST, such as spx-interp).
+  std::vector<Unit *> checkedModules() const;
+  std::vector<InterfaceInfo *> checkedInterfaces() const;
 
 private:
   struct Input {
