@@ -24,7 +24,10 @@ struct Extension::Impl {
   Limits limits;
   detail::Arena heap;
   const OutputSink *sink = nullptr;   // the runtime's
-  std::string pendingOutput;          // IO output since the last complete line
+  // IO output since the last complete line. It never holds more than kMaxPartialLine bytes: a longer partial
+  // line is passed on in pieces (docs/runtime-loader.md, "Output").
+  static constexpr size_t kMaxPartialLine = 4096;
+  std::string pendingOutput;
 
   void write(std::string_view text);  // IO: passes complete lines on to the sink
   void writeLine(std::string_view line);  // Log: one whole line, after any pending partial line
