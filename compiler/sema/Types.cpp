@@ -111,8 +111,9 @@ const Type *elementOf(const Type *array) {
 
 namespace {
 
-// Structural equality, coinductive over REF targets: a pair under comparison is assumed equal, which is what
-// makes recursive types such as `List = REF RECORD next: List END` compare equal to their own expansion.
+// Structural equality, coinductive over REF targets and procedure types: a pair under comparison is assumed
+// equal, which is what makes recursive types such as `List = REF RECORD next: List END` or
+// `P = PROCEDURE (p: P)` compare equal to their own expansion (and the comparison end).
 class SameTypeCheck {
 public:
   bool same(const Type *a, const Type *b) {
@@ -154,13 +155,12 @@ public:
       auto *x = llvm::cast<RefType>(a), *y = llvm::cast<RefType>(b);
       if (x->branded || y->branded) return false;  // a == b handled above
       if (x->untraced != y->untraced) return false;
-      auto key = std::make_pair(x, y);
-      if (assumed_.count(key)) return true;
-      assumed_.insert(key);
+      if (!assumed_.insert({a, b}).second) return true;
       return same(x->target, y->target);
     }
     case TypeKind::Procedure: {
       auto *x = llvm::cast<ProcType>(a), *y = llvm::cast<ProcType>(b);
+      if (!assumed_.insert({a, b}).second) return true;
       if (x->params.size() != y->params.size() || !same(x->result, y->result) || x->raisesAny != y->raisesAny)
         return false;
       // Formal names and defaults are part of a procedure type (calls may name them, or leave them out).
@@ -178,12 +178,27 @@ public:
   }
 
 private:
-  std::set<std::pair<const RefType *, const RefType *>> assumed_;
+  std::set<std::pair<const Type *, const Type *>> assumed_;
 };
 
 }  // namespace
 
 bool sameType(const Type *a, const Type *b) { return SameTypeCheck().same(a, b); }
+
+bool crossesHostChannel(const Type *t, bool asParam) {
+  t = stripPacked(t);
+  if (!t || isError(t)) return true;
+  if (isOrdinal(t) || t->kind == TypeKind::Text || t->kind == TypeKind::Set) return true;
+  if (auto *a = llvm::dyn_cast<ArrayType>(t)) return crossesHostChannel(a->element, false);
+  if (auto *o = llvm::dyn_cast<OpenArrayType>(t))
+    return asParam && crossesHostChannel(o->element, false) && stripPacked(o->element)->kind != TypeKind::OpenArray;
+  if (auto *r = llvm::dyn_cast<RecordType>(t)) {
+    for (const auto &f : r->fields)
+      if (!crossesHostChannel(f.type, false)) return false;
+    return true;
+  }
+  return false;
+}
 
 bool isSubtype(const Type *a, const Type *b) {
   if (sameType(a, b)) return true;

@@ -181,6 +181,10 @@ bool isReference(const Type *t);  // REF, REFANY, NULL, opaque
 bool isArray(const Type *t);
 const Type *elementOf(const Type *array);
 bool sameType(const Type *a, const Type *b);
+// Whether a value of `t` may cross the host channel (a message's parameter when `asParam`, else a result, an
+// exception argument or an element): ordinals, sets, TEXT, and fixed arrays and records of them; open arrays
+// of those only as parameters. Error types count as crossing (they were reported already).
+bool crossesHostChannel(const Type *t, bool asParam);
 bool isSubtype(const Type *a, const Type *b);
 // Modula-3 assignability of a value of type `from` to a variable of type `to` (range checks may remain).
 bool assignable(const Type *from, const Type *to);
