@@ -197,24 +197,33 @@ void CodeGen::zeroFill(llvm::Value *dst, const Type *t) {
   b->CreateMemSet(dst, b->getInt8(0), byteSize(t), llvm::Align(byteAlign(t)));
 }
 
-namespace {
 // Does the zero value of `t` differ from all-zero bits (a subrange without 0, or a field default)?
-bool needsInit(const Type *t) {
+bool CodeGen::needsInit(const Type *t) {
   const Type *s = stripPacked(t);
   switch (s->kind) {
   case TypeKind::Subrange: {
     auto *sr = llvm::cast<SubrangeType>(s);
     return sr->low > 0 || sr->high < 0;
   }
-  case TypeKind::Array: return needsInit(llvm::cast<ArrayType>(s)->element);
-  case TypeKind::Record:
-    for (const RecordField &f : llvm::cast<RecordType>(s)->fields)
-      if (f.dflt || needsInit(f.type)) return true;
-    return false;
+  case TypeKind::Array: case TypeKind::Record: {
+    auto known = needsInitCache.find(s);
+    if (known != needsInitCache.end()) return known->second;
+    bool needs = false;
+    if (auto *a = llvm::dyn_cast<ArrayType>(s)) {
+      needs = needsInit(a->element);
+    } else {
+      for (const RecordField &f : llvm::cast<RecordType>(s)->fields)
+        if (f.dflt || needsInit(f.type)) {
+          needs = true;
+          break;
+        }
+    }
+    needsInitCache[s] = needs;
+    return needs;
+  }
   default: return false;
   }
 }
-}  // namespace
 
 // The zero values of `n` consecutive elements of type `elem` at `dst` (a loop: arrays may be large).
 void CodeGen::initElements(llvm::Value *dst, const Type *elem, llvm::Value *n) {

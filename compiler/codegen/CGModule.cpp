@@ -414,6 +414,14 @@ llvm::DIFile *CodeGen::diFile(SourceLoc loc) {
 }
 
 llvm::DIType *CodeGen::diType(const Type *t) {
+  auto known = diTypes.find(t);
+  if (known != diTypes.end()) return known->second;
+  llvm::DIType *d = describeType(t);
+  diTypes[t] = d;
+  return d;
+}
+
+llvm::DIType *CodeGen::describeType(const Type *t) {
   const Type *s = stripPacked(t);
   switch (rep(s)) {
   case Rep::Ordinal: {

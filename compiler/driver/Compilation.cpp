@@ -115,7 +115,12 @@ InterfaceInfo *Compilation::checkInterfaceUnit(InterfaceInfo &info, const Ident 
   checking_.pop_back();
   info.checking = false;
   if (diags_.errorCount() != errorsBefore) info.failed = true;
-  info.fingerprint = fingerprint(info);
+  if (std::optional<uint64_t> fp = fingerprint(info)) {
+    info.fingerprint = *fp;
+  } else if (!info.failed) {
+    diags_.report(DiagId::err_fingerprint_too_large, u->name.range, u->name.text, kMaxFingerprintText >> 20);
+    info.failed = true;
+  }
   return &info;
 }
 

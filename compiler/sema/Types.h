@@ -28,6 +28,9 @@ public:
   const TypeKind kind;
   // The name a declaration first gave this type ("INTEGER", "Net.Be16"), for messages; empty if anonymous.
   mutable std::string name;
+  // layoutOf's answer for an array or record, computed once (types that share a component, like
+  // `T2 = RECORD a, b: T1 END`, must not cost time exponential in their depth). 0 bits of alignment: not yet.
+  mutable uint64_t layoutSize = 0, layoutAlign = 0;
   explicit Type(TypeKind k) : kind(k) {}
   virtual ~Type() = default;
 };
