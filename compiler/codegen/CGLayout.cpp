@@ -264,11 +264,25 @@ void CodeGen::initDefaults(llvm::Value *dst, const Type *t) {
   }
   auto *r = llvm::cast<RecordType>(s);
   const std::vector<uint64_t> &offs = fieldBitOffsets(r);
+  // A second field of an aggregate type already initialised here is a copy of the first: with types sharing
+  // components (`R2 = RECORD a, b: R1 END`), field by field would be code exponential in their depth.
+  std::unordered_map<const Type *, llvm::Value *> initialised;
   for (size_t k = 0; k < r->fields.size(); ++k) {
     const RecordField &f = r->fields[k];
     LValue lv = fieldLValue(dst, offs[k], f.type);
-    if (f.dflt) storeValue(lv, emitConst(f.dflt, f.type), f.type, f.range);
-    else initDefaults(lv.ptr, f.type);
+    if (f.dflt) {
+      storeValue(lv, emitConst(f.dflt, f.type), f.type, f.range);
+      continue;
+    }
+    if (!needsInit(f.type)) continue;
+    bool copyable = !llvm::isa<PackedType>(f.type) && offs[k] % 8 == 0 && rep(f.type) == Rep::Memory;
+    auto first = copyable ? initialised.find(f.type) : initialised.end();
+    if (first != initialised.end()) {
+      b->CreateMemCpy(lv.ptr, llvm::Align(1), first->second, llvm::Align(1), byteSize(f.type));
+      continue;
+    }
+    initDefaults(lv.ptr, f.type);
+    if (copyable) initialised[f.type] = lv.ptr;
   }
 }
 
