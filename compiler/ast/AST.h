@@ -354,6 +354,10 @@ struct ProcedureDecl : Decl {
   Block *body = nullptr;  // null in an interface
   Ident endName;
   std::vector<Symbol *> paramSymbols;  // set by Sema when it checks the body: one per formal, in order
+  // Set by Sema for a <*HANDLER*> procedure whose pragma it accepted: the event it handles and its guard (null
+  // if none), resolved wherever they were declared. Codegen's manifest reads these, never the pragma's names.
+  Symbol *handledEvent = nullptr;
+  Symbol *handlerGuard = nullptr;
   ProcedureDecl() : Decl(DeclKind::Procedure) {}
   static bool classof(const Decl *d) { return d->kind == DeclKind::Procedure; }
 };

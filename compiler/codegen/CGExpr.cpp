@@ -152,8 +152,8 @@ llvm::Constant *CodeGen::constBytes(const ConstValue *cv, const Type *t, std::ve
     } else {
       const Type *el = elementOf(s);
       uint64_t stride = elementStride(el);
-      for (size_t k = 0; k < cv->elems.size(); ++k)
-        if (!constBytes(cv->elems[k], el, bytes, bitOffset + k * stride)) return nullptr;
+      for (uint64_t k = 0; k < elementCount(*cv); ++k)
+        if (!constBytes(elementAt(*cv, k), el, bytes, bitOffset + k * stride)) return nullptr;
       return ok;
     }
   default: return nullptr;
@@ -180,8 +180,12 @@ RValue CodeGen::emitConst(const ConstValue *cv, const Type *t) {
       size = (cv->elems.size() * elementStride(oa->element) + 7) / 8;
       r.lens.push_back(i64(int64_t(cv->elems.size())));
     }
-    std::vector<uint8_t> bytes(std::max<uint64_t>(size, 1), 0);
-    if (constBytes(cv, t, bytes, 0)) {
+    // A long repeat (A{x, ..} of a million elements) is built at run time by a loop, not kept as megabytes of
+    // image.
+    bool longRepeat = cv->repeatTo > cv->elems.size() && size > kMaxConstBytes;
+    std::vector<uint8_t> bytes;
+    if (!longRepeat) bytes.assign(std::max<uint64_t>(size, 1), 0);
+    if (!longRepeat && constBytes(cv, t, bytes, 0)) {
       auto *init = llvm::ConstantDataArray::get(ctx, bytes);
       auto *g = new llvm::GlobalVariable(*mod, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init, "const");
       g->setAlignment(llvm::Align(std::max<uint64_t>(byteAlign(t), 8)));
@@ -202,6 +206,8 @@ RValue CodeGen::emitConst(const ConstValue *cv, const Type *t) {
       const Type *el = elementOf(s);
       for (size_t k = 0; k < cv->elems.size(); ++k)
         storeValue(elementLValue(tmp, i64(int64_t(k)), el), emitConst(cv->elems[k], el), el, SourceRange());
+      if (cv->repeatTo > cv->elems.size())
+        repeatLastElement(tmp, el, int64_t(cv->elems.size()), int64_t(cv->repeatTo), SourceRange());
     }
     r.addr = tmp;
     return r;
@@ -552,6 +558,11 @@ RValue CodeGen::emitSetBinary(BinaryExpr *e) {
   const Type *st = stripPacked(e->lhs->type);
   uint64_t words = std::max<uint64_t>(byteSize(st) / 8, 1);
   RValue l = emit(e->lhs), r = emit(e->rhs);
+  // Up to 8 words, one wide integer (LLVM's best code); beyond, a loop over the words, so that neither compile
+  // time nor code size grows with the set (an integer of a million bits takes LLVM minutes, and it has no
+  // integers wider than 2^23 bits at all).
+  constexpr uint64_t kInlineSetWords = 8;
+  if (words > kInlineSetWords) return emitWideSetBinary(e->op, st, words, l.addr, r.addr);
   llvm::Type *wt = llvm::IntegerType::get(ctx, unsigned(words * 64));
   llvm::Value *a = b->CreateAlignedLoad(wt, l.addr, llvm::Align(8));
   llvm::Value *c = b->CreateAlignedLoad(wt, r.addr, llvm::Align(8));
@@ -576,7 +587,76 @@ RValue CodeGen::emitSetBinary(BinaryExpr *e) {
   return RValue{nullptr, nullptr, tmp, {}};
 }
 
+// A set operator on a large set, one word per iteration: the operators write each word of the result; the
+// comparisons accumulate the words that differ (a ^ c) and those that break inclusion (a & ~c, or c & ~a).
+RValue CodeGen::emitWideSetBinary(BinaryOp op, const Type *set, uint64_t words, llvm::Value *lhs, llvm::Value *rhs) {
+  bool isOperator = op == BinaryOp::Add || op == BinaryOp::Sub || op == BinaryOp::Mul || op == BinaryOp::Slash;
+  llvm::Value *res = isOperator ? temp(set, "set") : nullptr;
+  llvm::BasicBlock *pre = b->GetInsertBlock();
+  llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "set.word", curFn);
+  llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "set.words.end", curFn);
+  b->CreateBr(body);
+  b->SetInsertPoint(body);
+  llvm::PHINode *i = b->CreatePHI(i64Ty, 2);
+  llvm::PHINode *differ = b->CreatePHI(i64Ty, 2);
+  llvm::PHINode *outside = b->CreatePHI(i64Ty, 2);
+  i->addIncoming(i64(0), pre);
+  differ->addIncoming(i64(0), pre);
+  outside->addIncoming(i64(0), pre);
+  llvm::Value *a = b->CreateAlignedLoad(i64Ty, b->CreateInBoundsGEP(i64Ty, lhs, i), llvm::Align(8));
+  llvm::Value *c = b->CreateAlignedLoad(i64Ty, b->CreateInBoundsGEP(i64Ty, rhs, i), llvm::Align(8));
+  llvm::Value *word = nullptr;
+  switch (op) {
+  case BinaryOp::Add: word = b->CreateOr(a, c); break;
+  case BinaryOp::Sub: word = b->CreateAnd(a, b->CreateNot(c)); break;
+  case BinaryOp::Mul: word = b->CreateAnd(a, c); break;
+  case BinaryOp::Slash: word = b->CreateXor(a, c); break;
+  default: break;
+  }
+  if (word) b->CreateAlignedStore(word, b->CreateInBoundsGEP(i64Ty, res, i), llvm::Align(8));
+  llvm::Value *differNext = b->CreateOr(differ, b->CreateXor(a, c));
+  llvm::Value *notIn = op == BinaryOp::Ge || op == BinaryOp::Gt ? b->CreateAnd(c, b->CreateNot(a))
+                                                                 : b->CreateAnd(a, b->CreateNot(c));
+  llvm::Value *outsideNext = b->CreateOr(outside, notIn);
+  llvm::Value *next = b->CreateAdd(i, i64(1));
+  i->addIncoming(next, body);
+  differ->addIncoming(differNext, body);
+  outside->addIncoming(outsideNext, body);
+  b->CreateCondBr(b->CreateICmpULT(next, i64(int64_t(words))), body, done);
+  b->SetInsertPoint(done);
+  if (isOperator) return RValue{nullptr, nullptr, res, {}};
+  auto boolv = [&](llvm::Value *v) { return RValue{b->CreateZExt(v, i64Ty), nullptr, nullptr, {}}; };
+  llvm::Value *same = b->CreateICmpEQ(differNext, i64(0));
+  llvm::Value *included = b->CreateICmpEQ(outsideNext, i64(0));
+  switch (op) {
+  case BinaryOp::Eq: return boolv(same);
+  case BinaryOp::Ne: return boolv(b->CreateNot(same));
+  case BinaryOp::Le: case BinaryOp::Ge: return boolv(included);
+  case BinaryOp::Lt: case BinaryOp::Gt: return boolv(b->CreateAnd(included, b->CreateNot(same)));
+  default: return RValue{};
+  }
+}
+
 // ---------------------------------------------------------------- constructors
+
+// Elements [from, to) of `array` become copies of element from - 1, in a loop: a million elements are a loop,
+// not a million stores.
+void CodeGen::repeatLastElement(llvm::Value *array, const Type *el, int64_t from, int64_t to, SourceRange where) {
+  if (from <= 0 || from >= to) return;
+  RValue v = loadValue(elementLValue(array, i64(from - 1), el));
+  llvm::BasicBlock *pre = b->GetInsertBlock();
+  llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "cons.repeat", curFn);
+  llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "cons.repeat.end", curFn);
+  b->CreateBr(body);
+  b->SetInsertPoint(body);
+  llvm::PHINode *j = b->CreatePHI(i64Ty, 2);
+  j->addIncoming(i64(from), pre);
+  storeValue(elementLValue(array, j, el), v, el, where);
+  llvm::Value *next = b->CreateAdd(j, i64(1));
+  j->addIncoming(next, b->GetInsertBlock());
+  b->CreateCondBr(b->CreateICmpSLT(next, i64(to)), body, done);
+  b->SetInsertPoint(done);
+}
 
 RValue CodeGen::emitConstructor(ConstructorExpr *e) {
   if (e->value) return emitConst(e->value, e->type);
@@ -657,8 +737,9 @@ RValue CodeGen::emitConstructor(ConstructorExpr *e) {
   }
   bool repeat = !e->elems.empty() && e->elems.back().kind == ConsElem::Kind::Repeat;
   if (repeat && last && k < n) {
-    RValue v = emit(last);
-    for (int64_t j = k; j < n; ++j) storeValue(elemLV(i64(j)), v, last->type, last->range);
+    // The rest repeat the last element, copied from where it was just stored: its expression is evaluated
+    // once.
+    repeatLastElement(tmp, el, k, n, last->range);
   }
   return RValue{nullptr, nullptr, tmp, openLens};
 }

@@ -198,24 +198,33 @@ void CodeGen::zeroFill(llvm::Value *dst, const Type *t) {
   b->CreateMemSet(dst, b->getInt8(0), byteSize(t), llvm::Align(byteAlign(t)));
 }
 
-namespace {
 // Does the zero value of `t` differ from all-zero bits (a subrange without 0, or a field default)?
-bool needsInit(const Type *t) {
+bool CodeGen::needsInit(const Type *t) {
   const Type *s = stripPacked(t);
   switch (s->kind) {
   case TypeKind::Subrange: {
     auto *sr = llvm::cast<SubrangeType>(s);
     return sr->low > 0 || sr->high < 0;
   }
-  case TypeKind::Array: return needsInit(llvm::cast<ArrayType>(s)->element);
-  case TypeKind::Record:
-    for (const RecordField &f : llvm::cast<RecordType>(s)->fields)
-      if (f.dflt || needsInit(f.type)) return true;
-    return false;
+  case TypeKind::Array: case TypeKind::Record: {
+    auto known = needsInitCache.find(s);
+    if (known != needsInitCache.end()) return known->second;
+    bool needs = false;
+    if (auto *a = llvm::dyn_cast<ArrayType>(s)) {
+      needs = needsInit(a->element);
+    } else {
+      for (const RecordField &f : llvm::cast<RecordType>(s)->fields)
+        if (f.dflt || needsInit(f.type)) {
+          needs = true;
+          break;
+        }
+    }
+    needsInitCache[s] = needs;
+    return needs;
+  }
   default: return false;
   }
 }
-}  // namespace
 
 // The zero values of `n` consecutive elements of type `elem` at `dst` (a loop: arrays may be large).
 void CodeGen::initElements(llvm::Value *dst, const Type *elem, llvm::Value *n) {
@@ -254,13 +263,29 @@ void CodeGen::initDefaults(llvm::Value *dst, const Type *t) {
   }
   auto *r = llvm::cast<RecordType>(s);
   const std::vector<uint64_t> &offs = fieldBitOffsets(r);
+  // A second field of an aggregate type already initialised here is a copy of the first: with types sharing
+  // components (`R2 = RECORD a, b: R1 END`), field by field would be code exponential in their depth.
+  std::unordered_map<const Type *, llvm::Value *> initialised;
   for (size_t k = 0; k < r->fields.size(); ++k) {
     const RecordField &f = r->fields[k];
     LValue lv = fieldLValue(dst, offs[k], f.type);
-    if (f.dflt) storeValue(lv, emitConst(f.dflt, f.type), f.type, f.range);
-    else if (auto *sr = llvm::dyn_cast<SubrangeType>(stripPacked(f.type)); sr && needsInit(sr))
+    if (f.dflt) {
+      storeValue(lv, emitConst(f.dflt, f.type), f.type, f.range);
+      continue;
+    }
+    if (!needsInit(f.type)) continue;
+    if (auto *sr = llvm::dyn_cast<SubrangeType>(stripPacked(f.type))) {
       storeOrdinal(lv, i64(sr->low));  // at the field's own bit offset, which a packed field may have
-    else initDefaults(lv.ptr, f.type);
+      continue;
+    }
+    bool copyable = !llvm::isa<PackedType>(f.type) && offs[k] % 8 == 0 && rep(f.type) == Rep::Memory;
+    auto first = copyable ? initialised.find(f.type) : initialised.end();
+    if (first != initialised.end()) {
+      b->CreateMemCpy(lv.ptr, llvm::Align(1), first->second, llvm::Align(1), byteSize(f.type));
+      continue;
+    }
+    initDefaults(lv.ptr, f.type);
+    if (copyable) initialised[f.type] = lv.ptr;
   }
 }
 

@@ -204,7 +204,7 @@ void CodeGen::declareProcedures(const std::vector<Decl *> &decls, ProcInfo *pare
     if (!parent) {
       for (auto &[decl, impl] : implOf)
         if (impl == pd->symbol) name = symbolName(decl), external = true;
-      if (pd->pragma(Pragma::Kind::Handler)) external = true;
+      if (pd->handledEvent) external = true;
     }
     p.fn = llvm::Function::Create(procFnType(p.type, parent != nullptr),
                                   external ? llvm::GlobalValue::ExternalLinkage : llvm::GlobalValue::InternalLinkage,
@@ -383,30 +383,24 @@ void CodeGen::collectManifest() {
         MessageInfo mi;
         mi.name = std::string(ifName);
         mi.fingerprint = info->fingerprint;
-        for (Symbol *s : info->scope->symbols()) {
-          if (s->kind != SymKind::Procedure || s->unit != info->unit) continue;
-          if (s->isEvent) mi.events.push_back(std::string(s->name.text));
-          else mi.requests.push_back(symbolName(s));
-        }
+        for (Symbol *s : info->requests) mi.requests.push_back(symbolName(s));
+        for (Symbol *s : info->events) mi.events.push_back(symbolName(s));
         out.messages.push_back(std::move(mi));
       }
     }
+    // Handlers as Sema resolved them: the event's and the guard's symbols, wherever they were declared or
+    // however they were imported.
     for (Decl *d : m->body->decls) {
       auto *pd = llvm::dyn_cast<ProcedureDecl>(d);
-      const Pragma *h = pd ? pd->pragma(Pragma::Kind::Handler) : nullptr;
-      if (!h || !pd->symbol || !procs.count(pd->symbol)) continue;
+      if (!pd || !pd->handledEvent || !pd->symbol || !procs.count(pd->symbol)) continue;
       HandlerInfo hi;
-      std::string iface(h->event.module.text);
-      for (const Import &imp : m->imports)
-        if (!imp.alias.empty() && imp.alias.text == iface) iface = std::string(imp.module.text);
-      hi.event = iface + "." + std::string(h->event.name.text);
+      hi.event = symbolName(pd->handledEvent);
       hi.procedure = procs[pd->symbol]->fn->getName().str();
-      if (!h->guard.empty())
-        for (Decl *g : m->body->decls)
-          if (g->kind == DeclKind::Procedure && g->name.text == h->guard.text && g->symbol && procs.count(g->symbol)) {
-            hi.guard = procs[g->symbol]->fn->getName().str();
-            procs[g->symbol]->fn->setLinkage(llvm::GlobalValue::ExternalLinkage);
-          }
+      if (pd->handlerGuard) {
+        llvm::Function *guard = procFunction(pd->handlerGuard);
+        guard->setLinkage(llvm::GlobalValue::ExternalLinkage);  // the dispatcher looks it up by name
+        hi.guard = guard->getName().str();
+      }
       out.handlers.push_back(std::move(hi));
     }
   }
@@ -425,6 +419,14 @@ llvm::DIFile *CodeGen::diFile(SourceLoc loc) {
 }
 
 llvm::DIType *CodeGen::diType(const Type *t) {
+  auto known = diTypes.find(t);
+  if (known != diTypes.end()) return known->second;
+  llvm::DIType *d = describeType(t);
+  diTypes[t] = d;
+  return d;
+}
+
+llvm::DIType *CodeGen::describeType(const Type *t) {
   const Type *s = stripPacked(t);
   switch (rep(s)) {
   case Rep::Ordinal: {

@@ -248,14 +248,17 @@ void CodeGen::emitCase(CaseStmt *s) {
   llvm::BasicBlock *dflt = llvm::BasicBlock::Create(ctx, "case.else", curFn);
   std::vector<llvm::BasicBlock *> armBlocks;
   for (size_t k = 0; k < s->arms.size(); ++k) armBlocks.push_back(llvm::BasicBlock::Create(ctx, "case.arm", curFn));
-  // Wide ranges are tested before the switch; single values and short ranges become switch cases.
+  // Wide ranges are tested before the switch; single values and short ranges become switch cases. A label's
+  // width hi - lo is unsigned: FIRST(INTEGER)..LAST(INTEGER) is 2^64 - 1 wide, which int64_t cannot hold.
+  auto width = [](int64_t lo, int64_t hi) { return static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo); };
   for (size_t k = 0; k < s->arms.size(); ++k)
     for (const CaseStmt::Label &l : s->arms[k].labels) {
       if (!l.high || !l.high->value || !l.low->value) continue;
       int64_t lo = l.low->value->i, hi = l.high->value->i;
-      if (hi - lo < 64) continue;
+      if (width(lo, hi) < 64) continue;
       llvm::BasicBlock *no = llvm::BasicBlock::Create(ctx, "case.range", curFn);
-      b->CreateCondBr(b->CreateICmpULE(b->CreateSub(sel, i64(lo)), i64(hi - lo)), armBlocks[k], no);
+      llvm::Value *offset = b->CreateSub(sel, i64(lo));
+      b->CreateCondBr(b->CreateICmpULE(offset, b->getInt64(width(lo, hi))), armBlocks[k], no);
       b->SetInsertPoint(no);
     }
   llvm::SwitchInst *sw = b->CreateSwitch(sel, dflt);
@@ -263,8 +266,9 @@ void CodeGen::emitCase(CaseStmt *s) {
     for (const CaseStmt::Label &l : s->arms[k].labels) {
       if (!l.low->value) continue;
       int64_t lo = l.low->value->i, hi = l.high && l.high->value ? l.high->value->i : lo;
-      if (hi - lo >= 64) continue;
-      for (int64_t v = lo; v <= hi; ++v) sw->addCase(llvm::cast<llvm::ConstantInt>(i64(v)), armBlocks[k]);
+      if (width(lo, hi) >= 64) continue;
+      for (uint64_t n = 0; n <= width(lo, hi); ++n)
+        sw->addCase(b->getInt64(static_cast<uint64_t>(lo) + n), armBlocks[k]);
     }
   for (size_t k = 0; k < s->arms.size(); ++k) {
     b->SetInsertPoint(armBlocks[k]);

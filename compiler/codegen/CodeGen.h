@@ -68,6 +68,8 @@ struct TargetChoice {
   std::shared_ptr<llvm::TargetMachine> machine;
 };
 TargetChoice chooseTarget(const Options &opts);
+// The architectures --target accepts ("x86_64, aarch64 and riscv64"), for messages and --help.
+extern const char *const kSupportedArchitectures;
 
 // Runs the optimiser for opts.optLevel (then, under --oracle, instrumentForOracle) and emits `kind` (object,
 // assembly or LLVM IR text) of out.module into `bytes`. Returns false with `error` set when the code does not

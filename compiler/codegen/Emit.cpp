@@ -25,6 +25,8 @@ CodeGenOutput::~CodeGenOutput() {
 }
 CodeGenOutput::CodeGenOutput(CodeGenOutput &&) noexcept = default;
 
+const char *const kSupportedArchitectures = "x86_64, aarch64 and riscv64";
+
 namespace {
 void initTargets() {
   static std::once_flag once;
@@ -42,6 +44,14 @@ std::unique_ptr<llvm::TargetMachine> makeTargetMachine(const Options &opts, std:
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target) {
     error = "unknown target '" + triple + "': " + error;
+    return nullptr;
+  }
+  // A target is accepted once every sample and test program builds for it: LLVM's BPF back end, for one,
+  // crashes or refuses on ordinary extensions (128-bit overflow checks, calls through pointers).
+  switch (llvm::Triple(triple).getArch()) {
+  case llvm::Triple::x86_64: case llvm::Triple::aarch64: case llvm::Triple::riscv64: break;
+  default:
+    error = "target '" + triple + "' is not supported: spinec builds extensions for " + kSupportedArchitectures;
     return nullptr;
   }
   llvm::TargetOptions to;

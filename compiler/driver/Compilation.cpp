@@ -115,7 +115,12 @@ InterfaceInfo *Compilation::checkInterfaceUnit(InterfaceInfo &info, const Ident 
   checking_.pop_back();
   info.checking = false;
   if (diags_.errorCount() != errorsBefore) info.failed = true;
-  info.fingerprint = fingerprint(info);
+  if (std::optional<uint64_t> fp = fingerprint(info)) {
+    info.fingerprint = *fp;
+  } else if (!info.failed) {
+    diags_.report(DiagId::err_fingerprint_too_large, u->name.range, u->name.text, kMaxFingerprintText >> 20);
+    info.failed = true;
+  }
   return &info;
 }
 
@@ -141,6 +146,51 @@ void Compilation::checkImplementations() {
       else
         diags_.report(DiagId::err_procedure_not_implemented, m->name.range, decl->qualifiedName(), m->name.text);
       diags_.report(DiagId::note_declared_here, decl->name.range, decl->qualifiedName());
+    }
+  }
+}
+
+bool Compilation::providedByRuntime(const InterfaceInfo &info) const {
+  if (!info.unit) return false;
+  fs::path stdlib = fs::weakly_canonical(opts_.stdlibDir.empty() ? std::string(SPINE_STDLIB_DIR) : opts_.stdlibDir);
+  std::error_code ec;
+  fs::path file = fs::weakly_canonical(sm_.name(info.unit->file), ec);
+  return !ec && file.parent_path() == stdlib;
+}
+
+namespace {
+// The first procedure (events excepted: the runtime or the host raises those) or variable that a module must
+// provide for `info`, or null when it declares only types, constants, exceptions and events.
+Symbol *firstToImplement(const InterfaceInfo &info) {
+  for (Symbol *s : info.scope->symbols()) {
+    if (s->unit != info.unit) continue;
+    if ((s->kind == SymKind::Procedure && !s->isEvent) || s->kind == SymKind::Var) return s;
+  }
+  return nullptr;
+}
+}  // namespace
+
+// An imported interface that neither the runtime nor a module of the compilation implements would be found
+// only when the NIC refuses the image: it is an error at each IMPORT of it (lang/REFERENCE.md 7.1).
+// Interfaces that a module exports are checked procedure by procedure by checkImplementations.
+void Compilation::checkImportsAreProvided() {
+  std::vector<Unit *> importers;
+  for (const Input &in : inputs_)
+    if (in.unit) importers.push_back(in.unit);
+  for (auto &[name, info] : interfaces_)
+    if (info->unit && std::find(importers.begin(), importers.end(), info->unit) == importers.end())
+      importers.push_back(info->unit);
+  for (Unit *u : importers) {
+    for (const Import &imp : u->imports) {
+      auto it = interfaces_.find(imp.module.text);
+      if (it == interfaces_.end()) continue;
+      const InterfaceInfo &info = *it->second;
+      if (!info.scope || info.failed || !info.exporters.empty() || providedByRuntime(info)) continue;
+      Symbol *missing = firstToImplement(info);
+      if (!missing) continue;
+      diags_.report(DiagId::err_import_not_implemented, imp.module.range, imp.module.text,
+                    missing->kind == SymKind::Var ? "variable" : "procedure", missing->qualifiedName());
+      diags_.report(DiagId::note_declared_here, missing->name.range, missing->qualifiedName());
     }
   }
 }
@@ -201,6 +251,9 @@ int Compilation::run() {
     }
   }
   checkImplementations();
+  // Building an extension links it: then every import must be provided. Checking a module alone
+  // (-fsyntax-only, -verify) may leave the modules that implement its imports to a later build.
+  if (!opts_.verify && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint) checkImportsAreProvided();
   diags_.flush();
   if (opts_.verify) {
     return verifyDiagnostics(sm_, sm_.fileCount(), diags_.records(), err_) ? 0 : 1;

@@ -49,6 +49,10 @@ private:
   std::vector<std::string> searchDirs() const;
   InterfaceInfo *checkInterfaceUnit(InterfaceInfo &info, const Ident &importedAs);
   void checkImplementations();
+  void checkImportsAreProvided();
+  // Whether the runtime provides `info`: the stdlib's interfaces are the runtime's (now or later); every other
+  // interface is implemented by modules of the compilation or by nobody.
+  bool providedByRuntime(const InterfaceInfo &info) const;
   bool writeStubs();
 
   const Options &opts_;

@@ -3,6 +3,8 @@
 #include "driver/Options.h"
 #include "run/Output.h"
 
+#include <llvm/Support/ErrorHandling.h>
+
 #include <malloc.h>
 #include <unistd.h>
 
@@ -45,9 +47,19 @@ int compile(void *p) {
   return status;
 }
 
+// An LLVM fatal error (a back end that cannot select an instruction, say) is a diagnostic, not a crash: exit
+// status 1 with the reason. LLVM does not expect the handler to return.
+[[noreturn]] void llvmFatalError(void *, const char *reason, bool) {
+  std::cout.flush();
+  std::cerr << "spinec: error: the LLVM back end failed: " << reason << "\n";
+  std::cerr.flush();
+  std::_Exit(1);
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
+  llvm::install_fatal_error_handler(llvmFatalError, nullptr);
   // spinec allocates many small objects and frees almost none (see compile()): one arena grown in large steps
   // and never trimmed avoids most of the allocator's system calls and page-fault churn.
   mallopt(M_ARENA_MAX, 1);

@@ -56,13 +56,10 @@ int Compilation::runBackend() {
     err_ << "spinec: error: no module to compile (only interfaces were given; use -fsyntax-only to check them)\n";
     return 1;
   }
-  fs::path stdlib = fs::weakly_canonical(opts_.stdlibDir.empty() ? std::string(SPINE_STDLIB_DIR) : opts_.stdlibDir);
   for (auto &[name, info] : interfaces_) {
     if (!info->unit || !info->scope) continue;
     in.interfaces.push_back(info.get());
-    std::error_code ec;
-    fs::path file = fs::weakly_canonical(sm_.name(info->unit->file), ec);
-    if (!ec && file.parent_path() == stdlib) in.fromRuntime.insert(info.get());
+    if (providedByRuntime(*info)) in.fromRuntime.insert(info.get());
   }
   TargetChoice target = chooseTarget(opts_);
   if (!target.machine) {

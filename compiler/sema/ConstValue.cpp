@@ -2,6 +2,7 @@
 
 #include "sema/Types.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace spx {
@@ -39,11 +40,15 @@ bool equalValues(const ConstValue &a, const ConstValue &b) {
   case ConstValue::Kind::Set: return a.members == b.members;
   case ConstValue::Kind::Nil: return true;
   case ConstValue::Kind::Proc: return a.proc == b.proc;
-  case ConstValue::Kind::Aggregate:
-    if (a.elems.size() != b.elems.size()) return false;
-    for (size_t k = 0; k < a.elems.size(); ++k)
-      if (!equalValues(*a.elems[k], *b.elems[k])) return false;
+  case ConstValue::Kind::Aggregate: {
+    if (elementCount(a) != elementCount(b)) return false;
+    if (a.elems.empty() || b.elems.empty()) return a.elems.empty() && b.elems.empty();
+    // Past the longer of the two element lists both repeat their last element, compared at its end.
+    size_t listed = std::max(a.elems.size(), b.elems.size());
+    for (size_t k = 0; k < listed; ++k)
+      if (!equalValues(*elementAt(a, k), *elementAt(b, k))) return false;
     return true;
+  }
   }
   return false;
 }
@@ -84,6 +89,7 @@ std::string formatValue(const ConstValue &v, const Type *type) {
       else if (auto *r = llvm::dyn_cast_or_null<RecordType>(t); r && k < r->fields.size()) et = r->fields[k].type;
       s += (k ? ", " : "") + formatValue(*v.elems[k], et);
     }
+    if (v.repeatTo > v.elems.size()) s += ", ..";
     return s + "}";
   }
   }

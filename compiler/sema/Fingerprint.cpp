@@ -16,6 +16,12 @@ public:
   explicit Canonicalizer(std::string &out) : out_(out) {}
 
   void type(const Type *t) {
+    // Types that share components (`T2 = RECORD a, b: REF T1 END`, ...) expand to text exponential in their
+    // depth: past the budget the text is cut short and the interface refused, instead of a hang.
+    if (out_.size() > kMaxFingerprintText) {
+      exceeded_ = true;
+      return;
+    }
     if (!t) {
       out_ += "_";
       return;
@@ -67,11 +73,7 @@ public:
     }
     case TypeKind::Ref: {
       auto *r = llvm::cast<RefType>(t);
-      auto it = onPath_.find(r);
-      if (it != onPath_.end()) {
-        out_ += "^" + std::to_string(it->second);
-        return;
-      }
+      if (backReference(t)) return;
       out_ += "P";
       if (r->branded) out_ += "b\"" + r->brand + "\"" + (r->brand.empty() ? r->name : "");
       unsigned depth = static_cast<unsigned>(onPath_.size());
@@ -82,6 +84,10 @@ public:
     }
     case TypeKind::Procedure: {
       auto *p = llvm::cast<ProcType>(t);
+      // A procedure type may mention itself (`P = PROCEDURE (p: P)`): a cycle is spelled as a back reference.
+      if (backReference(t)) return;
+      unsigned depth = static_cast<unsigned>(onPath_.size());
+      onPath_[t] = depth;
       out_ += "Q(";
       for (const auto &param : p->params) {
         out_ += param.mode == ParamMode::Var ? "v" : param.mode == ParamMode::Readonly ? "r" : "";
@@ -94,6 +100,7 @@ public:
       type(p->result);
       out_ += p->raisesAny ? "!*" : "!";
       for (Symbol *e : p->raises) out_ += e->qualifiedName() + ",";
+      onPath_.erase(t);
       return;
     }
     case TypeKind::Opaque:
@@ -105,13 +112,25 @@ public:
   }
 
 private:
+  // Whether `t` is being spelled already (a cycle): then spells its depth on the path instead.
+  bool backReference(const Type *t) {
+    auto it = onPath_.find(t);
+    if (it == onPath_.end()) return false;
+    out_ += "^" + std::to_string(it->second);
+    return true;
+  }
+
   std::string &out_;
-  std::unordered_map<const RefType *, unsigned> onPath_;
+  std::unordered_map<const Type *, unsigned> onPath_;
+
+public:
+  bool exceeded_ = false;  // REF and procedure types being spelled, by depth
 };
 
 }  // namespace
 
-std::string fingerprintText(const InterfaceInfo &info) {
+namespace {
+std::string canonicalText(const InterfaceInfo &info, bool &exceeded) {
   std::string out = "INTERFACE " + std::string(info.unit->name.text) + (info.unit->isMessages() ? " MESSAGES" : "") + "\n";
   Canonicalizer c(out);
   for (const Symbol *s : info.scope->symbols()) {
@@ -132,11 +151,20 @@ std::string fingerprintText(const InterfaceInfo &info) {
     }
     out += "\n";
   }
+  exceeded = c.exceeded_;
   return out;
 }
+}  // namespace
 
-uint64_t fingerprint(const InterfaceInfo &info) {
-  std::string text = fingerprintText(info);
+std::string fingerprintText(const InterfaceInfo &info) {
+  bool exceeded = false;
+  return canonicalText(info, exceeded);
+}
+
+std::optional<uint64_t> fingerprint(const InterfaceInfo &info) {
+  bool exceeded = false;
+  std::string text = canonicalText(info, exceeded);
+  if (exceeded) return std::nullopt;
   return llvm::xxh3_64bits(llvm::StringRef(text));
 }
 

@@ -4,7 +4,9 @@
 // fingerprint of each interface they were compiled against, so a stale import is caught at link time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace spx {
@@ -13,6 +15,9 @@ struct InterfaceInfo;
 
 // The canonical text that is hashed (exposed for tests and --dump-fingerprint-input style debugging).
 std::string fingerprintText(const InterfaceInfo &info);
-uint64_t fingerprint(const InterfaceInfo &info);
+// Nothing when the expanded types exceed kMaxFingerprintText bytes (types sharing components expand
+// exponentially): the interface is then refused.
+std::optional<uint64_t> fingerprint(const InterfaceInfo &info);
+constexpr size_t kMaxFingerprintText = 64 << 20;
 
 }  // namespace spx

@@ -71,6 +71,9 @@ struct InterfaceInfo {
   // Filled while checking modules: which modules export it and which of its procedures they implement.
   std::vector<Unit *> exporters;
   std::vector<Symbol *> implemented;
+  // A message interface, as Sema checked it: its requests and its events, each in declaration order, which is
+  // its number on the wire (docs/messages.md). The manifest and the host stubs read these.
+  std::vector<Symbol *> requests, events;
 };
 
 }  // namespace spx

@@ -274,7 +274,7 @@ void Sema::checkInterface(Unit *unit, InterfaceInfo &info) {
   pushScope(Scope::Kind::Unit);
   info.scope = scope_;
   checkUnitDecls(unit->decls, /*inInterface=*/true, importScope);
-  if (unit->isMessages()) checkMessageInterface(unit);
+  if (unit->isMessages()) checkMessageInterface(unit, info);
   scope_ = saved;
 }
 

@@ -123,8 +123,7 @@ private:
   // ---- SemaSpine.cpp
   void checkSpinePragmas(Decl *d, bool inInterface);
   void checkHandler(ProcedureDecl *proc, const Pragma &p);
-  void checkMessageInterface(Unit *unit);
-  bool marshallable(const Type *t, bool asParam);
+  void checkMessageInterface(Unit *unit, InterfaceInfo &info);
   void checkView(CallExpr *e);
 
   // ---- state

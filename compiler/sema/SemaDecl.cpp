@@ -69,6 +69,12 @@ void Sema::resolveException(Symbol *sym) {
   if (sym->level != 0)  // procedure bodies and block statements both count as levels
     diags_.report(DiagId::err_exception_not_top_level, d->name.range, d->name.text);
   sym->excArg = d->arg ? requireValues(resolveType(d->arg), "an exception argument", d->arg->range) : nullptr;
+  // The argument waits in a global of the argument type's size while the handler runs (docs/abi.md), so its
+  // size must be known: an open array's length and elements would be lost.
+  if (sym->excArg && stripPacked(sym->excArg)->kind == TypeKind::OpenArray) {
+    diags_.report(DiagId::err_exception_open_array_arg, d->arg->range, d->name.text, typeName(sym->excArg));
+    sym->excArg = types_.error();
+  }
   sym->type = types_.error();
 }
 

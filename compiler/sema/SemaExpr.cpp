@@ -751,9 +751,15 @@ void Sema::checkConstructor(ConstructorExpr *e) {
         diags_.report(DiagId::err_array_constructor_count, e->range, typeName(t), n, count);
         return;
       }
-      if (allConst && repeat && n <= 65536)
+      if (allConst && repeat && n <= kMaxExpandedElements) {
         while (agg.elems.size() < n) agg.elems.push_back(agg.elems.back());
-      if (n > 65536) allConst = false;
+      } else if (allConst && repeat && n > agg.elems.size()) {
+        // Kept compact: a constant of a million elements is one value and a count. Trailing copies of the last
+        // element are dropped, so that `{1, 1, ..}` and `{1, ..}` are the same value, spelled the same.
+        while (agg.elems.size() > 1 && equalValues(*agg.elems[agg.elems.size() - 2], *agg.elems.back()))
+          agg.elems.pop_back();
+        agg.repeatTo = n;
+      }
     } else if (repeat) {
       diags_.report(DiagId::err_bad_repeat, e->elems.back().range);
       return;

@@ -58,43 +58,34 @@ void Sema::checkHandler(ProcedureDecl *proc, const Pragma &p) {
                   ev->qualifiedName(), typeName(et));
     diags_.report(DiagId::note_declared_here, ev->name.range, ev->qualifiedName());
   }
+  // The dispatcher calls handlers with nobody above to catch an exception, so a handler raises nothing: with
+  // an empty RAISES set, the body check refuses every exception it does not handle itself.
+  if (ht->raisesAny || !ht->raises.empty())
+    diags_.report(DiagId::err_handler_raises, proc->sig.raisesRange, proc->name.text);
+  proc->handledEvent = ev;
   if (p.guard.empty()) return;
   Symbol *g = lookupName(p.guard);
   if (g->kind == SymKind::Error) return;
   auto *gt = llvm::dyn_cast_or_null<ProcType>(g->type);
-  bool ok = g->kind == SymKind::Procedure && gt && gt->params.size() == et->params.size() && gt->result &&
+  bool ok = g->kind == SymKind::Procedure && !g->isEvent && gt && gt->params.size() == et->params.size() && gt->result &&
             isBoolean(gt->result, types_) && gt->raises.empty() && !gt->raisesAny;
   for (size_t i = 0; ok && i < et->params.size(); ++i)
     ok = gt->params[i].mode == et->params[i].mode && sameType(gt->params[i].type, et->params[i].type);
   if (!ok) {
     diags_.report(DiagId::err_guard_signature, p.guard.range, p.guard.text, ev->qualifiedName());
     if (g->name.range.valid()) diags_.report(DiagId::note_declared_here, g->name.range, g->name.text);
+    return;
   }
+  proc->handlerGuard = g;
 }
 
-// Marshallable: plain data that can be copied through the shared-memory rings. TEXT is copied by value.
-bool Sema::marshallable(const Type *t, bool asParam) {
-  t = stripPacked(t);
-  if (isError(t)) return true;
-  if (isOrdinal(t) || t->kind == TypeKind::Text) return true;
-  switch (t->kind) {
-  case TypeKind::Set: return true;
-  case TypeKind::Array: return marshallable(llvm::cast<ArrayType>(t)->element, false);
-  case TypeKind::OpenArray: return asParam && marshallable(llvm::cast<OpenArrayType>(t)->element, false) &&
-                                   stripPacked(elementOf(t))->kind != TypeKind::OpenArray;
-  case TypeKind::Record:
-    for (const auto &f : llvm::cast<RecordType>(t)->fields)
-      if (!marshallable(f.type, false)) return false;
-    return true;
-  default: return false;
-  }
-}
-
-void Sema::checkMessageInterface(Unit *unit) {
+// Checks a message interface and records its requests and events, numbered by their order (Sema is the one
+// place that decides what a message is and what its number on the wire is).
+void Sema::checkMessageInterface(Unit *unit, InterfaceInfo &info) {
   for (Decl *d : unit->decls) {
     if (auto *x = llvm::dyn_cast<ExceptionDecl>(d)) {
       // A request's exception travels back to the host with its argument.
-      if (x->symbol && x->symbol->excArg && !marshallable(x->symbol->excArg, false))
+      if (x->symbol && x->symbol->excArg && !crossesHostChannel(x->symbol->excArg, false))
         diags_.report(DiagId::err_not_marshallable_exception, x->arg->range, typeName(x->symbol->excArg), x->name.text);
       continue;
     }
@@ -106,13 +97,14 @@ void Sema::checkMessageInterface(Unit *unit) {
     if (!proc || !proc->symbol) continue;
     auto *pt = llvm::dyn_cast_or_null<ProcType>(proc->symbol->type);
     if (!pt) continue;
+    (proc->symbol->isEvent ? info.events : info.requests).push_back(proc->symbol);
     for (size_t i = 0; i < pt->params.size(); ++i) {
       const Formal &f = proc->sig.formals[i];
       if (f.mode == ParamMode::Var) {
         diags_.report(DiagId::err_message_var_param, f.name.range, f.name.text, proc->name.text);
         continue;
       }
-      if (!marshallable(pt->params[i].type, true))
+      if (!crossesHostChannel(pt->params[i].type, true))
         diags_.report(DiagId::err_not_marshallable, f.type ? f.type->range : f.name.range,
                       typeName(pt->params[i].type), f.name.text, proc->name.text);
     }
@@ -120,11 +112,11 @@ void Sema::checkMessageInterface(Unit *unit) {
     if (!proc->symbol->isEvent) {
       if (pt->raisesAny) diags_.report(DiagId::err_message_raises_any, proc->sig.raisesRange, proc->name.text);
       for (Symbol *exc : pt->raises)
-        if (exc->excArg && !marshallable(exc->excArg, false))
+        if (exc->excArg && !crossesHostChannel(exc->excArg, false))
           diags_.report(DiagId::err_not_marshallable_exception, proc->sig.raisesRange, typeName(exc->excArg),
                         exc->qualifiedName());
     }
-    if (pt->result && !marshallable(pt->result, false))
+    if (pt->result && !crossesHostChannel(pt->result, false))
       diags_.report(DiagId::err_not_marshallable_result, proc->sig.result->range, typeName(pt->result),
                     proc->name.text);
   }

@@ -126,8 +126,11 @@ const Type *elementOf(const Type *array) {
 
 namespace {
 
-// Structural equality, coinductive over REF targets: a pair under comparison is assumed equal, which is what
-// makes recursive types such as `List = REF RECORD next: List END` compare equal to their own expansion.
+// Structural equality, coinductive over REF targets and procedure types: a pair under comparison is assumed
+// equal, which is what makes recursive types such as `List = REF RECORD next: List END` or
+// `P = PROCEDURE (p: P)` compare equal to their own expansion (and the comparison end). Arrays and records
+// are remembered too, so that types sharing components compare in time linear in their number: a pair seen
+// again was either proven equal or is still being compared (a false answer ends the whole comparison).
 class SameTypeCheck {
 public:
   bool same(const Type *a, const Type *b) {
@@ -147,12 +150,14 @@ public:
     case TypeKind::Set: return same(llvm::cast<SetType>(a)->element, llvm::cast<SetType>(b)->element);
     case TypeKind::Array: {
       auto *x = llvm::cast<ArrayType>(a), *y = llvm::cast<ArrayType>(b);
+      if (!assumed_.insert({a, b}).second) return true;  // compared already (a false answer ends it all)
       return same(x->index, y->index) && same(x->element, y->element);
     }
     case TypeKind::OpenArray:
       return same(llvm::cast<OpenArrayType>(a)->element, llvm::cast<OpenArrayType>(b)->element);
     case TypeKind::Record: {
       auto *x = llvm::cast<RecordType>(a), *y = llvm::cast<RecordType>(b);
+      if (!assumed_.insert({a, b}).second) return true;  // compared already (a false answer ends it all)
       if (x->fields.size() != y->fields.size()) return false;
       for (size_t i = 0; i < x->fields.size(); ++i) {
         if (x->fields[i].name != y->fields[i].name || !same(x->fields[i].type, y->fields[i].type)) return false;
@@ -169,13 +174,12 @@ public:
       auto *x = llvm::cast<RefType>(a), *y = llvm::cast<RefType>(b);
       if (x->branded || y->branded) return false;  // a == b handled above
       if (x->untraced != y->untraced) return false;
-      auto key = std::make_pair(x, y);
-      if (assumed_.count(key)) return true;
-      assumed_.insert(key);
+      if (!assumed_.insert({a, b}).second) return true;
       return same(x->target, y->target);
     }
     case TypeKind::Procedure: {
       auto *x = llvm::cast<ProcType>(a), *y = llvm::cast<ProcType>(b);
+      if (!assumed_.insert({a, b}).second) return true;
       if (x->params.size() != y->params.size() || !same(x->result, y->result) || x->raisesAny != y->raisesAny)
         return false;
       // Formal names and defaults are part of a procedure type (calls may name them, or leave them out).
@@ -193,12 +197,27 @@ public:
   }
 
 private:
-  std::set<std::pair<const RefType *, const RefType *>> assumed_;
+  std::set<std::pair<const Type *, const Type *>> assumed_;
 };
 
 }  // namespace
 
 bool sameType(const Type *a, const Type *b) { return SameTypeCheck().same(a, b); }
+
+bool crossesHostChannel(const Type *t, bool asParam) {
+  t = stripPacked(t);
+  if (!t || isError(t)) return true;
+  if (isOrdinal(t) || t->kind == TypeKind::Text || t->kind == TypeKind::Set) return true;
+  if (auto *a = llvm::dyn_cast<ArrayType>(t)) return crossesHostChannel(a->element, false);
+  if (auto *o = llvm::dyn_cast<OpenArrayType>(t))
+    return asParam && crossesHostChannel(o->element, false) && stripPacked(o->element)->kind != TypeKind::OpenArray;
+  if (auto *r = llvm::dyn_cast<RecordType>(t)) {
+    for (const auto &f : r->fields)
+      if (!crossesHostChannel(f.type, false)) return false;
+    return true;
+  }
+  return false;
+}
 
 bool isSubtype(const Type *a, const Type *b) {
   if (sameType(a, b)) return true;
@@ -330,6 +349,35 @@ uint64_t place(const Type *t, Layout l, uint64_t offset, LayoutProblem *problem)
 
 }  // namespace
 
+namespace {
+// A packed element narrower than a byte takes the next power of two (1, 2, 4 or 8 bits), so that none crosses
+// a byte boundary, as the rule for packed fields requires (Sema refuses wider packed elements that are not whole
+// bytes).
+uint64_t strideOf(const Type *element, Layout e) {
+  if (llvm::isa<PackedType>(element)) return e.size >= 8 ? e.size : llvm::PowerOf2Ceil(e.size);
+  return e.size > UINT64_MAX - e.align ? e.size : roundUp(e.size, e.align);
+}
+
+// An array's or a record's layout, from its components' (each asked once).
+Layout compositeLayout(const Type *t) {
+  if (auto *a = llvm::dyn_cast<ArrayType>(t)) {
+    int64_t lo, hi;
+    ordinalBounds(a->index, lo, hi);
+    uint64_t n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
+    Layout e = layoutOf(a->element);
+    // An array starts on at least a byte.
+    return {mulSat(n, strideOf(a->element, e)), std::max<uint64_t>(e.align, 8)};
+  }
+  uint64_t offset = 0, align = 8;
+  for (const auto &f : llvm::cast<RecordType>(t)->fields) {
+    Layout l = layoutOf(f.type);
+    offset = addSat(place(f.type, l, offset, nullptr), l.size);
+    align = std::max(align, l.align);
+  }
+  return {offset > UINT64_MAX - align ? offset : roundUp(offset, align), align};
+}
+}  // namespace
+
 Layout layoutOf(const Type *t) {
   if (!t) return {64, 64};
   switch (t->kind) {
@@ -344,22 +392,13 @@ Layout layoutOf(const Type *t) {
     uint64_t n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
     return {roundUp(n, 64), 64};
   }
-  case TypeKind::Array: {
-    auto *a = llvm::cast<ArrayType>(t);
-    int64_t lo, hi;
-    ordinalBounds(a->index, lo, hi);
-    uint64_t n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
-    // An array starts on at least a byte.
-    return {mulSat(n, elementStride(a->element)), std::max<uint64_t>(layoutOf(a->element).align, 8)};
-  }
-  case TypeKind::Record: {
-    uint64_t offset = 0, align = 8;
-    for (const auto &f : llvm::cast<RecordType>(t)->fields) {
-      Layout l = layoutOf(f.type);  // once per field: nested records must not cost exponential time
-      offset = addSat(place(f.type, l, offset, nullptr), l.size);
-      align = std::max(align, l.align);
+  case TypeKind::Array: case TypeKind::Record: {
+    if (t->layoutAlign == 0) {
+      Layout l = compositeLayout(t);
+      t->layoutSize = l.size;
+      t->layoutAlign = l.align;
     }
-    return {offset > UINT64_MAX - align ? offset : roundUp(offset, align), align};
+    return {t->layoutSize, t->layoutAlign};
   }
   case TypeKind::OpenArray: return {0, std::max<uint64_t>(layoutOf(elementOf(t)).align, 8)};
   // A procedure value is its code and its environment wherever it is (docs/abi.md): a VAR or READONLY
@@ -373,14 +412,7 @@ uint64_t bitSize(const Type *t) { return layoutOf(t).size; }
 
 // Elements are laid out like consecutive fields: a packed one takes exactly its bits, any other its size
 // rounded up to its alignment.
-// A packed element narrower than a byte takes the next power of two (1, 2, 4 or 8 bits), so that none crosses
-// a byte boundary, as the rule for packed fields requires (Sema refuses wider packed elements that are not whole
-// bytes).
-uint64_t elementStride(const Type *element) {
-  Layout e = layoutOf(element);
-  if (llvm::isa<PackedType>(element)) return e.size >= 8 ? e.size : llvm::PowerOf2Ceil(e.size);
-  return e.size > UINT64_MAX - e.align ? e.size : roundUp(e.size, e.align);
-}
+uint64_t elementStride(const Type *element) { return strideOf(element, layoutOf(element)); }
 
 std::vector<uint64_t> fieldOffsets(const RecordType *r) {
   std::vector<uint64_t> offsets;

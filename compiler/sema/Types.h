@@ -28,6 +28,9 @@ public:
   const TypeKind kind;
   // The name a declaration first gave this type ("INTEGER", "Net.Be16"), for messages; empty if anonymous.
   mutable std::string name;
+  // layoutOf's answer for an array or record, computed once (types that share a component, like
+  // `T2 = RECORD a, b: T1 END`, must not cost time exponential in their depth). 0 bits of alignment: not yet.
+  mutable uint64_t layoutSize = 0, layoutAlign = 0;
   explicit Type(TypeKind k) : kind(k) {}
   virtual ~Type() = default;
 };
@@ -187,6 +190,10 @@ bool isReference(const Type *t);  // REF, REFANY, NULL, opaque
 bool isArray(const Type *t);
 const Type *elementOf(const Type *array);
 bool sameType(const Type *a, const Type *b);
+// Whether a value of `t` may cross the host channel (a message's parameter when `asParam`, else a result, an
+// exception argument or an element): ordinals, sets, TEXT, and fixed arrays and records of them; open arrays
+// of those only as parameters. Error types count as crossing (they were reported already).
+bool crossesHostChannel(const Type *t, bool asParam);
 bool isSubtype(const Type *a, const Type *b);
 // Modula-3 assignability of a value of type `from` to a variable of type `to` (range checks may remain).
 bool assignable(const Type *from, const Type *to);

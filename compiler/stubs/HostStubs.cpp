@@ -36,21 +36,6 @@ namespace {
 
 using namespace stubs;
 
-bool marshallable(const Type *t, bool asParam) {
-  t = stripPacked(t);
-  if (!t || isError(t)) return false;
-  if (isOrdinal(t) || t->kind == TypeKind::Text || t->kind == TypeKind::Set) return true;
-  if (auto *a = llvm::dyn_cast<ArrayType>(t)) return marshallable(a->element, false);
-  if (auto *o = llvm::dyn_cast<OpenArrayType>(t))
-    return asParam && marshallable(o->element, false) && stripPacked(o->element)->kind != TypeKind::OpenArray;
-  if (auto *r = llvm::dyn_cast<RecordType>(t)) {
-    for (const auto &f : r->fields)
-      if (!marshallable(f.type, false)) return false;
-    return true;
-  }
-  return false;
-}
-
 bool isBool(const Type *t) {
   auto *e = llvm::dyn_cast<EnumType>(t);
   return e && e->literals.size() == 2 && e->literals[0] == "FALSE" && e->literals[1] == "TRUE";
@@ -281,7 +266,8 @@ std::string Generator::value(const ConstValue &v, const Type *t, bool qual) {
   case TypeKind::Array: {
     auto *a = llvm::cast<ArrayType>(t);
     std::string elems;
-    for (const ConstValue *e : v.elems) elems += (elems.empty() ? "" : ", ") + value(*e, a->element, qual);
+    for (uint64_t k = 0; k < elementCount(v); ++k)
+      elems += (elems.empty() ? "" : ", ") + value(*elementAt(v, k), a->element, qual);
     return fmt::format("{}{{{{{}}}}}", typeRef(t, "Array", qual), elems);
   }
   case TypeKind::Record: {
@@ -297,7 +283,7 @@ std::string Generator::value(const ConstValue &v, const Type *t, bool qual) {
 
 void Generator::emitConst(const Symbol *sym) {
   const std::string &name = symNames_.at(sym);
-  if (!sym->value || !marshallable(sym->type, false)) {
+  if (!sym->value || !crossesHostChannel(sym->type, false)) {
     decls_ += fmt::format("// CONST {}: of type {}, which has no C++ equivalent here\n\n", sym->name.text,
                           typeName(sym->type));
     return;
@@ -443,12 +429,8 @@ std::string Generator::getFunction(const Type *t, const std::string &f) {
 // ---- the client class
 
 void Generator::emitClient() {
-  std::vector<Symbol *> requests, events;
-  for (Symbol *sym : info_.scope->symbols()) {
-    if (sym->unit != info_.unit || sym->kind != SymKind::Procedure || !llvm::isa_and_nonnull<ProcType>(sym->type))
-      continue;
-    (sym->isEvent ? events : requests).push_back(sym);
-  }
+  // Sema numbered the requests and events: their index here is their number on the wire.
+  const std::vector<Symbol *> &requests = info_.requests, &events = info_.events;
   // Member names: a request or event name, or a parameter, that is also a name of the namespace would hide it
   // inside the class, so the class then spells every type in full.
   NameTable members;
@@ -591,7 +573,7 @@ HostStubs Generator::run() {
     switch (sym->kind) {
     case SymKind::Type: {
       const std::string &n = symNames_[sym];
-      if (!marshallable(sym->type, true)) {
+      if (!crossesHostChannel(sym->type, true)) {
         decls_ += fmt::format("// TYPE {} = {}: cannot cross the host channel, no C++ equivalent\n\n",
                               sym->name.text, typeName(sym->type));
         break;

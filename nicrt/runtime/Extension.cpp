@@ -29,11 +29,29 @@ std::string Outcome::message() const {
 }
 
 void Extension::Impl::write(std::string_view text) {
+  // Complete lines go on at once. A partial line is held back, so that IO.Put("a"); IO.Put("b\n") reaches the
+  // sink as one line, but only up to kMaxPartialLine bytes: an extension that never ends a line must not grow
+  // the runtime's memory (the text itself is the extension's constant, already in memory).
+  size_t lastNewline = text.rfind('\n');
+  if (lastNewline != std::string_view::npos) {
+    std::string_view lines = text.substr(0, lastNewline + 1);
+    if (pendingOutput.size() + lines.size() <= kMaxPartialLine) {
+      pendingOutput.append(lines);
+      flushOutput();
+    } else {
+      flushOutput();
+      (*sink)(lines);
+    }
+    text.remove_prefix(lastNewline + 1);
+  }
+  if (pendingOutput.size() + text.size() > kMaxPartialLine) {
+    flushOutput();
+    if (text.size() > kMaxPartialLine) {
+      (*sink)(text);
+      return;
+    }
+  }
   pendingOutput.append(text);
-  if (text.find('\n') == std::string_view::npos) return;
-  size_t end = pendingOutput.rfind('\n') + 1;
-  (*sink)(std::string_view(pendingOutput).substr(0, end));
-  pendingOutput.erase(0, end);
 }
 
 void Extension::Impl::writeLine(std::string_view line) {

@@ -134,6 +134,10 @@ public:
   void copyBytes(llvm::Value *dst, llvm::Value *src, llvm::Value *size, uint64_t align);
   void zeroFill(llvm::Value *dst, const Type *t);
   void initDefaults(llvm::Value *dst, const Type *t);  // record field defaults, recursively
+  // Whether the zero value of `t` is not all-zero bits; remembered per type, since types may share components
+  // (`R2 = RECORD a, b: R1 END`) and the question must not cost time exponential in their depth.
+  bool needsInit(const Type *t);
+  std::unordered_map<const Type *, bool> needsInitCache;
   void initElements(llvm::Value *dst, const Type *elem, llvm::Value *n);
   llvm::Value *totalBytes(const Type *openArray, const std::vector<llvm::Value *> &lens);
   const Type *innermostElement(const Type *t, unsigned &openDims);
@@ -151,7 +155,11 @@ public:
   llvm::Constant *textConstant(const std::string &s);
   RValue emitBinary(BinaryExpr *e);
   RValue emitSetBinary(BinaryExpr *e);
+  RValue emitWideSetBinary(BinaryOp op, const Type *set, uint64_t words, llvm::Value *lhs, llvm::Value *rhs);
   RValue emitConstructor(ConstructorExpr *e);
+  void repeatLastElement(llvm::Value *array, const Type *el, int64_t from, int64_t to, SourceRange where);
+  // Constants larger than this that end in a long repeat are built at run time rather than stored in the image.
+  static constexpr uint64_t kMaxConstBytes = 1 << 24;
   LValue varLValue(Symbol *sym);
   bool wideLocal(const Type *t);
   llvm::Value *frameOf(ProcInfo *owner);
@@ -258,6 +266,8 @@ public:
   llvm::DICompileUnit *diCU = nullptr;
   llvm::DIScope *diScope = nullptr;
   llvm::DIType *diType(const Type *t);
+  llvm::DIType *describeType(const Type *t);
+  std::unordered_map<const Type *, llvm::DIType *> diTypes;  // each type described once (shared components)
   llvm::DIFile *diFile(SourceLoc loc);
   void declareDebugVar(Symbol *sym, llvm::Value *addr, const Type *t, bool isParam, unsigned argNo);
 };

@@ -32,7 +32,10 @@ struct Extension::Impl {
   Limits limits;
   detail::Arena heap;
   const OutputSink *sink = nullptr;   // the runtime's
-  std::string pendingOutput;          // IO output since the last complete line
+  // IO output since the last complete line. It never holds more than kMaxPartialLine bytes: a longer partial
+  // line is passed on in pieces (docs/runtime-loader.md, "Output").
+  static constexpr size_t kMaxPartialLine = 4096;
+  std::string pendingOutput;
   // What the memory-safety oracle allows besides the invocation's stack (spx_rt_oracle_check, Oracle.cpp).
   std::vector<detail::ImageMemory> imageMemory;  // the image's data and constants (not its code)
   void *invocationBytes = nullptr;    // Extension::setInvocationBytes
