@@ -27,29 +27,33 @@ void CodeGen::declareLocals(const std::vector<Decl *> &decls) {
   }
 }
 
-// Locals start at their initializer or their type's zero value; globals are zero already.
+// Every variable of a block holds its type's zero value before any initializer runs, because an initializer
+// may read a variable declared after it (invariant I1). Module variables get theirs in spx.init, before any
+// module body runs (defineInit); locals here. Then the initializers, in order.
 void CodeGen::initLocals(const std::vector<Decl *> &decls) {
   declareLocals(decls);
   for (Decl *d : decls) {
     auto *vd = llvm::dyn_cast<VarDecl>(d);
-    if (!vd || !vd->symbol) continue;
+    if (!vd || !vd->symbol || vd->symbol->level == 0) continue;
     setLocation(vd->range);
     LValue lv = varLValue(vd->symbol);
-    if (vd->symbol->level != 0) {
-      if (rep(lv.type) == Rep::Memory) zeroFill(lv.ptr, lv.type);
-      else b->CreateAlignedStore(llvm::Constant::getNullValue(rep(lv.type) == Rep::Ordinal ? i64Ty : ptrTy), lv.ptr, llvm::Align(8));
-      if (rep(lv.type) == Rep::Proc) b->CreateAlignedStore(nullPtr(), bytePtr(lv.ptr, 8), llvm::Align(8));
-      if (cur && vars[vd->symbol].frameOffset < 0) declareDebugVar(vd->symbol, lv.ptr, lv.type, false, 0);
-    }
-    if (vd->init) {
-      assignInto(lv, vd->init, vd->init->range);
-    } else if (lv.wide) {
+    if (rep(lv.type) == Rep::Memory) zeroFill(lv.ptr, lv.type);
+    else b->CreateAlignedStore(llvm::Constant::getNullValue(rep(lv.type) == Rep::Ordinal ? i64Ty : ptrTy), lv.ptr, llvm::Align(8));
+    if (rep(lv.type) == Rep::Proc) b->CreateAlignedStore(nullPtr(), bytePtr(lv.ptr, 8), llvm::Align(8));
+    if (cur && vars[vd->symbol].frameOffset < 0) declareDebugVar(vd->symbol, lv.ptr, lv.type, false, 0);
+    if (lv.wide) {
       int64_t lo, hi;
       ordinalBounds(lv.type, lo, hi);
       if (lo > 0 || hi < 0) storeOrdinal(lv, i64(lo));
     } else {
       initDefaults(lv.ptr, lv.type);
     }
+  }
+  for (Decl *d : decls) {
+    auto *vd = llvm::dyn_cast<VarDecl>(d);
+    if (!vd || !vd->symbol || !vd->init) continue;
+    setLocation(vd->range);
+    assignInto(varLValue(vd->symbol), vd->init, vd->init->range);
   }
 }
 

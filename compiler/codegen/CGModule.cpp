@@ -320,8 +320,7 @@ void CodeGen::defineModuleBody(Unit *u) {
       if (auto *vd = llvm::dyn_cast<VarDecl>(d); vd && vd->symbol) {
         globalVar(vd->symbol);
         LValue lv{globals[vd->symbol], nullptr, vd->symbol->type, {}};
-        if (vd->init) assignInto(lv, vd->init, vd->init->range);
-        else initDefaults(lv.ptr, vd->symbol->type);
+        if (vd->init) assignInto(lv, vd->init, vd->init->range);  // its zero value is set (defineInit)
       }
   initLocals(u->body->decls);
   emitStmts(u->body->body);
@@ -361,6 +360,17 @@ void CodeGen::defineInit() {
   fn->addFnAttr(llvm::Attribute::NoUnwind);
   b->SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
   b->SetCurrentDebugLocation(llvm::DebugLoc());
+  // Every module variable (and interface variable) holds its type's zero value before any module body runs: a
+  // body may read a variable of a module whose body has not run yet (an import cycle), or one declared after
+  // the one it initialises (invariant I1). Globals start as zero bits; these are the zero values that differ.
+  curFn = fn;
+  cur = nullptr;
+  for (Unit *m : order) {
+    std::vector<Decl *> vars(m->body->decls.begin(), m->body->decls.end());
+    for (InterfaceInfo *info : exportsOf(m, in_)) vars.insert(vars.end(), info->unit->decls.begin(), info->unit->decls.end());
+    for (Decl *d : vars)
+      if (auto *vd = llvm::dyn_cast<VarDecl>(d); vd && vd->symbol) initDefaults(globalVar(vd->symbol), vd->symbol->type);
+  }
   for (Unit *m : order) b->CreateCall(bodies[m]);
   b->CreateRetVoid();
 }

@@ -105,7 +105,11 @@ bool optimizeAndEmit(CodeGenOutput &out, llvm::TargetMachine &tm, const Options 
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(&tm);
+  // Under the oracle, no vectorizers: a gather or scatter addresses a vector of pointers the oracle's
+  // instrumentation does not split; everything else the optimiser does is kept, so the oracle checks -O2 code.
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = tuning.SLPVectorization = !opts.oracle;
+  llvm::PassBuilder pb(&tm, tuning);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);

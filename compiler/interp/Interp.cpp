@@ -298,6 +298,8 @@ Value Interpreter::fromConst(const ConstValue *c, const Type *t) {
       const Type *et = rec ? rec->fields[k].type : elementOf(st);
       v.elems.push_back(fromConst(c->elems[k], et));
     }
+    // A large array constant keeps its repeat: the elements past those written are copies of the last.
+    if (!rec && !v.elems.empty()) v.elems.resize(static_cast<size_t>(elementCount(*c)), v.elems.back());
     return constCache_[c] = v;
   }
   }
