@@ -5,6 +5,7 @@
 #include "../../nicrt/include/spine/abi.h"
 
 #include <llvm/IR/Verifier.h>
+#include <llvm/Support/ErrorHandling.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
@@ -209,6 +210,8 @@ void CodeGen::declareProcedures(const std::vector<Decl *> &decls, ProcInfo *pare
     p.fn = llvm::Function::Create(procFnType(p.type, parent != nullptr),
                                   external ? llvm::GlobalValue::ExternalLinkage : llvm::GlobalValue::InternalLinkage,
                                   name, mod);
+    // An exported name is what the manifest and the loader use: it must be exactly this procedure's.
+    if (external && p.fn->getName() != name) llvm::report_fatal_error(llvm::Twine("two external symbols named ") + name);
     p.fn->addFnAttr(llvm::Attribute::NoUnwind);
     if (opts.optLevel == 0) p.fn->addFnAttr(llvm::Attribute::NoInline), p.fn->addFnAttr(llvm::Attribute::OptimizeNone);
     if (opts.debugInfo) p.fn->addFnAttr("frame-pointer", "all");
@@ -225,11 +228,19 @@ llvm::Function *CodeGen::procFunction(Symbol *sym) {
   if (impl != implOf.end()) sym = impl->second;
   auto it = procs.find(sym);
   if (it != procs.end()) return it->second->fn;
-  // Provided by the runtime (or by nobody: then the loader refuses the image, naming the symbol).
+  // Provided by the runtime (or by nobody: then the loader refuses the image, naming the symbol). Looked up by
+  // symbol, never by name: a module's private procedure may have the same name (a module named IO), and it
+  // yields the name (internal names are free) so that the import is exactly the runtime's.
+  auto known = runtimeProcs.find(sym);
+  if (known != runtimeProcs.end()) return known->second;
   std::string name = symbolName(sym);
-  if (llvm::Function *f = mod->getFunction(name)) return f;
+  if (llvm::GlobalValue *clash = mod->getNamedValue(name)) {
+    if (!clash->hasLocalLinkage()) llvm::report_fatal_error(llvm::Twine("two external symbols named ") + name);
+    clash->setName(name + ".local");
+  }
   auto *f = llvm::Function::Create(procFnType(llvm::cast<ProcType>(sym->type), false),
                                    llvm::GlobalValue::ExternalLinkage, name, mod);
+  runtimeProcs[sym] = f;
   f->addFnAttr(llvm::Attribute::NoUnwind);
   return f;
 }

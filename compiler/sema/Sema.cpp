@@ -252,6 +252,9 @@ Scope *Sema::beginUnit(Unit *unit) {
   unit_ = unit;
   level_ = 0;
   checkNotUnsafeUnit(unit);
+  // The runtime's entry points are spx.init and spx.state (docs/abi.md): no unit may be named so that one of
+  // its symbols ("spx.P") could take their place.
+  if (unit->name.text == "spx") diags_.report(DiagId::err_reserved_unit_name, unit->name.range, unit->name.text);
   Scope *saved = scope_;
   scope_ = builtins_;
   return saved;

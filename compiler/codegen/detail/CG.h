@@ -246,6 +246,7 @@ public:
   std::map<Symbol *, std::unique_ptr<ProcInfo>> procs;   // every procedure symbol of the compilation
   std::map<Symbol *, Symbol *> implOf;                   // interface procedure -> implementing module's
   std::map<Symbol *, llvm::GlobalVariable *> globals, exceptions;
+  std::map<Symbol *, llvm::Function *> runtimeProcs;      // procedures the runtime provides, by symbol
   std::unordered_map<Symbol *, VarInfo> vars;
   std::map<std::string, llvm::GlobalVariable *> texts;
   std::map<uint32_t, uint32_t> fileIndexOf;               // FileId.index -> index in out.files
