@@ -184,6 +184,7 @@ RValue CodeGen::emitBuiltin(CallExpr *e) {
       llvm::Value *bits = mulChecked(count, i64(int64_t(strideBits)));
       trapIf(b->CreateICmpUGT(bits, i64(INT64_MAX - 1024)), SPX_TRAP_HEAP, e->range);
       size = b->CreateAdd(b->CreateLShr(b->CreateAdd(bits, i64(7)), i64(3)), i64(int64_t(header)));
+      chargeBytes(size);  // the runtime zeroes it
       llvm::Value *p = b->CreateCall(newFn, {size, b->getInt32(where)});
       for (size_t k = 0; k < lens.size(); ++k) b->CreateStore(lens[k], bytePtr(p, 8 * k));
       data = bytePtr(p, header);
@@ -191,6 +192,7 @@ RValue CodeGen::emitBuiltin(CallExpr *e) {
       return val(p);
     }
     size = i64(int64_t(std::max<uint64_t>(byteSize(target), 1)));
+    chargeBytes(size);  // the runtime zeroes it
     llvm::Value *p = b->CreateCall(newFn, {size, b->getInt32(where)});
     initDefaults(p, target);
     if (auto *rec = llvm::dyn_cast<RecordType>(stripPacked(target))) {

@@ -84,10 +84,11 @@ void CodeGen::checkNil(llvm::Value *p, SourceRange where) {
   trapIf(b->CreateIsNull(p), SPX_TRAP_NIL, where);
 }
 
-// One unit of fuel per loop iteration and per call; the runtime sets the budget per invocation.
-void CodeGen::burnFuel(SourceRange where) {
+// One unit of fuel per loop iteration and per call (or `units`, at most 2^58, for work by size); the runtime
+// sets the budget per invocation.
+void CodeGen::burnFuel(SourceRange where, llvm::Value *units) {
   llvm::Value *fuel = b->CreateStructGEP(state->getValueType(), state, 0);
-  llvm::Value *left = b->CreateSub(b->CreateLoad(i64Ty, fuel), i64(1));
+  llvm::Value *left = b->CreateSub(b->CreateLoad(i64Ty, fuel), units ? units : i64(1));
   b->CreateStore(left, fuel);
   trapIf(b->CreateICmpSLT(left, i64(0)), SPX_TRAP_FUEL, where);
 }
@@ -101,7 +102,19 @@ void CodeGen::checkStack(SourceRange where) {
   trapIf(b->CreateICmpULT(frame, limit), SPX_TRAP_STACK, where);
 }
 
+void CodeGen::chargeBytes(uint64_t bytes) {
+  if (bytes <= kFreeWorkBytes) return;
+  burnFuel(workSite, i64(int64_t(bytes / kBytesPerFuel)));
+}
+
+void CodeGen::chargeBytes(llvm::Value *bytes) {
+  if (auto *c = llvm::dyn_cast<llvm::ConstantInt>(bytes)) return chargeBytes(c->getZExtValue());
+  // Sizes come from lengths the program holds (at most 2^63): the shift keeps the units below 2^58.
+  burnFuel(workSite, b->CreateLShr(bytes, i64(6)));
+}
+
 void CodeGen::setLocation(SourceRange where) {
+  if (where.valid()) workSite = where;
   if (!di || !diScope || !where.valid()) return;
   PresumedLoc p = sm.presumed(where.begin);
   b->SetCurrentDebugLocation(llvm::DILocation::get(ctx, p.line, p.column, diScope));

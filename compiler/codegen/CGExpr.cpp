@@ -195,6 +195,7 @@ RValue CodeGen::emitConst(const ConstValue *cv, const Type *t) {
     }
     // Holds references (TEXT fields): built at run time.
     llvm::Value *tmp = tempBytes(size, std::max<uint64_t>(byteAlign(t), 8), "const");
+    chargeBytes(size);
     b->CreateMemSet(tmp, b->getInt8(0), size, llvm::Align(8));
     const Type *s = stripPacked(t);
     if (auto *rec = llvm::dyn_cast<RecordType>(s)) {
@@ -273,15 +274,19 @@ void CodeGen::storeValue(const LValue &lv, const RValue &v, const Type *from, So
       for (size_t k = 0; k < v.lens.size() && k < dst.lens.size(); ++k)
         trapIf(b->CreateICmpNE(v.lens[k], dst.lens[k]), SPX_TRAP_RANGE, where);
     }
-    if (v.addr != lv.ptr)
+    if (v.addr != lv.ptr) {
+      chargeBytes(byteSize(lv.type));
       b->CreateMemMove(lv.ptr, llvm::Align(byteAlign(lv.type)), v.addr, llvm::Align(1), byteSize(lv.type));
+    }
     return;
   }
   case Rep::OpenArray: {
     RValue src = from ? asOpenArray(v, from) : v;
     for (size_t k = 0; k < lv.lens.size() && k < src.lens.size(); ++k)
       trapIf(b->CreateICmpNE(src.lens[k], lv.lens[k]), SPX_TRAP_RANGE, where);
-    b->CreateMemMove(lv.ptr, llvm::Align(1), src.addr, llvm::Align(1), totalBytes(lv.type, lv.lens));
+    llvm::Value *bytes = totalBytes(lv.type, lv.lens);
+    chargeBytes(bytes);
+    b->CreateMemMove(lv.ptr, llvm::Align(1), src.addr, llvm::Align(1), bytes);
     return;
   }
   case Rep::None: return;
@@ -490,6 +495,7 @@ RValue CodeGen::emitBinary(BinaryExpr *e) {
     llvm::Value *eq;
     if (r == Rep::Memory) {
       RValue a = emit(e->lhs), c = emit(e->rhs);
+      chargeBytes(byteSize(lt));
       llvm::Value *cmp = b->CreateCall(mod->getOrInsertFunction("bcmp", llvm::FunctionType::get(b->getInt32Ty(), {ptrTy, ptrTy, i64Ty}, false)),
                                        {a.addr, c.addr, i64(int64_t(byteSize(lt)))});
       eq = b->CreateICmpEQ(cmp, b->getInt32(0));
@@ -591,6 +597,7 @@ RValue CodeGen::emitSetBinary(BinaryExpr *e) {
 // comparisons accumulate the words that differ (a ^ c) and those that break inclusion (a & ~c, or c & ~a).
 RValue CodeGen::emitWideSetBinary(BinaryOp op, const Type *set, uint64_t words, llvm::Value *lhs, llvm::Value *rhs) {
   bool isOperator = op == BinaryOp::Add || op == BinaryOp::Sub || op == BinaryOp::Mul || op == BinaryOp::Slash;
+  chargeBytes(words * 8);
   llvm::Value *res = isOperator ? temp(set, "set") : nullptr;
   llvm::BasicBlock *pre = b->GetInsertBlock();
   llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "set.word", curFn);
@@ -643,6 +650,7 @@ RValue CodeGen::emitWideSetBinary(BinaryOp op, const Type *set, uint64_t words, 
 // not a million stores.
 void CodeGen::repeatLastElement(llvm::Value *array, const Type *el, int64_t from, int64_t to, SourceRange where) {
   if (from <= 0 || from >= to) return;
+  chargeBytes(uint64_t(to - from) * std::max<uint64_t>(elementStride(el) / 8, 1));
   RValue v = loadValue(elementLValue(array, i64(from - 1), el));
   llvm::BasicBlock *pre = b->GetInsertBlock();
   llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "cons.repeat", curFn);
@@ -669,6 +677,7 @@ RValue CodeGen::emitConstructor(ConstructorExpr *e) {
     uint64_t n = e->elems.size();
     uint64_t size = (n * elementStride(oa->element) + 7) / 8;
     tmp = tempBytes(size, std::max<uint64_t>(layoutOf(oa->element).align / 8, 8), "cons");
+    chargeBytes(size);
     b->CreateMemSet(tmp, b->getInt8(0), size, llvm::Align(8));
     openLens.push_back(i64(int64_t(n)));
   } else {
@@ -683,7 +692,8 @@ RValue CodeGen::emitConstructor(ConstructorExpr *e) {
       llvm::Value *to = el.high ? emitOrdinal(el.high) : from;
       checkRange(from, lo, hi, el.value->range);
       if (el.high) checkRange(to, lo, hi, el.high->range);
-      // Set bits [from..to] one at a time (ranges in constructors are short in practice).
+      // Set bits [from..to] one at a time, paying for a byte's worth of bits (both are in range here).
+      if (el.high) chargeBytes(b->CreateSelect(b->CreateICmpSLE(from, to), b->CreateLShr(b->CreateSub(to, from), i64(3)), i64(0)));
       llvm::BasicBlock *pre = b->GetInsertBlock();
       llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "set.elem", curFn);
       llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "set.done", curFn);

@@ -168,6 +168,7 @@ llvm::AllocaInst *CodeGen::temp(const Type *t, const char *name) {
 }
 
 void CodeGen::copyBytes(llvm::Value *dst, llvm::Value *src, llvm::Value *size, uint64_t align) {
+  chargeBytes(size);
   b->CreateMemCpy(dst, llvm::Align(align), src, llvm::Align(align), size);
 }
 
@@ -188,13 +189,17 @@ llvm::Value *CodeGen::totalBytes(const Type *openArray, const std::vector<llvm::
   unsigned dims;
   const Type *elem = innermostElement(openArray, dims);
   uint64_t stride = elementStride(elem);
-  llvm::Value *n = i64(1);
-  for (llvm::Value *len : lens) n = b->CreateMul(n, len);
-  // Packed elements may take less than a byte each.
-  return b->CreateUDiv(b->CreateAdd(b->CreateMul(n, i64(int64_t(stride))), i64(7)), i64(8));
+  if (lens.empty()) return i64(int64_t((stride + 7) / 8));
+  // Packed elements may take less than a byte each; each row of the innermost dimension starts on a byte (as
+  // a fixed array does), and the outer dimensions are whole rows (I5).
+  llvm::Value *row = b->CreateUDiv(b->CreateAdd(b->CreateMul(lens.back(), i64(int64_t(stride))), i64(7)), i64(8));
+  llvm::Value *n = row;
+  for (size_t k = 0; k + 1 < lens.size(); ++k) n = b->CreateMul(n, lens[k]);
+  return n;
 }
 
 void CodeGen::zeroFill(llvm::Value *dst, const Type *t) {
+  chargeBytes(byteSize(t));
   b->CreateMemSet(dst, b->getInt8(0), byteSize(t), llvm::Align(byteAlign(t)));
 }
 
@@ -229,6 +234,7 @@ bool CodeGen::needsInit(const Type *t) {
 // The zero values of `n` consecutive elements of type `elem` at `dst` (a loop: arrays may be large).
 void CodeGen::initElements(llvm::Value *dst, const Type *elem, llvm::Value *n) {
   if (!needsInit(elem)) return;
+  chargeBytes(b->CreateMul(n, i64(int64_t(std::max<uint64_t>(elementStride(elem) / 8, 1)))));
   llvm::BasicBlock *pre = b->GetInsertBlock();
   llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "init.elem", curFn);
   llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "init.done", curFn);
@@ -281,7 +287,7 @@ void CodeGen::initDefaults(llvm::Value *dst, const Type *t) {
     bool copyable = !llvm::isa<PackedType>(f.type) && offs[k] % 8 == 0 && rep(f.type) == Rep::Memory;
     auto first = copyable ? initialised.find(f.type) : initialised.end();
     if (first != initialised.end()) {
-      b->CreateMemCpy(lv.ptr, llvm::Align(1), first->second, llvm::Align(1), byteSize(f.type));
+      copyBytes(lv.ptr, first->second, i64(int64_t(byteSize(f.type))), 1);
       continue;
     }
     initDefaults(lv.ptr, f.type);

@@ -214,8 +214,9 @@ void CodeGen::emitFor(ForStmt *s) {
     llvm::Value *trips = b->CreateAdd(b->CreateUDiv(span, i64(constStep > 0 ? constStep : -constStep)), i64(1));
     llvm::Value *fuel = b->CreateStructGEP(state->getValueType(), state, 0);
     llvm::Value *left = b->CreateLoad(i64Ty, fuel);
-    // trips may be 2^64 - 1 at most; fuel is never negative here, so compare unsigned.
-    trapIf(b->CreateICmpUGT(trips, left), SPX_TRAP_FUEL, s->range);
+    // trips wraps to 0 for a loop over all 2^64 values (FIRST(INTEGER) TO LAST(INTEGER)), which no fuel pays
+    // for; otherwise fuel is never negative here, so compare unsigned.
+    trapIf(b->CreateOr(b->CreateICmpEQ(trips, i64(0)), b->CreateICmpUGT(trips, left)), SPX_TRAP_FUEL, s->range);
     b->CreateStore(b->CreateSub(left, trips), fuel);
     b->CreateBr(body);
   } else {

@@ -252,6 +252,12 @@ void Sema::checkBuiltinCall(CallExpr *e, Builtin b, std::string_view name) {
     for (int k = 1; k <= 2; ++k)
       if (args[k].value->value && args[k].value->value->i < 0)
         diags_.report(DiagId::err_negative_size, args[k].value->range, args[k].value->value->i);
+    // An open array starts on a byte (docs/abi.md): a subarray of elements narrower than a byte would start
+    // inside one.
+    if (elementStride(elementOf(t)) % 8 != 0) {
+      diags_.report(DiagId::err_subarray_packed_element, args[0].value->range, typeName(elementOf(t)));
+      return;
+    }
     auto *ot = types_.make<OpenArrayType>();
     ot->element = elementOf(t);
     e->cls = args[0].value->cls == ExprClass::Designator ? ExprClass::Designator : ExprClass::Value;

@@ -95,6 +95,12 @@ const Type *Sema::resolveType(TypeExpr *te) {
       break;
     }
     if (a->indexes.empty()) {
+      // Rows of a multi-dimensional open array start on a byte (I5): elements narrower than a byte would need
+      // padding the element arithmetic does not have.
+      if (auto *inner = llvm::dyn_cast<OpenArrayType>(stripPacked(elem)); inner && elementStride(inner->element) % 8 != 0) {
+        diags_.report(DiagId::err_open_array_packed_rows, a->element->range, typeName(inner->element));
+        break;
+      }
       auto *ot = types_.make<OpenArrayType>();
       ot->element = elem;
       result = ot;

@@ -227,7 +227,12 @@ public:
   void checkAssignRange(llvm::Value *v, const Type *from, const Type *to, SourceRange where);
   void checkIndex(llvm::Value *idx, llvm::Value *n, SourceRange where);
   void checkNil(llvm::Value *p, SourceRange where);
-  void burnFuel(SourceRange where);
+  void burnFuel(SourceRange where, llvm::Value *units = nullptr);
+  // Work proportional to a size (copies, zeroing, comparisons, element loops, set words): one unit of fuel per
+  // kBytesPerFuel bytes, the first kFreeWorkBytes free, charged at the statement being generated (invariant I6).
+  static constexpr uint64_t kFreeWorkBytes = 256, kBytesPerFuel = 64;
+  void chargeBytes(uint64_t bytes);
+  void chargeBytes(llvm::Value *bytes);
   void checkStack(SourceRange where);
   void setLocation(SourceRange where);
 
@@ -261,6 +266,7 @@ public:
   std::vector<Cleanup> cleanups;
   llvm::BasicBlock *returnBlock = nullptr;  // where RETURN goes once FINALLY parts have run
   llvm::Value *resultSlot = nullptr;        // scalar results
+  SourceRange workSite;                     // the statement or expression being generated, for fuel traps
   // Debug info.
   std::unique_ptr<llvm::DIBuilder> di;
   std::map<uint32_t, llvm::DIFile *> diFiles;
