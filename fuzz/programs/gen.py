@@ -33,6 +33,11 @@ KNOWN_BUGS = {
     # at -O0 and reads return a host address at -O2.
     # test/exec/regress/packed_array_elements_crossing_a_byte_keep_their_value.spx
     "packed-element-crossing-byte": True,
+    # A module variable read (by a procedure called in an earlier variable's initialiser) before its initialiser
+    # ran holds raw zero bytes, not its zero value: a single-value field [FIRST(INTEGER)..FIRST(INTEGER)] reads 0
+    # at -O0 and FIRST(INTEGER) at -O2 (folded from the type).
+    # test/exec/regress/module_variable_read_before_its_initialiser_holds_its_zero_value.spx
+    "read-before-init": True,
 }
 
 
@@ -877,7 +882,8 @@ class Gen:
                 p = v.proc
                 if (want is None and p.result is None) or (want is not None and p.result is want):
                     cands.append((v.name, p.formals))
-            elif v.ty.kind == "proc" and (v.kind == "param" or (ctx.main and v.kind in ("with", "var"))):
+            elif v.ty.kind == "proc" and ((v.kind == "param" and v.name in ctx.param_names)
+                                          or (ctx.main and v.kind in ("with", "var"))):
                 t = v.ty
                 if (want is None and t.result is None) or (want is not None and t.result is want):
                     cands.append((v.name, t.formals))
@@ -1108,7 +1114,8 @@ class Gen:
             k = r.randrange(6)
             if k == 0:
                 procs = [v for v in c.vars if (v.kind == "proc" and v.proc.ptype is not None)
-                         or (v.ty.kind == "proc" and (v.kind == "param" or (ctx.main and v.kind in ("var", "with"))))]
+                         or (v.ty.kind == "proc" and ((v.kind == "param" and v.name in ctx.param_names)
+                                                      or (ctx.main and v.kind in ("var", "with"))))]
                 if procs:
                     p = self.pick(procs)
                     t = p.proc.ptype if p.kind == "proc" else p.ty
@@ -1237,7 +1244,9 @@ class Gen:
                      loops=0)
         c.vars = list(ctx.vars)
         names = set(nm for _, nm, _ in formals)
-        c.param_names = set(ctx.param_names) | names
+        # procedure values from VALUE/READONLY parameters only: a VAR one may alias a global procedure variable,
+        # which can hold any procedure and so close a recursion cycle
+        c.param_names = (set(ctx.param_names) - names) | set(nm for m, nm, _ in formals if m != "VAR")
         c.vars = [v for v in c.vars if v.name not in names]   # parameters hide outer names
         for mode, nm, t in formals:
             c.vars.append(Var(nm, t, writable=mode != "READONLY", packed=t.kind == "packed", kind="param"))
@@ -1306,7 +1315,7 @@ class Gen:
         decl = []
         for i, v in enumerate(gl):
             t = v.ty
-            if self.chance(0.15) and i + 1 < len(gl):
+            if self.chance(0.15) and i + 1 < len(gl) and not self.avoid.get("read-before-init"):
                 later = self.pick(gl[i + 1:])
                 if t.ordinal() and later.ty.kind in ("rec", "arr", "set"):
                     self.feat("module-variable-read-before-initialised")

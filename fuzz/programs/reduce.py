@@ -19,6 +19,30 @@ def kinds(problems):
     return sorted(set(re.sub(r":.*", "", re.sub(r" \(status.*", "", p)) for p in problems))
 
 
+def indent(line):
+    return len(line) - len(line.lstrip()) if line.strip() else None
+
+
+def construct_ends(lines, i):
+    """Last lines of the constructs starting at line i, largest first: the lines indented deeper than i, then
+    also the lines at i's indentation that continue it (ELSE, EXCEPT, FINALLY, |, UNTIL, END ...)."""
+    d = indent(lines[i])
+    if d is None:
+        return [i]
+    j = i
+    while j + 1 < len(lines) and (indent(lines[j + 1]) is None or indent(lines[j + 1]) > d):
+        j += 1
+    ends = [j]
+    k = j
+    cont = ("END", "ELSE", "ELSIF", "EXCEPT", "FINALLY", "|", "UNTIL", "BEGIN")
+    while k + 1 < len(lines) and indent(lines[k + 1]) == d and lines[k + 1].strip().startswith(cont):
+        k += 1
+        while k + 1 < len(lines) and (indent(lines[k + 1]) is None or indent(lines[k + 1]) > d):
+            k += 1
+        ends.append(k)
+    return sorted(set(ends), reverse=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("program")
@@ -46,17 +70,38 @@ def main():
     if not target:
         print("reduce: no finding to keep")
         return 1
-    n = max(len(lines) // 4, 1)
+
+    def keep(cand):
+        if tests[0] >= a.max_tests or verdict(cand) != target:
+            return False
+        with open(a.output, "w") as f:
+            f.write("\n".join(cand))
+        return True
+
+    # 1. whole constructs, found by indentation (a line and everything indented under it, with its END)
+    progress = True
+    while progress and tests[0] < a.max_tests:
+        progress = False
+        i = 0
+        while i < len(lines) and tests[0] < a.max_tests:
+            for j in construct_ends(lines, i):
+                cand = lines[:i] + lines[j + 1:]
+                if keep(cand):
+                    lines = cand
+                    progress = True
+                    break
+            else:
+                i += 1
+    # 2. single lines and chunks of lines
+    n = max(len(lines) // 8, 1)
     while n >= 1 and tests[0] < a.max_tests:
         i = 0
         progress = False
         while i < len(lines) and tests[0] < a.max_tests:
             cand = lines[:i] + lines[i + n:]
-            if verdict(cand) == target:
+            if keep(cand):
                 lines = cand
                 progress = True
-                with open(a.output, "w") as f:
-                    f.write("\n".join(lines))
             else:
                 i += n
         if not progress:
