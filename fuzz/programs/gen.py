@@ -434,7 +434,9 @@ class Gen:
         fs = []
         for i in range(self.r.randrange(0, maxn + 1)):
             mode = self.pick(["VALUE", "VAR", "READONLY"])
-            k = self.r.randrange(10)
+            k = self.r.randrange(11)
+            if k == 10:
+                k = 7                # procedure parameters: where nested procedures travel
             if k < 3:
                 t = self.pick(self.ords + self.packeds)
             elif k == 3:
@@ -635,6 +637,8 @@ class Gen:
             ds = self.readables(ctx, depth=1)
             if ds and self.chance(0.6):
                 d = self.pick(ds)
+                if d[1].kind == "open" and f != "NUMBER":
+                    self.feat("bitsize-of-open-array" + ("-packed" if d[1].elem.kind == "packed" else ""))
                 if d[1].kind == "open" or d[1].kind in ("arr",) and self.chance(0.5):
                     return "%s(%s)" % (self.pick(["NUMBER", f]), d[0])
                 return "%s(%s)" % (f, d[0])
