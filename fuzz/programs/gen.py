@@ -45,6 +45,9 @@ KNOWN_BUGS = {
     # SUBARRAY(a, from, len) of a two-dimensional array starts at row from * (inner length): it reads and writes
     # past the array. test/exec/regress/subarray_of_a_two_dimensional_array_starts_at_its_row.spx
     "subarray-2d-offset": True,
+    # A READONLY formal of a packed type reads 0 (BITS 4, at every level; BITS 8 at -O0 when the body also has
+    # a block indexing a REF ARRAY). test/exec/regress/readonly_parameters_of_packed_types_read_the_actual.spx
+    "readonly-packed-param": True,
 }
 
 
@@ -469,7 +472,8 @@ class Gen:
                     t = INTEGER
             if mode == "VAR" and t.kind == "packed":
                 mode = "VALUE"
-            if mode == "READONLY" and t.kind == "packed" and t.n >= 16 and self.avoid.get("alias-of-wide-packed"):
+            if mode == "READONLY" and t.kind == "packed" and (
+                    (t.n >= 16 and self.avoid.get("alias-of-wide-packed")) or self.avoid.get("readonly-packed-param")):
                 mode = "VALUE"
             self.feat("param-" + mode.lower())
             fs.append((mode, "a%d" % i, t))
