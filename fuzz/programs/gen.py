@@ -48,6 +48,10 @@ KNOWN_BUGS = {
     # A READONLY formal of a packed type reads 0 (BITS 4, at every level; BITS 8 at -O0 when the body also has
     # a block indexing a REF ARRAY). test/exec/regress/readonly_parameters_of_packed_types_read_the_actual.spx
     "readonly-packed-param": True,
+    # `=` on records compares padding and unused bits: a record copied out of bytes through VIEW differs from
+    # one built from its fields. test/exec/regress/record_equality_ignores_padding_and_unused_bits.spx
+    # (The generator still copies records with garbage padding; it only leaves out the self-check.)
+    "record-equality-padding": True,
 }
 
 
@@ -321,6 +325,88 @@ class Gen:
         self.feat("record")
         return ty
 
+    def mk_view_record(self):
+        """A record of plain data (every bit pattern a value) with unused bits between its fields, and a byte
+        buffer to VIEW it in: copies out of the buffer carry garbage in the padding, which `=` must ignore."""
+        r = self.r
+        fields = []
+        bit = 0
+
+        def pad(i, fill):
+            return ("pad%d" % i, Ty("packed", "BITS %d FOR [0..%d]" % (fill, (1 << fill) - 1),
+                                    inner=Ty("sub", "pad", lo=0, hi=(1 << fill) - 1, bits=64), lo=0,
+                                    hi=(1 << fill) - 1, n=fill, net=False, anon=True))
+        for i in range(r.randrange(2, 6)):
+            k = r.randrange(5)
+            if k < 2:
+                n = r.randrange(1, 8)
+                if bit % 8 + n > 8:
+                    fields.append(pad(i, 8 - bit % 8)); bit = 0
+                lo, hi = (0, (1 << n) - 1) if k == 0 else (-(1 << (n - 1)), (1 << (n - 1)) - 1)
+                t = Ty("packed", "BITS %d FOR [%s..%s]" % (n, lit(lo), lit(hi)),
+                       inner=Ty("sub", "x", lo=lo, hi=hi, bits=64), lo=lo, hi=hi, n=n, net=False, anon=True)
+                fields.append(("f%d" % i, t)); bit += n
+            else:
+                if bit % 8:
+                    fields.append(pad(i, 8 - bit % 8))
+                bit = 0
+                if k == 2:
+                    t = self.pick([INTEGER, CHAR])
+                elif k == 3:
+                    t = self.mk_packed(netorder=True)
+                else:
+                    t = Ty("sub", "[-128..127]", lo=-128, hi=127, bits=8)
+                fields.append(("f%d" % i, t))
+        name = self.fresh("V")
+        ty = Ty("rec", name, fields=fields, view=True)
+        self.add_type(ty, "RECORD %s END" % "; ".join("%s: %s" % (f, t.name) for f, t in fields))
+        self.recs.append(ty)
+        self.vrec = ty
+        nbytes = 16 * len(fields) + 16
+        self.vbuf = Ty("arr", self.fresh("B"), ix=Ty("sub", "[0..%d]" % (nbytes - 1), lo=0, hi=nbytes - 1, bits=64),
+                       elem=CHAR, big=False)
+        self.add_type(self.vbuf, "ARRAY [0..%d] OF CHAR" % (nbytes - 1))
+        self.arrs.append(self.vbuf)
+        if CHAR not in self.elem_types:
+            self.elem_types.append(CHAR)
+        self.feat("view-record-with-padding")
+
+    def gen_view(self, ctx, ind):
+        """VIEW of the byte buffer as a record with padding; self-checks that `=` ignores the padding."""
+        r = self.r
+        vb = [v for v in ctx.vars if v.ty is self.vbuf and v.writable and v.kind == "var"]
+        if not vb:
+            return ind + self.put("4")
+        b = vb[0].name
+        t = self.vrec
+        k = r.randrange(4)
+        if k == 0:
+            self.feat("view-fill-bytes")
+            return ind + "FOR i := 0 TO LAST(%s) DO %s[i] := VAL(Word.And(i * %d + %d, 255), CHAR) END" % (
+                b, b, r.randrange(1, 300), r.randrange(0, 256))
+        a, c = self.fresh("va"), self.fresh("vc")
+        fields = ", ".join("%s.%s" % (a, f) for f, _ in t.fields)
+        if k == 1 and self.avoid.get("record-equality-padding"):
+            self.feat("view-copy")
+            return "%sVAR %s: %s := VIEW(%s, %s); BEGIN %s END" % (ind, a, t.name, b, t.name, self.put(self.ck_expr(a, t)))
+        if k == 1:
+            self.feat("view-copy-equality-self-check")
+            return ("%sVAR %s: %s := VIEW(%s, %s); %s := %s{%s}; BEGIN\n"
+                    "%s  IF NOT (%s = %s) OR (%s # %s) OR NOT (%s = VIEW(%s, %s)) THEN IO.Put(\"BUG: = on a record compares its padding\\n\") END;\n"
+                    "%s  %s\n%sEND") % (ind, a, t.name, b, t.name, c, t.name, fields,
+                                        ind, a, c, c, a, c, b, t.name,
+                                        ind, self.put(self.ck_expr(a, t)), ind)
+        if k == 2:
+            self.feat("view-write-through")
+            f, ft = self.pick([x for x in t.fields])
+            return "%sWITH %s = VIEW(%s, %s) DO %s.%s := %s; %s END" % (
+                ind, a, b, t.name, a, f, self.gen_value(ctx, ft, 1, False), self.put(self.ck_expr(a, t)))
+        self.feat("view-store-record-self-check")
+        return ("%sVAR %s: %s := %s; BEGIN\n%s  VIEW(%s, %s) := %s;\n"
+                "%s  IF NOT (VIEW(%s, %s) = %s) THEN IO.Put(\"BUG: a record stored through VIEW differs\\n\") END;\n"
+                "%s  %s\n%sEND") % (ind, a, t.name, self.gen_value(ctx, t, 1, False), ind, b, t.name, a,
+                                    ind, b, t.name, a, ind, self.put(self.ck_expr("VIEW(%s, %s)" % (b, t.name), t)), ind)
+
     def has_packed(self, t):
         if t.kind == "arr":
             return t.elem.kind == "packed" or self.has_packed(t.elem)
@@ -401,6 +487,7 @@ class Gen:
         self.bigs = []
         if self.chance(0.3):
             self.bigs.append(self.mk_array(elem=self.pick(self.ords[:3] + self.elem_packeds()), big=True))
+        self.mk_view_record()
         # references
         rr = Ty("ref", self.fresh("RR"), to=self.pick(self.recs))
         self.add_type(rr, "REF %s" % rr.to.name)
@@ -942,7 +1029,7 @@ class Gen:
         r = self.r
         ctx.stmts -= 1
         deep = ctx.nest >= 3 or ctx.stmts <= 0
-        k = r.randrange(4 if deep else 22)
+        k = r.randrange(4 if deep else 23)
         if k == 0:
             ds = self.readables(ctx, lambda d: d[2] and d[1].ordinal(), depth=2)
             if ds:
@@ -1014,6 +1101,8 @@ class Gen:
                 self.feat("early-return")
                 v = "" if ctx.result is None else " " + self.gen_value(ctx, ctx.result, 1)
                 return ind + "IF %s THEN RETURN%s END" % (self.gen_bool(ctx, 1, False), v)
+        if k == 21:
+            return self.gen_view(ctx, ind)
         if k == 20 and ctx.in_loop:
             self.feat("exit")
             return ind + "IF %s THEN EXIT END" % self.gen_bool(ctx, 1, False)

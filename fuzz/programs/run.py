@@ -6,7 +6,8 @@
 Configurations: `spinec --run -O0`, `spinec --run -O2`, and when available `spinec --run --oracle -O0/-O2`
 (if `spinec --help` mentions --oracle) and `spx-interp FILE` (an executable next to spinec). A finding is: any
 difference in stdout, exit status or trap line between configurations, any oracle trap, a spinec crash (exit
-other than 0/1/3, or a signal), a timeout, or a compile error (a generator or Sema bug). Findings are saved under
+other than 0/1/3, or a signal), a timeout, a compile error (a generator or Sema bug), or a failed self-check
+(a line "BUG: ..." the program prints when a property that holds by construction fails). Findings are saved under
 --keep (program, outputs, a minimised program from reduce.py). Exit status 1 if there was any finding.
 """
 import argparse
@@ -78,6 +79,10 @@ def judge(results):
             problems.append("%s: timeout" % name)
         elif status not in (0, 3):
             problems.append("%s: crash (status %s): %s" % (name, status, trap.splitlines()[0] if trap else ""))
+        for line in out.decode(errors="replace").splitlines():
+            if "BUG:" in line:      # a self-check of the program failed: wrong at this level, whatever others say
+                problems.append("%s: self-check failed: %s" % (name, line[line.index("BUG:"):]))
+                break
         if name.startswith("oracle") and "oracle" in trap:
             problems.append("%s: oracle trap: %s" % (name, trap))
     names = list(results)
