@@ -7,7 +7,7 @@ ASAN_BUILD ?= build-asan
 CMAKE_ARGS ?=
 JOBS       ?= $(shell nproc)
 
-.PHONY: all setup build demo test test-fast test-sanitize fuzz fuzz-short bench clean
+.PHONY: all setup build demo test test-fast test-sanitize fuzz fuzz-short fuzz-programs bench clean
 
 all: build
 
@@ -45,6 +45,12 @@ fuzz-short: setup
 FUZZ_SECONDS ?= 300
 fuzz: setup
 	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Open-ended program fuzzing (random .spx programs, -O0 against -O2 and the oracle):
+#   make fuzz-programs FUZZ_SECONDS=600; findings (with minimised programs) go to $(BUILD)/progfuzz-findings
+fuzz-programs: build
+	python3 fuzz/programs/run.py --spinec $(BUILD)/compiler/spinec --seconds $(FUZZ_SECONDS) --jobs 2 \
+	  --keep $(BUILD)/progfuzz-findings
 
 bench: build
 	cmake --build $(BUILD) --target bench-frontend
