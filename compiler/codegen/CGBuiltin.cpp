@@ -88,12 +88,12 @@ LValue CodeGen::emitSubarray(CallExpr *e) {
   const Type *el = elementOf(stripPacked(arr.type));
   std::vector<llvm::Value *> rest(ov.lens.begin() + (ov.lens.empty() ? 0 : 1), ov.lens.end());
   llvm::Value *elemBytes;
-  if (rep(el) == Rep::OpenArray || !rest.empty()) {
-    elemBytes = totalBytes(llvm::cast<OpenArrayType>(stripPacked(e->type))->element, rest);
+  if (rep(el) == Rep::OpenArray) {
+    elemBytes = totalBytes(el, rest);
   } else {
-    uint64_t stride = elementStride(el);
-    // Sub-byte packed elements: SUBARRAY must start on a byte (Sema allows only whole-byte elements here).
-    elemBytes = i64(int64_t(stride / 8 ? stride / 8 : 1));
+    // A fixed element (an inner fixed array too: its lengths in `rest` are already in its size). Sema refuses
+    // SUBARRAY of elements narrower than a byte, so the subarray starts on a byte.
+    elemBytes = i64(int64_t(elementStride(el) / 8));
   }
   LValue r{bytePtr(arr.ptr, b->CreateMul(from, elemBytes)), nullptr, e->type, {len}};
   r.lens.insert(r.lens.end(), rest.begin(), rest.end());
