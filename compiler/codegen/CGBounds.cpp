@@ -33,6 +33,41 @@ bool CodeGen::boundedExpr(const Expr *e) {
   }
 }
 
+// Whether evaluating `e` may change a variable: it calls a procedure (builtins and Word change nothing). An
+// aggregate operand evaluated before such an operand is copied first, so that it keeps the value it had when
+// it was evaluated (left-to-right evaluation, lang/REFERENCE.md section 5.1).
+bool CodeGen::mayHaveEffects(const Expr *e) {
+  if (!e) return false;
+  switch (e->kind) {
+  case ExprKind::Unary: return mayHaveEffects(llvm::cast<UnaryExpr>(e)->operand);
+  case ExprKind::Binary:
+    return mayHaveEffects(llvm::cast<BinaryExpr>(e)->lhs) || mayHaveEffects(llvm::cast<BinaryExpr>(e)->rhs);
+  case ExprKind::Deref: return mayHaveEffects(llvm::cast<DerefExpr>(e)->operand);
+  case ExprKind::Field: return mayHaveEffects(llvm::cast<FieldExpr>(e)->base);
+  case ExprKind::Index:
+    return mayHaveEffects(llvm::cast<IndexExpr>(e)->base) || mayHaveEffects(llvm::cast<IndexExpr>(e)->index);
+  case ExprKind::Constructor:
+    for (const ConsElem &el : llvm::cast<ConstructorExpr>(e)->elems)
+      if (mayHaveEffects(el.value) || mayHaveEffects(el.high)) return true;
+    return false;
+  case ExprKind::Call: {
+    auto *c = llvm::cast<CallExpr>(e);
+    for (const Actual &a : c->args)
+      if (mayHaveEffects(a.value)) return true;
+    std::string word;
+    return c->builtin == Builtin::None && !isWordCall(const_cast<CallExpr *>(c), word);
+  }
+  default: return false;
+  }
+}
+
+RValue CodeGen::copyIfChanged(const RValue &v, const Type *t, const Expr *later) {
+  if (!v.addr || !mayHaveEffects(later)) return v;
+  llvm::AllocaInst *tmp = temp(t, "operand");
+  copyBytes(tmp, v.addr, i64(int64_t(byteSize(t))), 1);
+  return RValue{nullptr, nullptr, tmp, {}};
+}
+
 bool CodeGen::boundedStmts(const StmtList &stmts) {
   for (const Stmt *s : stmts) {
     switch (s->kind) {

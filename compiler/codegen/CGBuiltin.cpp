@@ -154,7 +154,13 @@ RValue CodeGen::emitBuiltin(CallExpr *e) {
   case Builtin::BitSize: case Builtin::ByteSize: case Builtin::AdrSize: {
     LValue lv = emitLValue(arg(0));
     llvm::Value *bytes = totalBytes(lv.type, lv.lens);
-    return val(e->builtin == Builtin::BitSize ? b->CreateMul(bytes, i64(8)) : bytes);
+    if (e->builtin != Builtin::BitSize) return val(bytes);
+    // A one-dimensional open array of packed elements holds exactly its elements' bits, as a fixed array does
+    // (BITSIZE(ARRAY [0..4] OF BITS 4 FOR ...) = 20); rows of more dimensions start on a byte.
+    unsigned dims;
+    const Type *inner = innermostElement(lv.type, dims);
+    if (lv.lens.size() == 1) return val(b->CreateMul(lv.lens[0], i64(int64_t(elementStride(inner)))));
+    return val(b->CreateMul(bytes, i64(8)));
   }
   case Builtin::New: {
     auto *rt = llvm::cast<RefType>(stripPacked(arg(0)->type));

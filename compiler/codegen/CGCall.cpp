@@ -216,7 +216,7 @@ bool CodeGen::needsEntryChecks(llvm::Function *fn) {
   return frameBytes > 4096;
 }
 
-void CodeGen::pushArgs(std::vector<llvm::Value *> &args, const ProcParam &p, Expr *actual) {
+void CodeGen::pushArgs(std::vector<llvm::Value *> &args, const ProcParam &p, Expr *actual, bool laterEffects) {
   Rep r = rep(p.type);
   if (r == Rep::OpenArray) {
     LValue lv = emitLValue(actual);
@@ -273,6 +273,12 @@ void CodeGen::pushArgs(std::vector<llvm::Value *> &args, const ProcParam &p, Exp
       args.push_back(tmp);
       return;
     }
+    if (laterEffects && p.mode == ParamMode::Value) {
+      llvm::Value *tmp = temp(p.type, "arg");
+      copyBytes(tmp, v.addr, i64(int64_t(byteSize(p.type))), 1);
+      args.push_back(tmp);
+      return;
+    }
     args.push_back(v.addr);
     return;
   default: args.push_back(v.v); return;
@@ -311,7 +317,12 @@ RValue CodeGen::emitCall(CallExpr *e, llvm::Value *sret) {
   }
   std::vector<llvm::Value *> rest;
   if (pt->result && rep(pt->result) == Rep::Memory) rest.push_back(sret ? sret : temp(pt->result, "result"));
-  for (size_t i = 0; i < pt->params.size(); ++i) pushArgs(rest, pt->params[i], e->boundArgs[i]);
+  for (size_t i = 0; i < pt->params.size(); ++i) {
+    // A VALUE aggregate is the value it had when evaluated: copied if a later argument may change it.
+    bool laterEffects = false;
+    for (size_t j = i + 1; j < pt->params.size() && !laterEffects; ++j) laterEffects = mayHaveEffects(e->boundArgs[j]);
+    pushArgs(rest, pt->params[i], e->boundArgs[i], laterEffects);
+  }
   setLocation(e->range);
   llvm::Value *result;
   if (direct) {

@@ -494,11 +494,10 @@ RValue CodeGen::emitBinary(BinaryExpr *e) {
   case BinaryOp::Eq: case BinaryOp::Ne: {
     llvm::Value *eq;
     if (r == Rep::Memory) {
-      RValue a = emit(e->lhs), c = emit(e->rhs);
+      RValue a = copyIfChanged(emit(e->lhs), lt, e->rhs);
+      RValue c = emit(e->rhs);
       chargeBytes(byteSize(lt));
-      llvm::Value *cmp = b->CreateCall(mod->getOrInsertFunction("bcmp", llvm::FunctionType::get(b->getInt32Ty(), {ptrTy, ptrTy, i64Ty}, false)),
-                                       {a.addr, c.addr, i64(int64_t(byteSize(lt)))});
-      eq = b->CreateICmpEQ(cmp, b->getInt32(0));
+      eq = equalAt(a.addr, c.addr, lt);
     } else if (r == Rep::Proc) {
       RValue a = emit(e->lhs), c = emit(e->rhs);
       eq = b->CreateICmpEQ(a.v, c.v);
@@ -546,6 +545,104 @@ RValue CodeGen::emitBinary(BinaryExpr *e) {
   }
 }
 
+// Whether every bit of `t`'s layout belongs to a component's value: then equal values have equal bytes. Padding,
+// the unused bits of a byte of packed fields, and the bits of a packed element's power-of-two slot beyond its
+// own may hold anything (a record copied out of a VIEW carries the packet's bytes there). Once per type: types
+// may share components exponentially.
+bool CodeGen::denseLayout(const Type *t) {
+  auto known = denseCache.find(t);
+  if (known != denseCache.end()) return known->second;
+  const Type *s = stripPacked(t);
+  bool dense;
+  switch (s->kind) {
+  case TypeKind::Record: {
+    auto *r = llvm::cast<RecordType>(s);
+    const std::vector<uint64_t> &offs = fieldBitOffsets(r);
+    uint64_t end = 0;
+    dense = true;
+    for (size_t k = 0; k < r->fields.size() && dense; ++k) {
+      dense = offs[k] == end && denseLayout(r->fields[k].type);
+      end += layoutOf(r->fields[k].type).size;
+    }
+    dense = dense && end == layoutOf(s).size;
+    break;
+  }
+  case TypeKind::Array: {
+    auto *a = llvm::cast<ArrayType>(s);
+    dense = denseLayout(a->element) && elementStride(a->element) == layoutOf(a->element).size &&
+            layoutOf(s).size == uint64_t(arrayLength(a)) * layoutOf(a->element).size;
+    break;
+  }
+  case TypeKind::Set: dense = true; break;  // set operations keep the bits past the last element zero
+  default:
+    // Ordinals in whole bytes hold their value's bytes; a packed one of fewer bits is not dense.
+    dense = !llvm::isa<PackedType>(t) || llvm::cast<PackedType>(t)->bits % 8 == 0;
+  }
+  return denseCache[t] = dense;
+}
+
+// `=` on records and arrays compares their components (lang/REFERENCE.md section 5.1): bytes where the layout is
+// dense, else a comparison function per type (field by field, element by element), so padding and unused bits
+// never count, and code grows with the number of types, not with their expansion.
+llvm::Value *CodeGen::equalAt(llvm::Value *x, llvm::Value *y, const Type *t) {
+  auto bytesEqual = [&](llvm::Value *l, llvm::Value *r, const Type *ty) {
+    llvm::Value *cmp = b->CreateCall(mod->getOrInsertFunction("bcmp", llvm::FunctionType::get(b->getInt32Ty(), {ptrTy, ptrTy, i64Ty}, false)),
+                                     {l, r, i64(int64_t(byteSize(ty)))});
+    return b->CreateICmpEQ(cmp, b->getInt32(0));
+  };
+  if (denseLayout(t)) return bytesEqual(x, y, t);
+  llvm::Function *&fn = equalFns[t];
+  if (!fn) {
+    fn = llvm::Function::Create(llvm::FunctionType::get(i1Ty, {ptrTy, ptrTy}, false), llvm::GlobalValue::InternalLinkage,
+                                "spx.equal", mod);
+    fn->addFnAttr(llvm::Attribute::NoUnwind);
+    llvm::IRBuilderBase::InsertPointGuard guard(*b);
+    llvm::DebugLoc savedLoc = b->getCurrentDebugLocation();
+    b->SetCurrentDebugLocation(llvm::DebugLoc());
+    llvm::Function *savedFn = curFn;
+    curFn = fn;
+    b->SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
+    llvm::Value *px = fn->getArg(0), *py = fn->getArg(1);
+    auto component = [&](const LValue &l, const LValue &r) -> llvm::Value * {
+      switch (rep(l.type)) {
+      case Rep::Ordinal: return b->CreateICmpEQ(loadOrdinal(l), loadOrdinal(r));
+      case Rep::Memory: return equalAt(l.ptr, r.ptr, l.type);
+      default: return bytesEqual(l.ptr, r.ptr, l.type);  // references and procedures: their bytes are their value
+      }
+    };
+    const Type *s = stripPacked(t);
+    if (auto *rec = llvm::dyn_cast<RecordType>(s)) {
+      const std::vector<uint64_t> &offs = fieldBitOffsets(rec);
+      llvm::Value *all = b->getTrue();
+      for (size_t k = 0; k < rec->fields.size(); ++k)
+        all = b->CreateAnd(all, component(fieldLValue(px, offs[k], rec->fields[k].type), fieldLValue(py, offs[k], rec->fields[k].type)));
+      b->CreateRet(all);
+    } else {  // an array of non-dense elements: a loop (the caller charged its work by size)
+      auto *a = llvm::cast<ArrayType>(s);
+      llvm::BasicBlock *entry = b->GetInsertBlock();
+      llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "elem", fn);
+      llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "done", fn);
+      b->CreateCondBr(b->getInt1(arrayLength(a) > 0), body, done);
+      b->SetInsertPoint(body);
+      llvm::PHINode *i = b->CreatePHI(i64Ty, 2);
+      i->addIncoming(i64(0), entry);
+      llvm::Value *same = component(elementLValue(px, i, a->element), elementLValue(py, i, a->element));
+      llvm::Value *next = b->CreateAdd(i, i64(1));
+      i->addIncoming(next, b->GetInsertBlock());
+      llvm::BasicBlock *last = b->GetInsertBlock();
+      b->CreateCondBr(b->CreateAnd(same, b->CreateICmpSLT(next, i64(arrayLength(a)))), body, done);
+      b->SetInsertPoint(done);
+      llvm::PHINode *res = b->CreatePHI(i1Ty, 2);
+      res->addIncoming(b->getTrue(), entry);
+      res->addIncoming(same, last);
+      b->CreateRet(res);
+    }
+    curFn = savedFn;
+    b->SetCurrentDebugLocation(savedLoc);
+  }
+  return b->CreateCall(fn, {x, y});
+}
+
 // Sets are bit strings in memory (bit i is element FIRST + i); the operators work a 64-bit word at a time.
 RValue CodeGen::emitSetBinary(BinaryExpr *e) {
   if (e->op == BinaryOp::In) {
@@ -563,7 +660,8 @@ RValue CodeGen::emitSetBinary(BinaryExpr *e) {
   }
   const Type *st = stripPacked(e->lhs->type);
   uint64_t words = std::max<uint64_t>(byteSize(st) / 8, 1);
-  RValue l = emit(e->lhs), r = emit(e->rhs);
+  RValue l = copyIfChanged(emit(e->lhs), st, e->rhs);
+  RValue r = emit(e->rhs);
   // Up to 8 words, one wide integer (LLVM's best code); beyond, a loop over the words, so that neither compile
   // time nor code size grows with the set (an integer of a million bits takes LLVM minutes, and it has no
   // integers wider than 2^23 bits at all).

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <string_view>
 
 namespace {
@@ -56,14 +57,22 @@ struct Run {
   const spx::Options *opts;
 };
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kFreeAtExit = true;
+#else
+constexpr bool kFreeAtExit = false;
+#endif
+
 int compileAndRun(void *p) {
   auto *run = static_cast<Run *>(p);
-  // Never freed: the process exits right after (as spinec does).
-  auto *c = new spx::Compilation(*run->opts, std::cout, std::cerr);
-  c->setRetainParseTrees(true);
+  // Never freed: the process exits right after (as spinec does). Sanitizer builds free everything, so that
+  // LeakSanitizer can tell a real leak.
+  auto c = std::make_unique<spx::Compilation>(*run->opts, std::cout, std::cerr);
+  if (!kFreeAtExit) c->setRetainParseTrees(true);
   c->diags().setColor(false);
   int status = c->run();
   std::cout.flush();
+  if (!kFreeAtExit) (void)c.release();
   return status;
 }
 

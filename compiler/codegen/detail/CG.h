@@ -155,6 +155,10 @@ public:
   llvm::Constant *textConstant(const std::string &s);
   RValue emitBinary(BinaryExpr *e);
   RValue emitSetBinary(BinaryExpr *e);
+  llvm::Value *equalAt(llvm::Value *x, llvm::Value *y, const Type *t);  // i1: `=` on records and arrays
+  bool denseLayout(const Type *t);
+  std::map<const Type *, bool> denseCache;
+  std::map<const Type *, llvm::Function *> equalFns;
   RValue emitWideSetBinary(BinaryOp op, const Type *set, uint64_t words, llvm::Value *lhs, llvm::Value *rhs);
   RValue emitConstructor(ConstructorExpr *e);
   void repeatLastElement(llvm::Value *array, const Type *el, int64_t from, int64_t to, SourceRange where);
@@ -171,7 +175,7 @@ public:
 
   // ---- CGCall.cpp
   RValue emitCall(CallExpr *e, llvm::Value *sret = nullptr);
-  void pushArgs(std::vector<llvm::Value *> &args, const ProcParam &p, Expr *actual);
+  void pushArgs(std::vector<llvm::Value *> &args, const ProcParam &p, Expr *actual, bool laterEffects = false);
   void checkRaised(const ProcType *pt);
   bool needsEntryChecks(llvm::Function *fn);
   llvm::BasicBlock *startPrologue();
@@ -217,6 +221,9 @@ public:
   static constexpr int64_t kFreeTrips = 1024;
   bool boundedExpr(const Expr *e);
   bool boundedStmts(const StmtList &stmts);
+  bool mayHaveEffects(const Expr *e);
+  // `v`, an aggregate of fixed type `t` at an address, copied when evaluating `later` may change it.
+  RValue copyIfChanged(const RValue &v, const Type *t, const Expr *later);
 
   // ---- CGCheck.cpp
   uint32_t site(SourceRange where);
