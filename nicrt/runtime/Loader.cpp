@@ -82,7 +82,7 @@ std::string describeUnresolved(std::string_view name) {
 // Checks the object's format and symbols: x86-64 ELF relocatable, defines spx.init and spx.state, and leaves
 // undefined only what the export table provides (to interfaces the manifest imports). `oracle`: whether the
 // code calls the memory-safety oracle (compiled with spinec --oracle).
-void checkObject(const image::Image &img, std::vector<std::string> &errors, bool &oracle) {
+void checkObject(const image::Image &img, const Limits &limits, std::vector<std::string> &errors, bool &oracle) {
   Triple host(sys::getProcessTriple());
   if (!img.manifest.target.empty()) {
     Triple t(img.manifest.target);
@@ -103,6 +103,17 @@ void checkObject(const image::Image &img, std::vector<std::string> &errors, bool
   if (!elf->isRelocatableObject()) {
     errors.push_back("image code is not a relocatable object (ELF type " +
                      std::to_string(static_cast<const object::ELFObjectFileBase *>(elf)->getEType()) + ")");
+    return;
+  }
+
+  // What loading maps (code, constants, module variables, .bss included) is bounded like the heap, before any of
+  // it is allocated (docs/safety.md, I8): a module variable of a gigabyte is refused, not mapped.
+  uint64_t loaded = 0;
+  for (const object::SectionRef &sec : elf->sections())
+    if (object::ELFSectionRef(sec).getFlags() & ELF::SHF_ALLOC) loaded += sec.getSize();
+  if (loaded > limits.imageBytes) {
+    errors.push_back("image takes " + std::to_string(loaded) + " bytes once loaded (code, constants and module " +
+                     "variables), more than the extension's quota of " + std::to_string(limits.imageBytes));
     return;
   }
 
@@ -245,7 +256,7 @@ LoadResult Runtime::load(const image::Image &img) {
   std::vector<std::string> errors;
   checkImports(img.manifest, errors);
   bool oracle = false;
-  checkObject(img, errors, oracle);
+  checkObject(img, rt.options.limits, errors, oracle);
   if (!errors.empty()) return {nullptr, join(errors)};
 
   auto x = std::make_unique<Extension::Impl>();

@@ -32,6 +32,7 @@ struct Limits {
   int64_t fuel = 100'000'000;         // spx.state.fuel at the start of every invocation
   size_t stackBytes = 1 << 20;        // stack an invocation may use below its entry frame
   size_t heapBytes = 64 << 20;        // total bytes NEW may hand out (rounded up to 16 each)
+  size_t imageBytes = 64 << 20;       // what the image takes once loaded: code, constants, module variables
 };
 
 // Receives what extensions write through IO and Log, one or more complete lines at a time (a partial line
