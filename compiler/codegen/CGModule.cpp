@@ -104,6 +104,7 @@ void CodeGen::run(const std::string &triple, const std::string &dataLayout) {
     for (ProcInfo *c : bodyInfos[m]->children) defineWithChildren(*c);
   }
   defineInit();
+  defineExceptionArgumentCopies();
   collectManifest();
   if (di) di->finalize();
 }
@@ -243,6 +244,46 @@ llvm::Function *CodeGen::procFunction(Symbol *sym) {
   runtimeProcs[sym] = f;
   f->addFnAttr(llvm::Attribute::NoUnwind);
   return f;
+}
+
+// "spx.exc.save"(exc, buf) and "spx.exc.restore"(exc, buf): copy the argument of the exception `exc` (the
+// address of its global) to or from `buf`. A FINALLY part runs with the pending exception set aside; it may
+// raise and handle the same exception, which overwrites the argument in its global, so the argument is set
+// aside too. Defined once every exception of the compilation is known; the buffers (allocas of TRY-FINALLY
+// statements) get the largest argument's size.
+llvm::FunctionCallee CodeGen::exceptionArgumentCopy(bool save) {
+  llvm::Function *&fn = save ? excSaveFn : excRestoreFn;
+  if (!fn)
+    fn = llvm::Function::Create(llvm::FunctionType::get(b->getVoidTy(), {ptrTy, ptrTy}, false),
+                                llvm::GlobalValue::InternalLinkage, save ? "spx.exc.save" : "spx.exc.restore", mod);
+  return fn;
+}
+
+void CodeGen::defineExceptionArgumentCopies() {
+  if (!excSaveFn) return;
+  uint64_t largest = 8;
+  for (auto &[sym, g] : exceptions)
+    largest = std::max<uint64_t>(largest, mod->getDataLayout().getTypeAllocSize(g->getValueType()));
+  for (llvm::AllocaInst *buf : excArgBuffers) buf->setOperand(0, i64(int64_t(largest)));
+  for (bool save : {true, false}) {
+    llvm::Function *fn = llvm::cast<llvm::Function>(exceptionArgumentCopy(save).getCallee());
+    fn->addFnAttr(llvm::Attribute::NoUnwind);
+    b->SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
+    b->SetCurrentDebugLocation(llvm::DebugLoc());
+    llvm::Value *exc = fn->getArg(0), *buf = fn->getArg(1);
+    for (auto &[sym, g] : exceptions) {
+      if (!sym->excArg) continue;
+      llvm::BasicBlock *copy = llvm::BasicBlock::Create(ctx, "copy", fn), *next = llvm::BasicBlock::Create(ctx, "next", fn);
+      b->CreateCondBr(b->CreateICmpEQ(exc, g), copy, next);
+      b->SetInsertPoint(copy);
+      uint64_t size = mod->getDataLayout().getTypeAllocSize(g->getValueType());
+      if (save) b->CreateMemCpy(buf, llvm::Align(16), g, llvm::Align(16), size);
+      else b->CreateMemCpy(g, llvm::Align(16), buf, llvm::Align(16), size);
+      b->CreateRetVoid();
+      b->SetInsertPoint(next);
+    }
+    b->CreateRetVoid();
+  }
 }
 
 llvm::GlobalVariable *CodeGen::exceptionGlobal(Symbol *exc) {

@@ -429,8 +429,22 @@ void CodeGen::emitTryFinally(TryFinallyStmt *s) {
   // a pending one is set aside and restored afterwards.
   b->SetInsertPoint(fin);
   llvm::Value *excSlot = b->CreateStructGEP(state->getValueType(), state, 2);
-  b->CreateStore(b->CreateLoad(ptrTy, excSlot), saved);
+  llvm::Value *pending = b->CreateLoad(ptrTy, excSlot);
+  b->CreateStore(pending, saved);
   b->CreateStore(nullPtr(), excSlot);
+  // The pending exception's argument too (the FINALLY code may raise and handle the same exception); only
+  // when one is pending, which is off the normal path.
+  llvm::AllocaInst *argBuf = tempBytes(8, 16, "finally.arg");
+  excArgBuffers.push_back(argBuf);
+  {
+    llvm::BasicBlock *keep = llvm::BasicBlock::Create(ctx, "finally.keeparg", curFn);
+    llvm::BasicBlock *run = llvm::BasicBlock::Create(ctx, "finally.run", curFn);
+    b->CreateCondBr(b->CreateIsNotNull(pending), keep, run);
+    b->SetInsertPoint(keep);
+    b->CreateCall(exceptionArgumentCopy(true), {pending, argBuf});
+    b->CreateBr(run);
+    b->SetInsertPoint(run);
+  }
   emitStmts(s->finally);
   if (blockTerminated()) {
     b->SetInsertPoint(done);
@@ -441,7 +455,9 @@ void CodeGen::emitTryFinally(TryFinallyStmt *s) {
   llvm::SwitchInst *sw = b->CreateSwitch(d, done);
   sw->addCase(b->getInt32(1), propagate);
   b->SetInsertPoint(propagate);
-  b->CreateStore(b->CreateLoad(ptrTy, saved), excSlot);
+  llvm::Value *resumed = b->CreateLoad(ptrTy, saved);
+  b->CreateCall(exceptionArgumentCopy(false), {resumed, argBuf});
+  b->CreateStore(resumed, excSlot);
   emitPropagate();
   for (size_t k = 0; k < dests.size(); ++k) {
     llvm::BasicBlock *go = llvm::BasicBlock::Create(ctx, "finally.jump", curFn);

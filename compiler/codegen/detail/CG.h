@@ -109,6 +109,10 @@ public:
   void defineModuleBody(Unit *u);
   void defineInit();
   llvm::GlobalVariable *exceptionGlobal(Symbol *exc);
+  llvm::FunctionCallee exceptionArgumentCopy(bool save);
+  void defineExceptionArgumentCopies();
+  llvm::Function *excSaveFn = nullptr, *excRestoreFn = nullptr;
+  std::vector<llvm::AllocaInst *> excArgBuffers;
   llvm::GlobalVariable *globalVar(Symbol *sym);
   void declareLocals(const std::vector<Decl *> &decls);
   void initLocals(const std::vector<Decl *> &decls);
