@@ -52,6 +52,13 @@ KNOWN_BUGS = {
     # one built from its fields. test/exec/regress/record_equality_ignores_padding_and_unused_bits.spx
     # (The generator still copies records with garbage padding; it only leaves out the self-check.)
     "record-equality-padding": True,
+    # A FINALLY that raises and handles the exception pending through it overwrites the pending argument: the
+    # outer handler sees the inner one's. Avoided by raising another exception in the FINALLY.
+    # test/exec/regress/finally_raising_and_handling_the_same_exception_keeps_the_pending_argument.spx
+    "finally-same-exception-argument": True,
+    # BITSIZE of an open array of packed elements rounds up to whole bytes over the array.
+    # test/exec/regress/bitsize_of_packed_open_arrays_counts_their_bits.spx
+    "bitsize-packed-open-array": True,
 }
 
 
@@ -65,6 +72,13 @@ def lit(v):
 
 
 # ---------------------------------------------------------------------------------------------------- types
+
+def packed_elements(t):
+    """An open array whose elements (through nested open arrays) are packed."""
+    while t.kind == "open":
+        t = t.elem
+    return t.kind == "packed"
+
 
 def sub_byte(t):
     """A packed element narrower than a byte: no SUBARRAY of it and no open array of open arrays of it (Sema)."""
@@ -407,10 +421,14 @@ class Gen:
             return "%sWITH %s = VIEW(%s, %s) DO %s.%s := %s; %s END" % (
                 ind, a, b, t.name, a, f, self.gen_value(ctx, ft, 1, False), self.put(self.ck_expr(a, t)))
         self.feat("view-store-record-self-check")
+        # What a store leaves in the padding bytes is not defined (the compiler copies the record's padding, the
+        # interpreter writes the fields only): refill the buffer before anything reads its bytes.
         return ("%sVAR %s: %s := %s; BEGIN\n%s  VIEW(%s, %s) := %s;\n"
                 "%s  IF NOT (VIEW(%s, %s) = %s) THEN IO.Put(\"BUG: a record stored through VIEW differs\\n\") END;\n"
-                "%s  %s\n%sEND") % (ind, a, t.name, self.gen_value(ctx, t, 1, False), ind, b, t.name, a,
-                                    ind, b, t.name, a, ind, self.put(self.ck_expr("VIEW(%s, %s)" % (b, t.name), t)), ind)
+                "%s  %s;\n%s  FOR i := 0 TO LAST(%s) DO %s[i] := VAL(Word.And(i * %d + %d, 255), CHAR) END\n%sEND") % (
+                    ind, a, t.name, self.gen_value(ctx, t, 1, False), ind, b, t.name, a,
+                    ind, b, t.name, a, ind, self.put(self.ck_expr("VIEW(%s, %s)" % (b, t.name), t)),
+                    ind, b, b, r.randrange(1, 300), r.randrange(0, 256), ind)
 
     def has_packed(self, t):
         if t.kind == "arr":
@@ -742,6 +760,9 @@ class Gen:
             ds = self.readables(ctx, depth=1)
             if ds and self.chance(0.6):
                 d = self.pick(ds)
+                if (d[1].kind == "open" and f != "NUMBER" and self.avoid.get("bitsize-packed-open-array") and
+                        packed_elements(d[1])):
+                    f = "NUMBER"
                 if d[1].kind == "open" and f != "NUMBER":
                     self.feat("bitsize-of-open-array" + ("-packed" if d[1].elem.kind == "packed" else ""))
                 if d[1].kind == "open" or d[1].kind in ("arr",) and self.chance(0.5):
@@ -1326,12 +1347,18 @@ class Gen:
             return "%sTRY\n%s\n%sFINALLY\n%s\n%sEND" % (ind, self.block(c, r.randrange(1, 4), ind + "  "), ind,
                                                        self.block(c, r.randrange(1, 3), ind + "  "), ind)
         # an exception's argument while a FINALLY raises and handles the same exception
-        self.feat("finally-raises-and-handles-same-exception")
         e, at = self.pick([x for x in self.exc if x[1] is not None])
+        e2, at2 = e, at
+        if self.avoid.get("finally-same-exception-argument"):
+            e2, at2 = self.pick([x for x in self.exc if x[1] is not None and x[0] != e] or [(None, None)])
+        self.feat("finally-raises-and-handles-%s-exception" % ("same" if e2 == e else "another"))
         v1, v2 = self.fresh("x"), self.fresh("x")
         inner = self.raise_stmt(ctx, e)
-        again = self.raise_stmt(ctx, e)
-        fin = "%s    TRY %s EXCEPT %s(%s) => %s END" % (ind, again, e, v1, self.put(self.ck_expr(v1, at)))
+        if e2 is None:
+            fin = "%s    %s" % (ind, self.put("1"))
+        else:
+            again = self.raise_stmt(ctx, e2)
+            fin = "%s    TRY %s EXCEPT %s(%s) => %s END" % (ind, again, e2, v1, self.put(self.ck_expr(v1, at2)))
         if k == 3 and ctx.in_loop:
             self.feat("exit-through-finally")
             body = "%s    IF %s THEN EXIT END;\n%s    %s" % (ind, self.gen_bool(ctx, 1, False), ind, inner)
