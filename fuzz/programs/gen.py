@@ -1500,13 +1500,18 @@ class Gen:
             c.vars = list(m.vars)
             chunks.append("  TRY\n%s\n  EXCEPT\n%s\n  END;\n  IO.Put(\"\\n\"); Dump()" % (
                 self.block(c, self.r.randrange(2, 6), "    "), self.handlers(m, "  ", catch_all=True)))
+        cycle = self.import_cycle() if self.chance(0.3) else None
+        if cycle:
+            names, units, reads = cycle
+            chunks.insert(0, "  TRY\n%s\n  EXCEPT\n%s\n  END;\n  IO.Put(\"\\n\")" % (
+                ";\n".join("    " + self.put(e) for e in reads), self.handlers(m, "  ", catch_all=True)))
         ck = self.emit_ck_funcs()
         dump = "PROCEDURE Dump() =\n  BEGIN\n%s;\n    IO.Put(\"\\n\")\n  END Dump;\n" % ";\n".join(
             "    " + self.put(self.ck_expr(v.name, v.ty)) for v in gl)
         feats = sorted(self.features)
         out.append("(* features: %s *)" % " ".join(feats))
         out.append("MODULE X EXPORTS Main;")
-        out.append("IMPORT IO, Word;")
+        out.append("IMPORT IO, Word%s;" % ("".join(", " + n for n in cycle[0]) if cycle else ""))
         out.append("TYPE")
         out.extend(self.decls)
         out.append("EXCEPTION %s;" % "; ".join(e if t is None else "%s(%s)" % (e, t.name) for e, t in self.exc))
@@ -1518,7 +1523,50 @@ class Gen:
         out.append("BEGIN")
         out.append(";\n".join(chunks))
         out.append("END X.")
+        if cycle:
+            out.extend(cycle[1])
         return "\n".join(out) + "\n"
+
+    def import_cycle(self):
+        """Two or three modules importing each other in a ring (C0 imports C1, ..., the last imports C0), each body
+        reading the next module's variables and calling through its procedure variable: body order decides what
+        they see, and every level must agree on it. Returns (interface names, unit texts with file markers,
+        expressions for the main body to print)."""
+        r = self.r
+        n = r.randrange(2, 4)
+        names = ["C%d" % i for i in range(n)]
+        self.feat("import-cycle-%d" % n)
+        units, reads = [], []
+        for i, nm in enumerate(names):
+            k = r.randrange(1, 5)
+            units.append("(*#--- %s.spi *)\nINTERFACE %s;\nTYPE Fn = PROCEDURE (x: INTEGER): INTEGER;\n"
+                         "  Rec = RECORD a: BITS 4 FOR [0..15]; pad: BITS 4 FOR [0..15]; b: <*NETORDER*> BITS 16 FOR [0..65535]; c: INTEGER END;\n"
+                         "VAR v: INTEGER; arr: ARRAY [0..%d] OF INTEGER; rec: Rec; fn: Fn;\n"
+                         "PROCEDURE Get(i: INTEGER): INTEGER;\nEND %s." % (nm, nm, k, nm))
+        for i, nm in enumerate(names):
+            nx = names[(i + 1) % n]
+            c1, c2, c3 = r.randrange(-1000, 1000), r.randrange(1, 1 << 20), r.randrange(0, 16)
+            body = [
+                "  v := Word.Plus(%s.v, %d)" % (nx, c1),
+                "  FOR i := 0 TO LAST(arr) DO arr[i] := Word.Plus(%s.Get(i), i) END" % nx,
+                "  rec := Rec{%d, %d, %d, %s.rec.c + 1}" % (c3, 15 - c3, c2 & 0xFFFF, nx),
+                "  IF %s.fn # NIL THEN v := Word.Plus(v, %s.fn(%d)) END" % (nx, nx, c2),
+                "  fn := Twice",
+                "  WITH w = %s.rec DO rec.c := Word.Plus(rec.c, w.b) END" % nx,
+                "  IO.Put(\"%s \"); IO.PutInt(v); IO.Put(\" \"); IO.PutInt(%s.v); IO.Put(\" \"); IO.PutInt(rec.b); IO.Put(\"\\n\")"
+                % (nm, nx),
+            ]
+            if r.random() < 0.5:
+                body.insert(r.randrange(len(body)), "  %s.v := Word.Xor(%s.v, %d)" % (nx, nx, c2))
+            units.append(
+                "(*#--- %s.spx *)\nMODULE %s;\nIMPORT IO, Word, %s;\n"
+                "PROCEDURE Twice(x: INTEGER): INTEGER = BEGIN RETURN Word.Plus(Word.Times(x, 2), v) END Twice;\n"
+                "PROCEDURE Get(i: INTEGER): INTEGER =\n  BEGIN\n    IF i >= 0 AND i <= LAST(arr) THEN RETURN arr[i] END;\n"
+                "    RETURN %s.v\n  END Get;\nBEGIN\n%s\nEND %s." % (nm, nm, nx, nx, ";\n".join(body), nm))
+        for nm in names:
+            reads += ["%s.v" % nm, "%s.Get(%d)" % (nm, r.randrange(-1, 5)), "%s.fn(%d)" % (nm, r.randrange(100)),
+                      "%s.rec.b" % nm, "%s.rec.c" % nm, "ORD(%s.rec.a)" % nm]
+        return names, units, reads
 
 
 class Ctx:

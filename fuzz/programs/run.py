@@ -64,10 +64,10 @@ def configurations(spinec, interp):
     return cfgs
 
 
-def run_one(cmd, path, cwd):
+def run_one(cmd, files, cwd):
     """(status, stdout, trap line or stderr summary). status: exit code, 'timeout' or 'signal N'."""
     try:
-        p = subprocess.run(cmd + [path], capture_output=True, timeout=TIMEOUT, preexec_fn=limit, cwd=cwd)
+        p = subprocess.run(cmd + files, capture_output=True, timeout=TIMEOUT, preexec_fn=limit, cwd=cwd)
     except subprocess.TimeoutExpired:
         return "timeout", b"", ""
     err = p.stderr.decode(errors="replace")
@@ -108,10 +108,37 @@ def judge(results):
     return problems
 
 
+UNIT = re.compile(r"^\(\*#--- (\S+) \*\)$", re.M)
+
+
+def split_units(path):
+    """The files to compile: the program itself, or, when it carries further units after `(*#--- F *)` markers
+    (gen.py's import cycles), the main module and those units written to files of their own in units/."""
+    text = open(path).read()
+    marks = list(UNIT.finditer(text))
+    if not marks:
+        return [path]
+    d = os.path.join(os.path.dirname(path), "units")
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        os.remove(os.path.join(d, f))
+    files = [os.path.join(d, "X.spx")]
+    with open(files[0], "w") as f:
+        f.write(text[:marks[0].start()])
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        with open(os.path.join(d, m.group(1)), "w") as f:
+            f.write(text[m.end():end])
+        if m.group(1).endswith(".spx"):
+            files.append(os.path.join(d, m.group(1)))
+    return files
+
+
 def check_program(path, cfgs, cwd):
     results = collections.OrderedDict()
+    files = split_units(path)
     for name, cmd in cfgs:
-        results[name] = run_one(cmd, path, cwd)
+        results[name] = run_one(cmd, files, cwd)
         if name == "O0" and results[name][0] == 1:
             break              # a compile error: the other configurations would say the same
     return results
