@@ -404,6 +404,16 @@ class Gen:
             return ind + "FOR i := 0 TO LAST(%s) DO %s[i] := VAL(Word.And(i * %d + %d, 255), CHAR) END" % (
                 b, b, r.randrange(1, 300), r.randrange(0, 256))
         a, c = self.fresh("va"), self.fresh("vc")
+        if r.random() < 0.25:
+            # NETORDER and other packed fields written through a VAR formal and through WITH aliases, of the
+            # buffer's VIEW or of a variable of the record type
+            self.feat("netorder-through-var-and-with")
+            ds = [d[0] for d in self.readables(ctx, lambda d: d[1] is t and d[2] and not d[3], depth=2)]
+            tgt = self.pick(ds + ["VIEW(%s, %s)" % (b, t.name)])
+            f, ft = self.pick(t.fields)
+            return ("%sBump%s(%s, %d);\n%sWITH %s = %s, %s = %s.%s DO Bump%s(%s, %d); %s := %s; %s END" % (
+                ind, t.name, tgt, r.randrange(0, 1000), ind, a, tgt, c, a, f, t.name, a, r.randrange(0, 1000),
+                c, self.gen_value(ctx, ft, 1, False), self.put(self.ck_expr(a, t))))
         fields = ", ".join("%s.%s" % (a, f) for f, _ in t.fields)
         if k == 1 and self.avoid.get("record-equality-padding"):
             self.feat("view-copy")
@@ -522,6 +532,13 @@ class Gen:
         self.refs = [rr, ra]
         # exceptions
         self.exc = [("X0", INTEGER), ("X1", None), ("X2", self.pick(self.recs)), ("X3", self.pick(self.ords))]
+        # an argument that is a record with packed (and NETORDER) fields: copied into and out of the exception
+        packed_recs = [t for t in self.recs if any(ft.kind == "packed" for _, ft in t.fields)]
+        if getattr(self, "vrec", None) is not None:
+            packed_recs.append(self.vrec)
+        if packed_recs:
+            self.exc.append(("X4", self.pick(packed_recs)))
+            self.feat("exception-argument-packed-record")
         # procedure types
         for _ in range(2):
             self.ptypes.append(self.mk_ptype())
@@ -606,6 +623,22 @@ class Gen:
             body.append("    RETURN h")
             out.append("PROCEDURE %s(READONLY x: %s): INTEGER =\n%s\n  END %s;\n" % (
                 self.ck_name(t), t.name, "\n".join(body), self.ck_name(t)))
+        if getattr(self, "vrec", None) is not None:
+            t = self.vrec
+            body = []
+            for f, ft in t.fields:
+                x = "v." + f
+                if (ft.kind == "packed" or ft.kind == "sub") and ft.hi - ft.lo + 1 > MAX_INT:
+                    if ft.lo == MIN_INT and ft.hi == MAX_INT:
+                        body.append("    %s := Word.Plus(%s, d);" % (x, x))
+                elif ft.kind == "packed" or ft.kind == "sub":
+                    body.append("    %s := %s + (%s - %s + d) MOD %d;" % (x, lit(ft.lo), x, lit(ft.lo), ft.hi - ft.lo + 1))
+                elif ft is CHAR:
+                    body.append("    %s := VAL((ORD(%s) + d) MOD 256, CHAR);" % (x, x))
+                else:
+                    body.append("    %s := Word.Plus(%s, d);" % (x, x))
+            out.append("PROCEDURE Bump%s(VAR v: %s; d: INTEGER) =\n  BEGIN\n%s\n  END Bump%s;\n" % (
+                t.name, t.name, "\n".join(body), t.name))
         for t in self.sets:
             b = t.sbase
             out.append(("PROCEDURE %s(READONLY x: %s): INTEGER =\n  VAR h := 7;\n  BEGIN\n"
