@@ -1010,7 +1010,7 @@ class Gen:
                 self.feat("subarray-of-open")
             else:
                 out.append("SUBARRAY(%s, NUMBER(%s) DIV 2, NUMBER(%s) - NUMBER(%s) DIV 2)" % (d, d, d, d))
-                self.feat("subarray-of-open")
+                self.feat("subarray-of-open" + ("-2d-rows" if ot.dims == 2 else ""))
         if not writable and ot.dims == 1 and self.chance(0.3):
             out.append("ARRAY OF %s{%s}" % (ot.elem.name, ", ".join(
                 self.gen_value(ctx, ot.elem, 3, False) for _ in range(self.r.randrange(0, 4)))))
