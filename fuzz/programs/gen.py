@@ -52,6 +52,15 @@ KNOWN_BUGS = {
     # one built from its fields. test/exec/regress/record_equality_ignores_padding_and_unused_bits.spx
     # (The generator still copies records with garbage padding; it only leaves out the self-check.)
     "record-equality-padding": False,  # fixed
+    # A FINALLY that raises and handles the exception pending through it overwrites the pending argument: the
+    # outer handler sees the inner one's, also when a procedure called in the FINALLY does it. Avoided by raising
+    # another exception in the FINALLY and calling nothing there.
+    # test/exec/regress/finally_calling_a_procedure_that_raises_and_handles_the_pending_exception.spx
+    # test/exec/regress/finally_raising_and_handling_the_same_exception_keeps_the_pending_argument.spx
+    "finally-same-exception-argument": False,  # fixed
+    # BITSIZE of an open array of packed elements rounds up to whole bytes over the array.
+    # test/exec/regress/bitsize_of_packed_open_arrays_counts_their_bits.spx
+    "bitsize-packed-open-array": False,  # fixed
 }
 
 
@@ -65,6 +74,13 @@ def lit(v):
 
 
 # ---------------------------------------------------------------------------------------------------- types
+
+def packed_elements(t):
+    """An open array whose elements (through nested open arrays) are packed."""
+    while t.kind == "open":
+        t = t.elem
+    return t.kind == "packed"
+
 
 def sub_byte(t):
     """A packed element narrower than a byte: no SUBARRAY of it and no open array of open arrays of it (Sema)."""
@@ -390,6 +406,16 @@ class Gen:
             return ind + "FOR i := 0 TO LAST(%s) DO %s[i] := VAL(Word.And(i * %d + %d, 255), CHAR) END" % (
                 b, b, r.randrange(1, 300), r.randrange(0, 256))
         a, c = self.fresh("va"), self.fresh("vc")
+        if r.random() < 0.25:
+            # NETORDER and other packed fields written through a VAR formal and through WITH aliases, of the
+            # buffer's VIEW or of a variable of the record type
+            self.feat("netorder-through-var-and-with")
+            ds = [d[0] for d in self.readables(ctx, lambda d: d[1] is t and d[2] and not d[3], depth=2)]
+            tgt = self.pick(ds + ["VIEW(%s, %s)" % (b, t.name)])
+            f, ft = self.pick(t.fields)
+            return ("%sBump%s(%s, %d);\n%sWITH %s = %s, %s = %s.%s DO Bump%s(%s, %d); %s := %s; %s END" % (
+                ind, t.name, tgt, r.randrange(0, 1000), ind, a, tgt, c, a, f, t.name, a, r.randrange(0, 1000),
+                c, self.gen_value(ctx, ft, 1, False), self.put(self.ck_expr(a, t))))
         fields = ", ".join("%s.%s" % (a, f) for f, _ in t.fields)
         if k == 1 and self.avoid.get("record-equality-padding"):
             self.feat("view-copy")
@@ -407,10 +433,14 @@ class Gen:
             return "%sWITH %s = VIEW(%s, %s) DO %s.%s := %s; %s END" % (
                 ind, a, b, t.name, a, f, self.gen_value(ctx, ft, 1, False), self.put(self.ck_expr(a, t)))
         self.feat("view-store-record-self-check")
+        # What a store leaves in the padding bytes is not defined (the compiler copies the record's padding, the
+        # interpreter writes the fields only): refill the buffer before anything reads its bytes.
         return ("%sVAR %s: %s := %s; BEGIN\n%s  VIEW(%s, %s) := %s;\n"
                 "%s  IF NOT (VIEW(%s, %s) = %s) THEN IO.Put(\"BUG: a record stored through VIEW differs\\n\") END;\n"
-                "%s  %s\n%sEND") % (ind, a, t.name, self.gen_value(ctx, t, 1, False), ind, b, t.name, a,
-                                    ind, b, t.name, a, ind, self.put(self.ck_expr("VIEW(%s, %s)" % (b, t.name), t)), ind)
+                "%s  %s;\n%s  FOR i := 0 TO LAST(%s) DO %s[i] := VAL(Word.And(i * %d + %d, 255), CHAR) END\n%sEND") % (
+                    ind, a, t.name, self.gen_value(ctx, t, 1, False), ind, b, t.name, a,
+                    ind, b, t.name, a, ind, self.put(self.ck_expr("VIEW(%s, %s)" % (b, t.name), t)),
+                    ind, b, b, r.randrange(1, 300), r.randrange(0, 256), ind)
 
     def has_packed(self, t):
         if t.kind == "arr":
@@ -504,6 +534,13 @@ class Gen:
         self.refs = [rr, ra]
         # exceptions
         self.exc = [("X0", INTEGER), ("X1", None), ("X2", self.pick(self.recs)), ("X3", self.pick(self.ords))]
+        # an argument that is a record with packed (and NETORDER) fields: copied into and out of the exception
+        packed_recs = [t for t in self.recs if any(ft.kind == "packed" for _, ft in t.fields)]
+        if getattr(self, "vrec", None) is not None:
+            packed_recs.append(self.vrec)
+        if packed_recs:
+            self.exc.append(("X4", self.pick(packed_recs)))
+            self.feat("exception-argument-packed-record")
         # procedure types
         for _ in range(2):
             self.ptypes.append(self.mk_ptype())
@@ -588,6 +625,22 @@ class Gen:
             body.append("    RETURN h")
             out.append("PROCEDURE %s(READONLY x: %s): INTEGER =\n%s\n  END %s;\n" % (
                 self.ck_name(t), t.name, "\n".join(body), self.ck_name(t)))
+        if getattr(self, "vrec", None) is not None:
+            t = self.vrec
+            body = []
+            for f, ft in t.fields:
+                x = "v." + f
+                if (ft.kind == "packed" or ft.kind == "sub") and ft.hi - ft.lo + 1 > MAX_INT:
+                    if ft.lo == MIN_INT and ft.hi == MAX_INT:
+                        body.append("    %s := Word.Plus(%s, d);" % (x, x))
+                elif ft.kind == "packed" or ft.kind == "sub":
+                    body.append("    %s := %s + (%s - %s + d) MOD %d;" % (x, lit(ft.lo), x, lit(ft.lo), ft.hi - ft.lo + 1))
+                elif ft is CHAR:
+                    body.append("    %s := VAL((ORD(%s) + d) MOD 256, CHAR);" % (x, x))
+                else:
+                    body.append("    %s := Word.Plus(%s, d);" % (x, x))
+            out.append("PROCEDURE Bump%s(VAR v: %s; d: INTEGER) =\n  BEGIN\n%s\n  END Bump%s;\n" % (
+                t.name, t.name, "\n".join(body), t.name))
         for t in self.sets:
             b = t.sbase
             out.append(("PROCEDURE %s(READONLY x: %s): INTEGER =\n  VAR h := 7;\n  BEGIN\n"
@@ -742,6 +795,9 @@ class Gen:
             ds = self.readables(ctx, depth=1)
             if ds and self.chance(0.6):
                 d = self.pick(ds)
+                if (d[1].kind == "open" and f != "NUMBER" and self.avoid.get("bitsize-packed-open-array") and
+                        packed_elements(d[1])):
+                    f = "NUMBER"
                 if d[1].kind == "open" and f != "NUMBER":
                     self.feat("bitsize-of-open-array" + ("-packed" if d[1].elem.kind == "packed" else ""))
                 if d[1].kind == "open" or d[1].kind in ("arr",) and self.chance(0.5):
@@ -954,7 +1010,7 @@ class Gen:
                 self.feat("subarray-of-open")
             else:
                 out.append("SUBARRAY(%s, NUMBER(%s) DIV 2, NUMBER(%s) - NUMBER(%s) DIV 2)" % (d, d, d, d))
-                self.feat("subarray-of-open")
+                self.feat("subarray-of-open" + ("-2d-rows" if ot.dims == 2 else ""))
         if not writable and ot.dims == 1 and self.chance(0.3):
             out.append("ARRAY OF %s{%s}" % (ot.elem.name, ", ".join(
                 self.gen_value(ctx, ot.elem, 3, False) for _ in range(self.r.randrange(0, 4)))))
@@ -1313,6 +1369,13 @@ class Gen:
             s += "\n%sELSE\n%s" % (ind, ind + '    IO.Put("else ")')
         return s
 
+    def finally_ctx(self, ctx):
+        """The context of a FINALLY: no calls while the FINALLY bug is avoided (a called procedure that raises and
+        handles the pending exception overwrites its argument just as a TRY in the FINALLY itself does)."""
+        if self.avoid.get("finally-same-exception-argument"):
+            return self.sub(ctx, budget=0)
+        return ctx
+
     def gen_try(self, ctx, ind):
         r = self.r
         c = self.sub(ctx, nest=ctx.nest + 1)
@@ -1324,14 +1387,20 @@ class Gen:
         if k == 1:
             self.feat("try-finally")
             return "%sTRY\n%s\n%sFINALLY\n%s\n%sEND" % (ind, self.block(c, r.randrange(1, 4), ind + "  "), ind,
-                                                       self.block(c, r.randrange(1, 3), ind + "  "), ind)
+                                                       self.block(self.finally_ctx(c), r.randrange(1, 3), ind + "  "), ind)
         # an exception's argument while a FINALLY raises and handles the same exception
-        self.feat("finally-raises-and-handles-same-exception")
         e, at = self.pick([x for x in self.exc if x[1] is not None])
+        e2, at2 = e, at
+        if self.avoid.get("finally-same-exception-argument"):
+            e2, at2 = self.pick([x for x in self.exc if x[1] is not None and x[0] != e] or [(None, None)])
+        self.feat("finally-raises-and-handles-%s-exception" % ("same" if e2 == e else "another"))
         v1, v2 = self.fresh("x"), self.fresh("x")
         inner = self.raise_stmt(ctx, e)
-        again = self.raise_stmt(ctx, e)
-        fin = "%s    TRY %s EXCEPT %s(%s) => %s END" % (ind, again, e, v1, self.put(self.ck_expr(v1, at)))
+        if e2 is None:
+            fin = "%s    %s" % (ind, self.put("1"))
+        else:
+            again = self.raise_stmt(self.finally_ctx(ctx), e2)
+            fin = "%s    TRY %s EXCEPT %s(%s) => %s END" % (ind, again, e2, v1, self.put(self.ck_expr(v1, at2)))
         if k == 3 and ctx.in_loop:
             self.feat("exit-through-finally")
             body = "%s    IF %s THEN EXIT END;\n%s    %s" % (ind, self.gen_bool(ctx, 1, False), ind, inner)
@@ -1473,13 +1542,18 @@ class Gen:
             c.vars = list(m.vars)
             chunks.append("  TRY\n%s\n  EXCEPT\n%s\n  END;\n  IO.Put(\"\\n\"); Dump()" % (
                 self.block(c, self.r.randrange(2, 6), "    "), self.handlers(m, "  ", catch_all=True)))
+        cycle = self.import_cycle() if self.chance(0.3) else None
+        if cycle:
+            names, units, reads = cycle
+            chunks.insert(0, "  TRY\n%s\n  EXCEPT\n%s\n  END;\n  IO.Put(\"\\n\")" % (
+                ";\n".join("    " + self.put(e) for e in reads), self.handlers(m, "  ", catch_all=True)))
         ck = self.emit_ck_funcs()
         dump = "PROCEDURE Dump() =\n  BEGIN\n%s;\n    IO.Put(\"\\n\")\n  END Dump;\n" % ";\n".join(
             "    " + self.put(self.ck_expr(v.name, v.ty)) for v in gl)
         feats = sorted(self.features)
         out.append("(* features: %s *)" % " ".join(feats))
         out.append("MODULE X EXPORTS Main;")
-        out.append("IMPORT IO, Word;")
+        out.append("IMPORT IO, Word%s;" % ("".join(", " + n for n in cycle[0]) if cycle else ""))
         out.append("TYPE")
         out.extend(self.decls)
         out.append("EXCEPTION %s;" % "; ".join(e if t is None else "%s(%s)" % (e, t.name) for e, t in self.exc))
@@ -1491,7 +1565,50 @@ class Gen:
         out.append("BEGIN")
         out.append(";\n".join(chunks))
         out.append("END X.")
+        if cycle:
+            out.extend(cycle[1])
         return "\n".join(out) + "\n"
+
+    def import_cycle(self):
+        """Two or three modules importing each other in a ring (C0 imports C1, ..., the last imports C0), each body
+        reading the next module's variables and calling through its procedure variable: body order decides what
+        they see, and every level must agree on it. Returns (interface names, unit texts with file markers,
+        expressions for the main body to print)."""
+        r = self.r
+        n = r.randrange(2, 4)
+        names = ["C%d" % i for i in range(n)]
+        self.feat("import-cycle-%d" % n)
+        units, reads = [], []
+        for i, nm in enumerate(names):
+            k = r.randrange(1, 5)
+            units.append("(*#--- %s.spi *)\nINTERFACE %s;\nTYPE Fn = PROCEDURE (x: INTEGER): INTEGER;\n"
+                         "  Rec = RECORD a: BITS 4 FOR [0..15]; pad: BITS 4 FOR [0..15]; b: <*NETORDER*> BITS 16 FOR [0..65535]; c: INTEGER END;\n"
+                         "VAR v: INTEGER; arr: ARRAY [0..%d] OF INTEGER; rec: Rec; fn: Fn;\n"
+                         "PROCEDURE Get(i: INTEGER): INTEGER;\nEND %s." % (nm, nm, k, nm))
+        for i, nm in enumerate(names):
+            nx = names[(i + 1) % n]
+            c1, c2, c3 = r.randrange(-1000, 1000), r.randrange(1, 1 << 20), r.randrange(0, 16)
+            body = [
+                "  v := Word.Plus(%s.v, %d)" % (nx, c1),
+                "  FOR i := 0 TO LAST(arr) DO arr[i] := Word.Plus(%s.Get(i), i) END" % nx,
+                "  rec := Rec{%d, %d, %d, %s.rec.c + 1}" % (c3, 15 - c3, c2 & 0xFFFF, nx),
+                "  IF %s.fn # NIL THEN v := Word.Plus(v, %s.fn(%d)) END" % (nx, nx, c2),
+                "  fn := Twice",
+                "  WITH w = %s.rec DO rec.c := Word.Plus(rec.c, w.b) END" % nx,
+                "  IO.Put(\"%s \"); IO.PutInt(v); IO.Put(\" \"); IO.PutInt(%s.v); IO.Put(\" \"); IO.PutInt(rec.b); IO.Put(\"\\n\")"
+                % (nm, nx),
+            ]
+            if r.random() < 0.5:
+                body.insert(r.randrange(len(body)), "  %s.v := Word.Xor(%s.v, %d)" % (nx, nx, c2))
+            units.append(
+                "(*#--- %s.spx *)\nMODULE %s;\nIMPORT IO, Word, %s;\n"
+                "PROCEDURE Twice(x: INTEGER): INTEGER = BEGIN RETURN Word.Plus(Word.Times(x, 2), v) END Twice;\n"
+                "PROCEDURE Get(i: INTEGER): INTEGER =\n  BEGIN\n    IF i >= 0 AND i <= LAST(arr) THEN RETURN arr[i] END;\n"
+                "    RETURN %s.v\n  END Get;\nBEGIN\n%s\nEND %s." % (nm, nm, nx, nx, ";\n".join(body), nm))
+        for nm in names:
+            reads += ["%s.v" % nm, "%s.Get(%d)" % (nm, r.randrange(-1, 5)), "%s.fn(%d)" % (nm, r.randrange(100)),
+                      "%s.rec.b" % nm, "%s.rec.c" % nm, "ORD(%s.rec.a)" % nm]
+        return names, units, reads
 
 
 class Ctx:

@@ -48,13 +48,24 @@ def main():
     ap.add_argument("program")
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--spinec")
-    ap.add_argument("--max-tests", type=int, default=400)
+    ap.add_argument("--interp")
+    ap.add_argument("--max-tests", type=int, default=1000)
+    ap.add_argument("--configs", help="comma-separated configurations to run (default: O0 and those the finding names)")
     a = ap.parse_args()
-    cfgs = run.configurations(run.find_spinec(a.spinec))
+    spinec = run.find_spinec(a.spinec)
+    cfgs = run.configurations(spinec, run.find_interp(a.interp, spinec))
     lines = open(a.program).read().split("\n")
     work = tempfile.mkdtemp(prefix="spx-reduce-")
     path = os.path.join(work, "X.spx")
     tests = [0]
+    if a.configs:
+        wanted = set(a.configs.split(","))
+    else:   # only the configurations the finding names: a reduction step then costs two or three runs, not five
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+        probs = run.judge(run.check_program(path, cfgs, work))
+        wanted = {n for n, _ in cfgs if any(re.search(r"\b%s\b" % re.escape(n), p) for p in probs)}
+    cfgs = [c for c in cfgs if c[0] == "O0" or c[0] in wanted]
 
     def verdict(ls):
         with open(path, "w") as f:
@@ -78,34 +89,44 @@ def main():
             f.write("\n".join(cand))
         return True
 
-    # 1. whole constructs, found by indentation (a line and everything indented under it, with its END)
-    progress = True
-    while progress and tests[0] < a.max_tests:
-        progress = False
-        i = 0
-        while i < len(lines) and tests[0] < a.max_tests:
-            for j in construct_ends(lines, i):
-                cand = lines[:i] + lines[j + 1:]
+    def chunks(lines, n):
+        while n >= 1 and tests[0] < a.max_tests:
+            i = 0
+            progress = False
+            while i < len(lines) and tests[0] < a.max_tests:
+                cand = lines[:i] + lines[i + n:]
                 if keep(cand):
                     lines = cand
                     progress = True
-                    break
-            else:
-                i += 1
-    # 2. single lines and chunks of lines
-    n = max(len(lines) // 8, 1)
-    while n >= 1 and tests[0] < a.max_tests:
-        i = 0
-        progress = False
-        while i < len(lines) and tests[0] < a.max_tests:
-            cand = lines[:i] + lines[i + n:]
-            if keep(cand):
-                lines = cand
-                progress = True
-            else:
-                i += n
-        if not progress:
-            n //= 2
+                else:
+                    i += n
+            if not progress:
+                n //= 2
+        return lines
+
+    def constructs(lines):
+        progress = True
+        while progress and tests[0] < a.max_tests:
+            progress = False
+            i = 0
+            while i < len(lines) and tests[0] < a.max_tests:
+                for j in construct_ends(lines, i):
+                    if j == i:
+                        continue
+                    cand = lines[:i] + lines[j + 1:]
+                    if keep(cand):
+                        lines = cand
+                        progress = True
+                        break
+                else:
+                    i += 1
+        return lines
+
+    # 1. big chunks of lines (the main body's statements, unused procedures); 2. whole constructs, found by
+    # indentation (a line and everything indented under it, with its END); 3. single lines
+    lines = chunks(lines, max(len(lines) // 8, 2))
+    lines = constructs(lines)
+    lines = chunks(lines, 4)
     with open(a.output, "w") as f:
         f.write("\n".join(lines))
     print("reduce: %d lines after %d runs -> %s (%s)" % (len(lines), tests[0], a.output, ", ".join(target)))

@@ -4,7 +4,7 @@
   run.py [--spinec PATH] [--seeds A:B] [--seconds N] [--jobs 2] [--keep DIR] [--no-reduce] [--no-avoid]
 
 Configurations: `spinec --run -O0`, `spinec --run -O2`, and when available `spinec --run --oracle -O0/-O2`
-(if `spinec --help` mentions --oracle) and `spx-interp FILE` (an executable next to spinec). A finding is: any
+(if `spinec --help` mentions --oracle) and `spx-interp FILE` (--interp, or next to spinec or in its interp/). A finding is: any
 difference in stdout, exit status or trap line between configurations, any oracle trap, a spinec crash (exit
 other than 0/1/3, or a signal), a timeout, a compile error (a generator or Sema bug), or a failed self-check
 (a line "BUG: ..." the program prints when a property that holds by construction fails). Findings are saved under
@@ -40,7 +40,18 @@ def find_spinec(arg):
     return "spinec"
 
 
-def configurations(spinec):
+def find_interp(arg, spinec):
+    """spx-interp: given, or next to spinec, or in its interp/ subdirectory (where the build puts it)."""
+    if arg:
+        return os.path.abspath(arg)
+    for p in (os.path.join(os.path.dirname(spinec), "spx-interp"),
+              os.path.join(os.path.dirname(spinec), "interp", "spx-interp")):
+        if os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def configurations(spinec, interp):
     cfgs = [("O0", [spinec, "--run", "-O0"]), ("O2", [spinec, "--run", "-O2"])]
     try:
         helptext = subprocess.run([spinec, "--help"], capture_output=True, text=True, timeout=30).stdout
@@ -48,16 +59,15 @@ def configurations(spinec):
         helptext = ""
     if "--oracle" in helptext:
         cfgs += [("oracle-O0", [spinec, "--run", "--oracle", "-O0"]), ("oracle-O2", [spinec, "--run", "--oracle", "-O2"])]
-    interp = os.path.join(os.path.dirname(spinec), "spx-interp")
-    if os.access(interp, os.X_OK):
+    if interp:
         cfgs.append(("interp", [interp]))
     return cfgs
 
 
-def run_one(cmd, path, cwd):
+def run_one(cmd, files, cwd):
     """(status, stdout, trap line or stderr summary). status: exit code, 'timeout' or 'signal N'."""
     try:
-        p = subprocess.run(cmd + [path], capture_output=True, timeout=TIMEOUT, preexec_fn=limit, cwd=cwd)
+        p = subprocess.run(cmd + files, capture_output=True, timeout=TIMEOUT, preexec_fn=limit, cwd=cwd)
     except subprocess.TimeoutExpired:
         return "timeout", b"", ""
     err = p.stderr.decode(errors="replace")
@@ -98,10 +108,37 @@ def judge(results):
     return problems
 
 
+UNIT = re.compile(r"^\(\*#--- (\S+) \*\)$", re.M)
+
+
+def split_units(path):
+    """The files to compile: the program itself, or, when it carries further units after `(*#--- F *)` markers
+    (gen.py's import cycles), the main module and those units written to files of their own in units/."""
+    text = open(path).read()
+    marks = list(UNIT.finditer(text))
+    if not marks:
+        return [path]
+    d = os.path.join(os.path.dirname(path), "units")
+    os.makedirs(d, exist_ok=True)
+    for f in os.listdir(d):
+        os.remove(os.path.join(d, f))
+    files = [os.path.join(d, "X.spx")]
+    with open(files[0], "w") as f:
+        f.write(text[:marks[0].start()])
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        with open(os.path.join(d, m.group(1)), "w") as f:
+            f.write(text[m.end():end])
+        if m.group(1).endswith(".spx"):
+            files.append(os.path.join(d, m.group(1)))
+    return files
+
+
 def check_program(path, cfgs, cwd):
     results = collections.OrderedDict()
+    files = split_units(path)
     for name, cmd in cfgs:
-        results[name] = run_one(cmd, path, cwd)
+        results[name] = run_one(cmd, files, cwd)
         if name == "O0" and results[name][0] == 1:
             break              # a compile error: the other configurations would say the same
     return results
@@ -124,7 +161,7 @@ def do_seed(seed, cfgs, work, gen_args):
     return seed, text, results, judge(results)
 
 
-def save_finding(keep, seed, text, results, problems, cfgs, reduce):
+def save_finding(keep, seed, text, results, problems, cfgs, reduce, interp):
     d = os.path.join(keep, "seed%d" % seed)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "X.spx"), "w") as f:
@@ -137,7 +174,8 @@ def save_finding(keep, seed, text, results, problems, cfgs, reduce):
         with open(os.path.join(d, name + ".status"), "w") as f:
             f.write("%s\n%s\n" % (status, trap))
     if reduce:
-        subprocess.run([sys.executable, os.path.join(HERE, "reduce.py"), "--spinec", cfgs[0][1][0],
+        subprocess.run([sys.executable, os.path.join(HERE, "reduce.py"), "--spinec", cfgs[0][1][0]] +
+                       (["--interp", interp] if interp else []) + [
                         os.path.join(d, "X.spx"), "-o", os.path.join(d, "min.spx")], check=False)
     return d
 
@@ -145,6 +183,7 @@ def save_finding(keep, seed, text, results, problems, cfgs, reduce):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--spinec")
+    ap.add_argument("--interp", help="spx-interp (default: next to spinec or in its interp/ subdirectory)")
     ap.add_argument("--seeds", default=None, help="A:B, the seeds A..B-1")
     ap.add_argument("--seconds", type=float, default=None, help="run until this many seconds passed")
     ap.add_argument("--jobs", type=int, default=2)
@@ -154,7 +193,8 @@ def main():
     ap.add_argument("--no-avoid", action="store_true", help="also generate constructs of known bugs")
     a = ap.parse_args()
     spinec = find_spinec(a.spinec)
-    cfgs = configurations(spinec)
+    interp = find_interp(a.interp, spinec)
+    cfgs = configurations(spinec, interp)
     work = a.work or os.path.join(a.keep, "work")
     os.makedirs(work, exist_ok=True)
     gen_args = ["--no-avoid"] if a.no_avoid else []
@@ -189,7 +229,7 @@ def main():
                 feats.update(features_of(text))
                 statuses[str(results["O0"][0])] += 1
                 if problems:
-                    d = save_finding(a.keep, seed, text, results, problems, cfgs, not a.no_reduce)
+                    d = save_finding(a.keep, seed, text, results, problems, cfgs, not a.no_reduce, interp)
                     findings.append((seed, problems, d))
                     print("FINDING seed %d (%s):\n  %s" % (seed, d, "\n  ".join(problems)), flush=True)
             if deadline is not None and time.time() >= deadline:
