@@ -198,7 +198,8 @@ void CodeGen::finishPrologue(llvm::BasicBlock *prologue, SourceRange where) {
 
 // A procedure that calls no other procedure of the extension cannot recurse, and with a small frame it
 // cannot exhaust the stack's reserve below the limit (abi.h): its loops pay fuel for its work, so it needs no
-// entry checks. Every other procedure pays one unit of fuel per call and checks the stack limit.
+// entry checks (invariants I4 and I6). Every other procedure pays one unit of fuel per call and checks the
+// stack limit.
 bool CodeGen::needsEntryChecks(llvm::Function *fn) {
   if (!mayElide()) return true;
   uint64_t frameBytes = 0;

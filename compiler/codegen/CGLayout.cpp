@@ -72,6 +72,7 @@ llvm::Value *CodeGen::loadOrdinal(const LValue &lv) {
     auto *ld = b->CreateAlignedLoad(i64Ty, lv.ptr, llvm::Align(8));
     int64_t lo, hi;
     ordinalBounds(t, lo, hi);
+    // A wide slot holds a value of its type (invariant I1): the optimiser may drop checks on what it loads.
     if (mayElide() && lo <= hi && !(lo == INT64_MIN && hi == INT64_MAX) && uint64_t(hi) + 1 != uint64_t(lo)) {
       llvm::MDBuilder md(ctx);
       ld->setMetadata(llvm::LLVMContext::MD_range, md.createRange(llvm::APInt(64, uint64_t(lo), true),
@@ -110,7 +111,8 @@ llvm::Value *CodeGen::loadOrdinal(const LValue &lv) {
   }
   llvm::Type *it = b->getIntNTy(bits);
   auto *ld = b->CreateAlignedLoad(it, lv.ptr, llvm::Align(p ? 1 : std::max<uint64_t>(bits / 8, 1)));
-  // What memory of this type can hold: lets the optimiser drop range checks on values loaded from it.
+  // What memory of this type can hold (invariants I1 and I2): lets the optimiser drop range checks on values
+  // loaded from it.
   int64_t lo, hi;
   ordinalBounds(t, lo, hi);
   if (mayElide() && bits <= 64 && lo <= hi && !(lo == INT64_MIN && hi == INT64_MAX) && hi - lo < INT64_MAX) {

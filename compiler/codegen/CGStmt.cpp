@@ -198,6 +198,7 @@ void CodeGen::emitFor(ForStmt *s) {
   storeOrdinal(var, from);
   if (cur && vars[s->varSymbol].frameOffset < 0) declareDebugVar(s->varSymbol, var.ptr, types.integer(), false, 0);
   auto *cfrom = llvm::dyn_cast<llvm::ConstantInt>(from), *cto = llvm::dyn_cast<llvm::ConstantInt>(to);
+  // A short loop over a bounded body does bounded work without fuel (invariant I6).
   bool free = mayElide() && constStep && cfrom && cto && boundedStmts(s->body) &&
               (constStep > 0 ? __int128(cto->getSExtValue()) - cfrom->getSExtValue()
                              : __int128(cfrom->getSExtValue()) - cto->getSExtValue()) / (constStep > 0 ? constStep : -constStep) <
