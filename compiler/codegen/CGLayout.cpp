@@ -115,7 +115,8 @@ llvm::Value *CodeGen::loadOrdinal(const LValue &lv) {
   // loaded from it.
   int64_t lo, hi;
   ordinalBounds(t, lo, hi);
-  if (mayElide() && bits <= 64 && lo <= hi && !(lo == INT64_MIN && hi == INT64_MAX) && hi - lo < INT64_MAX) {
+  if (mayElide() && bits <= 64 && lo <= hi && !(lo == INT64_MIN && hi == INT64_MAX) &&
+      uint64_t(hi) - uint64_t(lo) < uint64_t(INT64_MAX)) {  // unsigned: the width of [FIRST(INTEGER)..x] overflows
     llvm::APInt l(bits, uint64_t(lo), true), h(bits, uint64_t(hi) + 1, true);
     if (l != h) {
       llvm::MDBuilder md(ctx);
