@@ -192,13 +192,11 @@ llvm::Value *CodeGen::totalBytes(const Type *openArray, const std::vector<llvm::
   unsigned dims;
   const Type *elem = innermostElement(openArray, dims);
   uint64_t stride = elementStride(elem);
-  if (lens.empty()) return i64(int64_t((stride + 7) / 8));
-  // Packed elements may take less than a byte each; each row of the innermost dimension starts on a byte (as
-  // a fixed array does), and the outer dimensions are whole rows (I5).
-  llvm::Value *row = b->CreateUDiv(b->CreateAdd(b->CreateMul(lens.back(), i64(int64_t(stride))), i64(7)), i64(8));
-  llvm::Value *n = row;
-  for (size_t k = 0; k + 1 < lens.size(); ++k) n = b->CreateMul(n, lens[k]);
-  return n;
+  llvm::Value *n = i64(1);
+  for (llvm::Value *len : lens) n = b->CreateMul(n, len);
+  // Packed elements may take less than a byte each, but only in one dimension: Sema refuses open arrays of open
+  // arrays of them, so every row of more dimensions is whole bytes (I5).
+  return b->CreateUDiv(b->CreateAdd(b->CreateMul(n, i64(int64_t(stride))), i64(7)), i64(8));
 }
 
 void CodeGen::zeroFill(llvm::Value *dst, const Type *t) {
