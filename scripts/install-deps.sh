@@ -10,6 +10,7 @@ PACKAGES=(
   libfmt-dev doctest-dev
   gdb
   libsodium-dev pkg-config
+  libpcap-dev libcli11-dev libbpf-dev bpftool tcpdump iproute2
 )
 
 missing=()
