@@ -328,7 +328,12 @@ RValue CodeGen::emitCall(CallExpr *e, llvm::Value *sret) {
   llvm::Value *result;
   if (direct) {
     args.insert(args.end(), rest.begin(), rest.end());
-    result = b->CreateCall(procFnType(pt, target && target->parent), code, args);
+    if (!target && isRuntimeProc(sym)) {
+      args.push_back(b->getInt32(site(e->range)));  // the runtime procedure's hidden site (docs/abi.md)
+      result = b->CreateCall(llvm::cast<llvm::Function>(code)->getFunctionType(), code, args);
+    } else {
+      result = b->CreateCall(procFnType(pt, target && target->parent), code, args);
+    }
   } else if (!env || llvm::isa<llvm::ConstantPointerNull>(env)) {
     result = b->CreateCall(procFnType(pt, false), code, rest);
   } else {

@@ -170,7 +170,7 @@ RValue CodeGen::emitConst(const ConstValue *cv, const Type *t) {
     r.env = r.v;
     return r;
   case ConstValue::Kind::Proc:
-    r.v = procFunction(cv->proc);
+    r.v = procValueFunction(cv->proc);
     r.env = nullPtr();
     return r;
   case ConstValue::Kind::Set: case ConstValue::Kind::Aggregate: {
@@ -311,7 +311,7 @@ RValue CodeGen::emit(Expr *e) {
     Symbol *s = e->symbol;
     if (s && s->kind == SymKind::Procedure) {
       RValue r;
-      r.v = procFunction(s);
+      r.v = procValueFunction(s);
       auto it = procs.find(implOf.count(s) ? implOf[s] : s);
       r.env = it != procs.end() && it->second->parent ? envFor(it->second.get()) : nullPtr();
       return r;

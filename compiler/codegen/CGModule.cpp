@@ -239,11 +239,42 @@ llvm::Function *CodeGen::procFunction(Symbol *sym) {
     if (!clash->hasLocalLinkage()) llvm::report_fatal_error(llvm::Twine("two external symbols named ") + name);
     clash->setName(name + ".local");
   }
-  auto *f = llvm::Function::Create(procFnType(llvm::cast<ProcType>(sym->type), false),
+  // A runtime procedure takes the trap site of its call as a hidden last argument (docs/abi.md): one that
+  // traps (Packet.Send of a used handle) reports the extension's line, not its own.
+  llvm::FunctionType *plain = procFnType(llvm::cast<ProcType>(sym->type), false);
+  std::vector<llvm::Type *> params(plain->param_begin(), plain->param_end());
+  params.push_back(i32Ty);
+  auto *f = llvm::Function::Create(llvm::FunctionType::get(plain->getReturnType(), params, false),
                                    llvm::GlobalValue::ExternalLinkage, name, mod);
   runtimeProcs[sym] = f;
   f->addFnAttr(llvm::Attribute::NoUnwind);
   return f;
+}
+
+bool CodeGen::isRuntimeProc(Symbol *sym) {
+  if (implOf.count(sym) || procs.count(sym)) return false;
+  procFunction(sym);
+  return runtimeProcs.count(sym) != 0;
+}
+
+// A runtime procedure used as a value: an internal procedure of the ordinary type that calls it with the
+// unknown site, since a call through a procedure value has no site of its own.
+llvm::Function *CodeGen::procValueFunction(Symbol *sym) {
+  if (!isRuntimeProc(sym)) return procFunction(sym);
+  llvm::Function *&w = runtimeProcValues[sym];
+  if (w) return w;
+  llvm::Function *callee = runtimeProcs[sym];
+  w = llvm::Function::Create(procFnType(llvm::cast<ProcType>(sym->type), false), llvm::GlobalValue::InternalLinkage,
+                             callee->getName() + ".value", mod);
+  w->addFnAttr(llvm::Attribute::NoUnwind);
+  llvm::IRBuilder<> wb(llvm::BasicBlock::Create(ctx, "entry", w));
+  std::vector<llvm::Value *> args;
+  for (llvm::Argument &a : w->args()) args.push_back(&a);
+  args.push_back(wb.getInt32(SPX_SITE_UNKNOWN));
+  llvm::CallInst *call = wb.CreateCall(callee, args);
+  if (w->getReturnType()->isVoidTy()) wb.CreateRetVoid();
+  else wb.CreateRet(call);
+  return w;
 }
 
 // "spx.exc.save"(exc, buf) and "spx.exc.restore"(exc, buf): copy the argument of the exception `exc` (the

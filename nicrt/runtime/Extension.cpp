@@ -21,6 +21,8 @@ std::string Outcome::message() const {
   std::string where;
   if (!file.empty()) {
     where.append(file).append(":").append(std::to_string(line));
+  } else if (site == SPX_SITE_UNKNOWN) {
+    where = "<a runtime procedure called through a procedure value>";
   } else {
     where = "<trap site " + std::to_string(site) + ">";
   }

@@ -103,6 +103,10 @@ public:
   void declareProcedures(const std::vector<Decl *> &decls, ProcInfo *parent, Unit *u, const std::string &prefix);
   void declareInStatements(const StmtList &stmts, ProcInfo *parent, Unit *u, const std::string &prefix);
   llvm::Function *procFunction(Symbol *sym);
+  // Whether `sym` is a procedure the runtime provides (called with its site as a hidden last argument).
+  bool isRuntimeProc(Symbol *sym);
+  // procFunction, but for a runtime procedure a wrapper of the ordinary type (for procedure values).
+  llvm::Function *procValueFunction(Symbol *sym);
   llvm::FunctionType *procFnType(const ProcType *pt, bool nested);
   void defineProcedure(ProcInfo &p);
   void defineWithChildren(ProcInfo &p);
@@ -263,6 +267,7 @@ public:
   std::map<Symbol *, Symbol *> implOf;                   // interface procedure -> implementing module's
   std::map<Symbol *, llvm::GlobalVariable *> globals, exceptions;
   std::map<Symbol *, llvm::Function *> runtimeProcs;      // procedures the runtime provides, by symbol
+  std::map<Symbol *, llvm::Function *> runtimeProcValues; // their wrappers for use as procedure values
   std::unordered_map<Symbol *, VarInfo> vars;
   std::map<std::string, llvm::GlobalVariable *> texts;
   std::map<uint32_t, uint32_t> fileIndexOf;               // FileId.index -> index in out.files

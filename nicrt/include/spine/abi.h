@@ -25,6 +25,10 @@
    address and returns. A caller checks spx_state.exc after a call only where the callee's type may raise,
    so a procedure that raises nothing costs nothing. A runtime procedure raises the same way.
 
+   Runtime procedures (those of interfaces the runtime provides) take one more argument after their declared
+   ones: the uint32_t trap site of the call, so that one which traps (Packet.Send of a used handle) reports
+   the caller's file:line. A call through a procedure value passes SPX_SITE_UNKNOWN.
+
    Traps: a checked runtime error calls spx_rt_trap, which never returns into the extension. */
 #ifndef SPINE_ABI_H
 #define SPINE_ABI_H
@@ -72,6 +76,9 @@ static inline const char *spx_trap_name(uint32_t kind) {
     default: return "unknown";
   }
 }
+
+/* The site a runtime procedure receives when it is called through a procedure value. */
+#define SPX_SITE_UNKNOWN 0xFFFFFFFFu
 
 /* Per-image state, defined by the image as "spx.state" and set by the runtime before each invocation. */
 struct spx_state {
