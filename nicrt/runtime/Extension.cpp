@@ -4,7 +4,6 @@
 
 #include "detail/ExtensionImpl.h"
 #include "detail/RuntimeImpl.h"
-#include "llvm/Support/raw_ostream.h"
 
 namespace spine::nicrt {
 
@@ -77,11 +76,8 @@ Extension::Extension(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) { ++im
 
 Extension::~Extension() {
   impl_->flushOutput();
-  Runtime::Impl &rt = *impl_->runtime;
-  // Removing the JITDylib releases its resource tracker: the linked code and data are deallocated.
-  if (llvm::Error err = rt.session->removeJITDylib(*impl_->dylib))
-    llvm::logAllUnhandledErrors(std::move(err), llvm::errs(), "spine nicrt: unloading " + impl_->dylibName + ": ");
-  --rt.liveExtensions;
+  impl_->code.reset();  // unmaps the code and data (and unregisters them from the debugger)
+  --impl_->runtime->liveExtensions;
 }
 
 const std::string &Extension::module() const { return impl_->image.manifest.module; }
@@ -98,16 +94,6 @@ Outcome Extension::runInit() {
   return invoke(impl_->init);
 }
 
-void *Extension::lookup(std::string_view symbol) const {
-  Runtime::Impl &rt = *impl_->runtime;
-  auto sym = rt.session->lookup(
-      llvm::orc::makeJITDylibSearchOrder(impl_->dylib, llvm::orc::JITDylibLookupFlags::MatchAllSymbols),
-      rt.session->intern(llvm::StringRef(symbol.data(), symbol.size())));
-  if (!sym) {
-    llvm::consumeError(sym.takeError());
-    return nullptr;
-  }
-  return sym->getAddress().toPtr<void *>();
-}
+void *Extension::lookup(std::string_view symbol) const { return impl_->code->symbol(symbol); }
 
 }  // namespace spine::nicrt

@@ -3,7 +3,7 @@
 // running extension owns, independently of every check the compiler emitted:
 //   - the invocation's stack: from the caller's stack pointer up to the invocation's entry frame;
 //   - the image's data (module variables, spx.state, exception globals), and for reads its constants, as
-//     JITLink allocated them (ImageMemory.cpp), never its code;
+//     the loader mapped them (elf/ElfLinker.cpp), never its code;
 //   - a block NEW returned, within the size asked for (the heap tracks blocks once an oracle image loads);
 //   - the bytes the invocation works on (Extension::setInvocationBytes).
 // Anything else is a compiler bug: the access traps with SPX_TRAP_ORACLE.
@@ -48,7 +48,7 @@ extern "C" [[gnu::noinline]] void spx_rt_oracle_check(const void *ptr, uint64_t 
   uintptr_t sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) + kCallerStackOffset;
   if (inside(begin, end, sp, inv->stackBase)) return;
   spine::nicrt::Extension::Impl &x = *inv->extension;
-  for (const auto &m : x.imageMemory) {
+  for (const auto &m : *x.imageMemory) {
     if (!inside(begin, end, m.begin, m.end)) continue;
     if (write && !m.writable) refuse(*inv, ptr, size, write, "into the extension's constants", site);
     return;

@@ -2,31 +2,21 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "detail/Heap.h"
+#include "elf/ElfLinker.h"
 #include "spine/nicrt/Runtime.h"
 
-namespace llvm::orc {
-class JITDylib;
-}
-
 namespace spine::nicrt {
-namespace detail {
-// A block of the linked image (a global, the constants of a section), as JITLink allocated it.
-struct ImageMemory {
-  uintptr_t begin, end;
-  bool writable;  // data; otherwise read-only constants
-};
-}  // namespace detail
 
 struct Extension::Impl {
   Runtime::Impl *runtime = nullptr;
   image::Image image;                 // the manifest, files and sites; `code` is left empty
-  std::string dylibName;
-  llvm::orc::JITDylib *dylib = nullptr;
+  std::unique_ptr<elf::LinkedCode> code;  // the mapped, relocated image (unmapped with the extension)
   struct spx_state *state = nullptr;  // the image's "spx.state"
   void (*init)(void) = nullptr;       // the image's "spx.init"
   Limits limits;
@@ -37,7 +27,7 @@ struct Extension::Impl {
   static constexpr size_t kMaxPartialLine = 4096;
   std::string pendingOutput;
   // What the memory-safety oracle allows besides the invocation's stack (spx_rt_oracle_check, Oracle.cpp).
-  std::vector<detail::ImageMemory> imageMemory;  // the image's data and constants (not its code)
+  const std::vector<elf::DataRegion> *imageMemory = nullptr;  // the image's data and constants (not its code)
   void *invocationBytes = nullptr;    // Extension::setInvocationBytes
   size_t invocationByteCount = 0;
 
