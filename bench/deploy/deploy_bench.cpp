@@ -168,6 +168,8 @@ int main(int argc, char **argv) {
   Series verify{"verify", "readImage alone (signature + decode)", {}, {}, false};
   Series spine{"spine", "readImage + Runtime::load + runInit + unload", {}, {}, false};
   Series jit{"jitlink", "readImage + JITLink link + spx.init + unload", {}, {}, false};
+  Series spineLoad{"spine", "  Runtime::load + runInit + unload (no verify)", {}, {}, false};
+  Series jitLoad{"jitlink", "  link + spx.init + unload (no verify)", {}, {}, false};
   Series libbpf{"libbpf", "open_mem + load (verifier) + close, in-process", {}, {}, false};
   Series bpftool{"bpftool", "`bpftool prog load OBJ PIN type xdp`, process", {}, {}, false};
 
@@ -203,6 +205,19 @@ int main(int argc, char **argv) {
     error = jitlink.loadInitUnload(*read.image);
     return error.empty();
   };
+  // The loaders alone, on the image read once before the rounds.
+  const spine::image::Image &img = *first.image;
+  auto loadSpine = [&](std::string &error) {
+    auto loaded = runtime.load(img);
+    if (!loaded) return error = loaded.error, false;
+    spine::nicrt::Outcome o = loaded.extension->runInit();
+    if (!o.ok()) return error = o.message(), false;
+    return true;
+  };
+  auto loadJitlink = [&](std::string &error) {
+    error = jitlink.loadInitUnload(img);
+    return error.empty();
+  };
   auto readOnly = [&](std::string &error) {
     auto read = spine::image::readImage(*imageBytes, trusted);
     if (!read.ok()) error = read.error;
@@ -218,19 +233,20 @@ int main(int argc, char **argv) {
     timeOnce(verify, record, readOnly);
     timeOnce(spine, record, deploySpine);
     timeOnce(jit, record, deployJitlink);
+    timeOnce(spineLoad, record, loadSpine);
+    timeOnce(jitLoad, record, loadJitlink);
     if (libbpfLoader) timeOnce(libbpf, record, [&](std::string &e) { return libbpfLoader->openLoadClose(e); });
     // Its probe was its warm-up.
     if (bpftoolLoader && record && r % bpftoolEvery == 0 && static_cast<int>(bpftool.us.size()) < opt.bpftoolReps)
       timeOnce(bpftool, record, [&](std::string &e) { return bpftoolLoader->load(e); });
   }
 
-  const spine::image::Image &img = *first.image;
   std::printf("deploy benchmark: %s (image %zu bytes, code %zu bytes) against %s\n", opt.image.c_str(),
               imageBytes->size(), img.code.size(), opt.bpfObject.empty() ? "(no XDP object)" : opt.bpfObject.c_str());
   std::printf("%d rounds after %d warm-up, interleaved; bpftool in %zu of them; microseconds\n", opt.reps, opt.warmup,
               bpftool.us.size());
   std::printf("  %-8s %-48s %10s %10s\n", "", "", "median", "p90");
-  for (const Series *s : {&verify, &spine, &jit, &libbpf, &bpftool}) {
+  for (const Series *s : {&verify, &spine, &jit, &spineLoad, &jitLoad, &libbpf, &bpftool}) {
     if (!s->skipped.empty()) {
       std::printf("  %-8s skipped: %s\n", s->name.c_str(), s->skipped.c_str());
     } else if (s->failed || s->us.empty()) {
@@ -241,5 +257,9 @@ int main(int argc, char **argv) {
   }
   std::printf("ratios of medians (goal: below 1.0, spine deploys faster than each):\n");
   for (const Series *s : {&jit, &libbpf, &bpftool}) printRatio(spine, *s);
-  return spine.failed || jit.failed || verify.failed || libbpf.failed || bpftool.failed ? 1 : 0;
+  std::printf("the loaders alone, on an image already verified:\n");
+  printRatio(spineLoad, jitLoad);
+  bool failed = false;
+  for (const Series *s : {&verify, &spine, &jit, &spineLoad, &jitLoad, &libbpf, &bpftool}) failed |= s->failed;
+  return failed ? 1 : 0;
 }
