@@ -55,6 +55,7 @@ fuzz-programs: build
 bench: build
 	cmake --build $(BUILD) --target bench-frontend
 	cmake --build $(BUILD) --target bench-packet
+	cmake --build $(BUILD) --target bench-deploy
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
