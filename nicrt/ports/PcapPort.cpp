@@ -149,8 +149,10 @@ bool PcapPort::transmit(const PacketBuffer& packet) {
   header.caplen = header.len = packet.length();
   pcap_dump(reinterpret_cast<u_char*>(dumper_), &header, packet.data());
   if (std::ferror(pcap_dump_file(dumper_))) {
+    // The packet that met the failure is a drop too, so received = transmitted + dropped still holds.
     outputFailed_ = true;
     countError("writing pcap output '" + config_.output + "' failed: " + std::strerror(errno));
+    countDrop(PortDropReason::OutputFailed, name() + ": dropped a packet: writing '" + config_.output + "' failed");
     return false;
   }
   countTransmit(packet.length());

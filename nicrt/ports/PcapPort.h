@@ -9,6 +9,8 @@
 // dataSize is dropped (PortDropReason::TooLarge). A read error (a truncated file) is counted in errors, names
 // the file and the record, and ends the input: the packets before it were received.
 //
+// The input is read as fast as it is polled: timestamps are carried with the packets, not replayed in real time.
+//
 // Output. A pcap file (not pcapng), link type Ethernet, snaplen 262144 (what tcpdump and Wireshark expect),
 // each packet written whole with its timestamp (the arrival timestamp it was received with, kept by copies).
 // Timestamps are written at nanosecond precision if the input file had nanosecond (or pcapng) timestamps,

@@ -30,7 +30,7 @@ enum class PortDropReason : uint8_t {
   TooLarge,       // received: more bytes than a buffer's dataSize; transmitted: more than the medium carries
   PoolExhausted,  // received while no buffer was free
   NoOutput,       // transmitted on a port that has no output (a pcap port given only an input file)
-  OutputFailed,   // transmitted after the output failed (the failure itself is counted in errors)
+  OutputFailed,   // transmitted when or after the output failed (the failure itself is counted in errors)
 };
 inline constexpr size_t kPortDropReasons = 4;
 const char* portDropReasonName(PortDropReason reason);

@@ -302,3 +302,16 @@ TEST_CASE("pcap port: a pcapng input is read and written as pcap with nanosecond
   CHECK(pcaptest::magicOf(out) == 0xa1b23c4d);
   CHECK(pcaptest::readAll(out) == pcaptest::readAll(kSample));
 }
+
+TEST_CASE("pcap port: a failed write is an error naming the file, and every packet is sent or dropped") {
+  if (!std::filesystem::exists("/dev/full")) return;  // Linux: writes fail with ENOSPC
+  PacketPool pool(PacketPoolOptions{});
+  auto port = openOrFail({kSample, "/dev/full"});
+  pump(*port, pool, *port);
+  port->flush();
+  const PortCounters& c = port->counters();
+  CHECK(c.errors == 1);
+  CHECK(port->lastError() == "writing pcap output '/dev/full' failed: No space left on device");
+  CHECK(c.dropsBy[size_t(PortDropReason::OutputFailed)] > 0);
+  CHECK(c.txPackets + c.drops == c.rxPackets);
+}
