@@ -1,17 +1,18 @@
 // What the runtime exports to images. An interface is exported when the runtime implements every procedure
 // it declares (or it declares none: Word's procedures are compiled inline by spinec, Net has only types).
-// Packet, Table, Timer, Host, Peer and Buffer are not exported yet, so an image importing them is refused.
+// Table, Timer, Host, Peer and Buffer are not exported yet, so an image importing them is refused.
 #include <cstring>
 
 #include "detail/Exports.h"
 #include "detail/StdIO.h"
+#include "stdlib/PacketRuntime.h"
 #include "spine/nicrt/StdlibFingerprints.h"
 
 namespace spine::nicrt {
 namespace detail {
 namespace {
 
-constexpr std::string_view kExportedInterfaceNames[] = {"IO", "Log", "Word", "Net"};
+constexpr std::string_view kExportedInterfaceNames[] = {"IO", "Log", "Word", "Net", "Packet"};
 
 // memcpy/memmove/memset/memcmp/bcmp: LLVM lowers aggregate copies, zeroing and comparisons (record and array
 // `=`) to these calls, and they can only touch what the checked code handed them.
@@ -22,6 +23,11 @@ const ExportedSymbol kSymbols[] = {
     {"Log.Put", reinterpret_cast<void *>(&spx_log_put)},
     {"Log.PutInt", reinterpret_cast<void *>(&spx_log_put_int)},
     {"Log.Message", reinterpret_cast<void *>(&spx_log_message)},
+    {"Packet.Length", reinterpret_cast<void *>(&spx_packet_length)},
+    {"Packet.Send", reinterpret_cast<void *>(&spx_packet_send)},
+    {"Packet.Drop", reinterpret_cast<void *>(&spx_packet_drop)},
+    {"Packet.Copy", reinterpret_cast<void *>(&spx_packet_copy)},
+    {"Packet.Exhausted", static_cast<void *>(spx_packet_exhausted)},
     {"spx_rt_trap", reinterpret_cast<void *>(&spx_rt_trap)},
     {"spx_rt_new", reinterpret_cast<void *>(&spx_rt_new)},
     {"spx_rt_oracle_check", reinterpret_cast<void *>(&spx_rt_oracle_check)},

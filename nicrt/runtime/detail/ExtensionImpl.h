@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "detail/Heap.h"
+#include "detail/PacketContext.h"
 #include "elf/ElfLinker.h"
 #include "spine/nicrt/Runtime.h"
 
@@ -27,7 +28,8 @@ struct Extension::Impl {
   static constexpr size_t kMaxPartialLine = 4096;
   std::string pendingOutput;
   // What the memory-safety oracle allows besides the invocation's stack (spx_rt_oracle_check, Oracle.cpp).
-  const std::vector<elf::DataRegion> *imageMemory = nullptr;  // the image's data and constants (not its code)
+  const std::vector<elf::DataRegion> *imageMemory = nullptr;
+  detail::PacketContext *packets = nullptr;  // the NIC's packets while deployed on one (Packet.*), else none  // the image's data and constants (not its code)
   void *invocationBytes = nullptr;    // Extension::setInvocationBytes
   size_t invocationByteCount = 0;
 

@@ -78,6 +78,7 @@ struct Result : Outcome {
 };
 
 class Runtime;
+class Nic;
 
 // A loaded image. Destroying it unloads the code (the JIT'd memory is freed) and frees its heap.
 class Extension {
@@ -119,6 +120,7 @@ class Extension {
 
  private:
   friend class Runtime;
+  friend class Nic;  // attaches the NIC's packets to the extensions deployed on it (nicrt/nic)
   explicit Extension(std::unique_ptr<Impl> impl);
   Outcome protectedCall(void (*thunk)(void *), void *context);
 

@@ -3,12 +3,12 @@
 #include "ext.h"
 
 int printf(const char *, ...);
-void packet_send(void *p) __asm__("Packet.Send");
+void timer_stop(void *t) __asm__("Timer.Stop");
 void io_frob(void) __asm__("IO.Frob");
 
 SPX_STATE;
 SPX_INIT {
   printf("escaped %d\n", 1);
-  packet_send(0);
+  timer_stop(0);
   io_frob();
 }

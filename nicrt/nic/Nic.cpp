@@ -1,0 +1,410 @@
+// The NIC: its extension table (deploy, unload, replace, fault policies) and its dispatcher. One thread owns
+// a Nic (Nic.h), so nothing here locks. docs/nic.md states the dispatch rules this file implements.
+#include "nic/Nic.h"
+
+#include <chrono>
+#include <thread>
+
+#include "detail/ExtensionImpl.h"
+#include "detail/PacketContext.h"
+
+namespace spine::nicrt {
+namespace {
+
+constexpr std::string_view kPacketArrived = "Packet.Arrived";
+constexpr uint32_t kMaxPorts = 16;  // Packet.Port = [0..15]
+
+// The code ABI of a Packet.Arrived handler and its guard (spine/abi.h): p, port, then VAR data as
+// (pointer, length).
+using ArrivedHandler = void(void *, int64_t, uint8_t *, int64_t);
+using ArrivedGuard = int64_t(void *, int64_t, uint8_t *, int64_t);
+
+}  // namespace
+
+const char *faultPolicyName(FaultPolicy p) {
+  switch (p) {
+    case FaultPolicy::Unload: return "unload";
+    case FaultPolicy::Restart: return "restart";
+    case FaultPolicy::Keep: return "keep";
+  }
+  return "?";
+}
+
+const char *extensionStateName(ExtensionState s) {
+  switch (s) {
+    case ExtensionState::Loaded: return "loaded";
+    case ExtensionState::Running: return "running";
+    case ExtensionState::Faulted: return "faulted";
+    case ExtensionState::Unloading: return "unloading";
+  }
+  return "?";
+}
+
+struct Nic::Impl {
+  struct Slot;
+
+  // What the Packet.* calls of one extension act on (detail/PacketContext.h).
+  struct SlotPackets final : detail::PacketContext {
+    Impl &nic;
+    Slot &slot;
+    SlotPackets(Impl &n, Slot &s) : nic(n), slot(s) {}
+    PacketPool &pool() override { return nic.pool; }
+    PacketOwner owner() const override;
+    void sent(const PacketBuffer &packet, uint32_t port) noexcept override;
+    void dropped(const PacketBuffer &packet) noexcept override;
+  };
+
+  struct Handler {
+    ArrivedHandler *procedure = nullptr;
+    ArrivedGuard *guard = nullptr;  // nullptr: no guard
+  };
+
+  // One deployed extension: the dispatcher's table entry. Only the dispatcher thread touches it.
+  struct Slot {
+    uint32_t id = 0;
+    PacketOwner owner = 0;  // the pool owner number its packets carry
+    ExtensionState state = ExtensionState::Loaded;
+    DeployOptions options;
+    image::Image image;  // kept for FaultPolicy::Restart
+    std::unique_ptr<Extension> extension;
+    std::vector<Handler> arrived;
+    ExtensionCounters counters;
+    std::unique_ptr<SlotPackets> packets;
+    bool pendingFault = false;  // trapped during the current dispatch: apply the policy once it is over
+  };
+
+  explicit Impl(NicOptions o)
+      : options(std::move(o)),
+        pool(options.pool),
+        runtime(RuntimeOptions{options.output, options.limits, options.debuggerSupport}) {}
+
+  NicOptions options;
+  PacketPool pool;
+  Runtime runtime;
+  std::vector<std::unique_ptr<Port>> ports;
+  std::vector<std::unique_ptr<Slot>> slots;  // in dispatch order
+  NicCounters counters;
+  std::deque<FaultRecord> faults;
+  uint32_t nextId = 1;
+  struct Selected {
+    Slot *slot;
+    const Handler *handler;
+  };
+  std::vector<Selected> selected;  // the handlers chosen for the packet being dispatched (reused: no allocation)
+
+  static Extension::Impl &internals(Extension &x);
+
+  // Loads `image` into a new slot (not yet in the table); its body has run. Null with `error` set otherwise.
+  std::unique_ptr<Slot> load(const image::Image &image, const DeployOptions &options, PacketOwner owner,
+                             std::string &error);
+  PacketOwner freeOwner() const;
+  Slot *find(uint32_t id);
+
+  void dispatch(PacketHandle h);
+  bool invokeGuard(Slot &slot, const Handler &handler, PacketHandle h);
+  void invokeHandler(Slot &slot, const Handler &handler, PacketHandle h);
+  void recordFault(Slot &slot, const Outcome &outcome);
+  void applyPendingFaults();
+  void remove(size_t index);
+};
+
+Extension::Impl &Nic::Impl::internals(Extension &x) { return *x.impl_; }
+
+PacketOwner Nic::Impl::SlotPackets::owner() const { return slot.owner; }
+
+void Nic::Impl::SlotPackets::sent(const PacketBuffer &packet, uint32_t port) noexcept {
+  ++slot.counters.sent;
+  if (port >= nic.ports.size()) {
+    ++nic.counters.sentToMissingPort;
+    return;
+  }
+  ++nic.counters.sent;
+  nic.ports[port]->transmit(packet);
+}
+
+void Nic::Impl::SlotPackets::dropped(const PacketBuffer &) noexcept {
+  ++slot.counters.dropped;
+  ++nic.counters.dropped;
+}
+
+PacketOwner Nic::Impl::freeOwner() const {
+  for (PacketOwner o = 1; o < options.pool.owners; ++o) {
+    bool used = false;
+    for (const auto &s : slots) used = used || s->owner == o;
+    if (!used) return o;
+  }
+  return 0;
+}
+
+Nic::Impl::Slot *Nic::Impl::find(uint32_t id) {
+  for (auto &s : slots)
+    if (s->id == id) return s.get();
+  return nullptr;
+}
+
+std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::Image &img, const DeployOptions &opts,
+                                                  PacketOwner owner, std::string &error) {
+  if (owner == 0) {
+    error = "the NIC has no room for another extension (at most " + std::to_string(options.pool.owners - 1) +
+            ", the pool's owners option)";
+    return nullptr;
+  }
+  // Only events this NIC raises may be handled: a handler of any other would silently never run.
+  for (const image::Handler &h : img.manifest.handlers)
+    if (h.event != kPacketArrived) error += "image handles event " + h.event + ", which this NIC does not raise\n";
+  if (!error.empty()) {
+    error.pop_back();
+    return nullptr;
+  }
+  LoadResult loaded = runtime.load(img);
+  if (!loaded) {
+    error = loaded.error;
+    return nullptr;
+  }
+  auto slot = std::make_unique<Slot>();
+  slot->owner = owner;
+  slot->options = opts;
+  slot->image = img;
+  slot->extension = std::move(loaded.extension);
+  if (opts.hasLimits) slot->extension->limits() = opts.limits;
+  for (const image::Handler &h : img.manifest.handlers) {
+    Handler handler;
+    handler.procedure = slot->extension->lookupAs<ArrivedHandler>(h.procedure);
+    if (!handler.procedure) error += "image's handler " + h.procedure + " is not defined in its code\n";
+    if (!h.guard.empty()) {
+      handler.guard = slot->extension->lookupAs<ArrivedGuard>(h.guard);
+      if (!handler.guard) error += "image's guard " + h.guard + " is not defined in its code\n";
+    }
+    slot->arrived.push_back(handler);
+  }
+  if (!error.empty()) {
+    error.pop_back();
+    return nullptr;
+  }
+  slot->packets = std::make_unique<SlotPackets>(*this, *slot);
+  internals(*slot->extension).packets = slot->packets.get();
+  Outcome init = slot->extension->runInit();
+  ++slot->counters.invocations;
+  pool.freeAllOwnedBy(owner);  // a module body has no packet, but must not keep one either
+  if (!init.ok()) {
+    error = "the image's module body failed: " + init.message();
+    return nullptr;
+  }
+  slot->state = ExtensionState::Running;
+  return slot;
+}
+
+// Guards run while the dispatcher holds the packet: a guard may read it (VIEW, Packet.Length) but a Send,
+// Drop or Copy of it traps, since the packet is not the guard's to use.
+bool Nic::Impl::invokeGuard(Slot &slot, const Handler &handler, PacketHandle h) {
+  if (!handler.guard) return true;
+  PacketBuffer *b = pool.resolve(h);
+  slot.extension->setInvocationBytes(b->data(), b->length());
+  Result<int64_t> r = slot.extension->invoke(handler.guard, h.toPointer(), int64_t{b->arrivalPort()}, b->data(),
+                                             int64_t{b->length()});
+  ++slot.counters.invocations;
+  if (pool.heldBy(slot.owner) != 0) pool.freeAllOwnedBy(slot.owner);
+  if (!r.ok()) {
+    recordFault(slot, r);
+    return false;
+  }
+  return r.value != 0;
+}
+
+// A handler holds the packet while it runs. Afterwards the dispatcher takes back the packet if it is still
+// there (not sent or dropped), and frees every copy the handler made but neither sent nor dropped.
+void Nic::Impl::invokeHandler(Slot &slot, const Handler &handler, PacketHandle h) {
+  PacketBuffer *b = pool.resolve(h);
+  pool.setOwner(h, slot.owner);
+  ++slot.counters.packets;
+  slot.extension->setInvocationBytes(b->data(), b->length());
+  Outcome o = slot.extension->invoke(handler.procedure, h.toPointer(), int64_t{b->arrivalPort()}, b->data(),
+                                     int64_t{b->length()});
+  ++slot.counters.invocations;
+  if (pool.resolve(h)) pool.setOwner(h, kDispatcherOwner);
+  if (uint32_t left = pool.freeAllOwnedBy(slot.owner)) {
+    if (o.trapped()) counters.releasedByFault += left;
+    else slot.counters.copiesReclaimed += left;
+  }
+  if (!o.ok()) recordFault(slot, o);
+}
+
+void Nic::Impl::dispatch(PacketHandle h) {
+  if (!pool.resolve(h)) return;
+  ++counters.received;
+  // 1. Every guard of every running extension, in dispatch order, on the packet as it arrived.
+  selected.clear();
+  for (auto &slot : slots) {
+    for (const Handler &handler : slot->arrived) {
+      if (slot->state != ExtensionState::Running) break;  // not running, or its guard just trapped
+      if (invokeGuard(*slot, handler, h)) selected.push_back({slot.get(), &handler});
+    }
+  }
+  // 2. The selected handlers in the same order, until one of them sends or drops the packet.
+  for (const Selected &s : selected) {
+    if (!pool.resolve(h)) break;
+    if (s.slot->state == ExtensionState::Running) invokeHandler(*s.slot, *s.handler, h);
+  }
+  // 3. No one claimed it: the NIC drops it.
+  if (pool.resolve(h)) {
+    ++counters.unclaimed;
+    pool.free(h);
+  }
+  applyPendingFaults();
+}
+
+void Nic::Impl::recordFault(Slot &slot, const Outcome &outcome) {
+  ++slot.counters.faults;
+  FaultRecord f;
+  f.extension = slot.id;
+  f.module = slot.extension->module();
+  f.trapKind = outcome.trapKind;
+  f.message = outcome.message();
+  f.action = slot.options.faultPolicy == FaultPolicy::Keep ? "kept" : "pending";
+  faults.push_back(std::move(f));
+  while (faults.size() > options.maxFaultRecords) faults.pop_front();
+  if (slot.options.faultPolicy == FaultPolicy::Keep) return;
+  slot.state = ExtensionState::Faulted;  // no more invocations in this dispatch
+  slot.pendingFault = true;
+}
+
+// The fault policies other than Keep act between events, when no invocation of the extension is running.
+void Nic::Impl::applyPendingFaults() {
+  for (size_t i = 0; i < slots.size(); ++i) {
+    Slot &slot = *slots[i];
+    if (!slot.pendingFault) continue;
+    slot.pendingFault = false;
+    FaultRecord *record = nullptr;
+    for (auto it = faults.rbegin(); it != faults.rend(); ++it)
+      if (it->extension == slot.id && it->action == "pending") {
+        record = &*it;
+        break;
+      }
+    if (slot.options.faultPolicy == FaultPolicy::Restart) {
+      std::string error;
+      image::Image img = slot.image;
+      PacketOwner owner = slot.owner;
+      slot.extension.reset();  // its code, data and heap go first: the restart starts from nothing
+      std::unique_ptr<Slot> fresh = load(img, slot.options, owner, error);
+      if (fresh) {
+        fresh->id = slot.id;
+        fresh->counters = slot.counters;
+        slots[i] = std::move(fresh);
+        if (record) record->action = "restarted";
+        continue;
+      }
+      if (record) record->action = "restart failed: " + error;
+    } else if (record) {
+      record->action = "unloaded";
+    }
+    remove(i--);
+  }
+}
+
+void Nic::Impl::remove(size_t index) {
+  Slot &slot = *slots[index];
+  slot.state = ExtensionState::Unloading;
+  pool.freeAllOwnedBy(slot.owner);
+  slots.erase(slots.begin() + static_cast<std::ptrdiff_t>(index));
+}
+
+Nic::Nic(NicOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Nic::~Nic() {
+  flush();
+  impl_->slots.clear();  // extensions before the runtime that loaded them
+}
+
+uint32_t Nic::addPort(std::unique_ptr<Port> port) {
+  if (impl_->ports.size() >= kMaxPorts) return UINT32_MAX;
+  uint32_t n = static_cast<uint32_t>(impl_->ports.size());
+  port->setNumber(n);
+  impl_->ports.push_back(std::move(port));
+  return n;
+}
+
+Port *Nic::port(uint32_t number) { return number < impl_->ports.size() ? impl_->ports[number].get() : nullptr; }
+size_t Nic::portCount() const { return impl_->ports.size(); }
+
+DeployResult Nic::deploy(const image::Image &image, DeployOptions options) {
+  DeployResult r;
+  std::unique_ptr<Impl::Slot> slot = impl_->load(image, options, impl_->freeOwner(), r.error);
+  if (!slot) return r;
+  slot->id = r.id = impl_->nextId++;
+  impl_->slots.push_back(std::move(slot));
+  return r;
+}
+
+bool Nic::unload(uint32_t id) {
+  for (size_t i = 0; i < impl_->slots.size(); ++i)
+    if (impl_->slots[i]->id == id) {
+      impl_->remove(i);
+      return true;
+    }
+  return false;
+}
+
+DeployResult Nic::replace(uint32_t id, const image::Image &image, DeployOptions options) {
+  DeployResult r;
+  size_t index = impl_->slots.size();
+  for (size_t i = 0; i < impl_->slots.size(); ++i)
+    if (impl_->slots[i]->id == id) index = i;
+  if (index == impl_->slots.size()) {
+    r.error = "no extension with id " + std::to_string(id);
+    return r;
+  }
+  std::unique_ptr<Impl::Slot> slot = impl_->load(image, options, impl_->freeOwner(), r.error);
+  if (!slot) return r;
+  slot->id = r.id = impl_->nextId++;
+  impl_->slots.insert(impl_->slots.begin() + static_cast<std::ptrdiff_t>(index), std::move(slot));
+  impl_->remove(index + 1);
+  return r;
+}
+
+bool Nic::poll() {
+  bool any = false;
+  for (auto &port : impl_->ports) {
+    ReceiveResult r = port->receive(impl_->pool, kDispatcherOwner);
+    if (r.status == ReceiveStatus::Packet) {
+      impl_->dispatch(r.packet);
+      any = true;
+    } else if (r.status == ReceiveStatus::Dropped) {
+      any = true;
+    }
+  }
+  return any;
+}
+
+bool Nic::inputsEnded() const {
+  for (const auto &port : impl_->ports)
+    if (!port->eof()) return false;
+  return true;
+}
+
+void Nic::runUntilInputsEnd() {
+  while (!inputsEnded())
+    if (!poll() && !inputsEnded()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  flush();
+}
+
+bool Nic::flush() {
+  bool ok = true;
+  for (auto &port : impl_->ports) ok = port->flush() && ok;
+  return ok;
+}
+
+void Nic::dispatch(PacketHandle packet) { impl_->dispatch(packet); }
+
+PacketPool &Nic::pool() { return impl_->pool; }
+const NicCounters &Nic::counters() const { return impl_->counters; }
+const std::deque<FaultRecord> &Nic::faults() const { return impl_->faults; }
+
+std::vector<ExtensionInfo> Nic::extensions() const {
+  std::vector<ExtensionInfo> v;
+  for (const auto &s : impl_->slots)
+    v.push_back({s->id, s->extension ? s->extension->module() : std::string(), s->state, s->options.faultPolicy,
+                 s->counters, s->extension ? s->extension->heapUsed() : 0});
+  return v;
+}
+
+}  // namespace spine::nicrt

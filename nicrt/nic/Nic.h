@@ -1,0 +1,140 @@
+// The emulated SmartNIC: ports, a packet pool, and the extensions deployed on it, driven by one dispatcher
+// thread (the "NIC core"). docs/nic.md describes the dispatcher's rules.
+//
+//   spine::nicrt::Nic nic({.pool = {.count = 4096}});
+//   nic.addPort(std::move(pcapPort));                     // ports 0, 1, ... in the order added
+//   auto d = nic.deploy(image);                           // image verified by image::readImage
+//   if (!d) report(d.error);                              // nothing running is disturbed
+//   while (nic.poll()) {}                                 // or runUntilInputsEnd()
+//
+// Threads. Every call on a Nic, deploy and unload included, must come from its dispatcher thread: the one
+// that polls. So an extension is never invoked re-entrantly or from two threads, and its module variables
+// need no locks. Users scale by running more NICs (joined by the peer channel, a later issue).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "image/Image.h"
+#include "packet/PacketPool.h"
+#include "ports/Port.h"
+#include "spine/nicrt/Runtime.h"
+
+namespace spine::nicrt {
+
+// What happens to an extension that traps (any checked runtime error, fuel, stack, heap quota).
+enum class FaultPolicy {
+  Unload,   // the default: it is removed; its handlers run no more
+  Restart,  // it is loaded again from its image, with fresh module state (its body runs again)
+  Keep,     // it stays, module state as the trap left it; the next event invokes it again
+};
+const char *faultPolicyName(FaultPolicy p);
+
+enum class ExtensionState { Loaded, Running, Faulted, Unloading };
+const char *extensionStateName(ExtensionState s);
+
+struct DeployOptions {
+  FaultPolicy faultPolicy = FaultPolicy::Unload;
+  bool hasLimits = false;  // use `limits` instead of the NIC's
+  Limits limits;
+};
+
+struct NicOptions {
+  PacketPoolOptions pool;
+  Limits limits;             // every extension's, unless its DeployOptions say otherwise
+  OutputSink output;         // what extensions write (IO, Log); empty: standard output
+  bool debuggerSupport = true;
+  size_t maxFaultRecords = 1000;  // the oldest are forgotten beyond this
+};
+
+struct ExtensionCounters {
+  uint64_t invocations = 0;  // guards, handlers and module bodies run
+  uint64_t packets = 0;      // packets its handlers were given
+  uint64_t sent = 0;         // packets (and copies) it sent
+  uint64_t dropped = 0;      // packets (and copies) it dropped
+  uint64_t copies = 0;       // copies it made
+  uint64_t copiesReclaimed = 0;  // copies it neither sent nor dropped, freed at the end of the invocation
+  uint64_t faults = 0;
+};
+
+struct NicCounters {
+  uint64_t received = 0;      // packets taken from the ports
+  uint64_t unclaimed = 0;     // no handler sent or dropped them: dropped by the NIC
+  uint64_t sent = 0;          // transmitted (or attempted) on a port by an extension
+  uint64_t sentToMissingPort = 0;  // sent to a port number the NIC does not have: dropped
+  uint64_t dropped = 0;       // dropped by an extension
+  uint64_t releasedByFault = 0;    // buffers freed because the invocation holding them trapped
+};
+
+struct FaultRecord {
+  uint32_t extension = 0;    // its id
+  std::string module;
+  uint32_t trapKind = 0;     // enum spx_trap_kind
+  std::string message;       // "f.spx:12: checked runtime error: range"
+  std::string action;        // what the fault policy did: "unloaded", "restarted", "kept", "restart failed: ..."
+};
+
+struct ExtensionInfo {
+  uint32_t id = 0;
+  std::string module;
+  ExtensionState state = ExtensionState::Loaded;
+  FaultPolicy faultPolicy = FaultPolicy::Unload;
+  ExtensionCounters counters;
+  size_t heapUsed = 0;
+};
+
+struct DeployResult {
+  uint32_t id = 0;    // the new extension's, when ok
+  std::string error;  // why the image was refused (one line per problem), else empty
+  explicit operator bool() const { return error.empty(); }
+};
+
+class Nic {
+ public:
+  explicit Nic(NicOptions options = {});
+  ~Nic();
+  Nic(const Nic &) = delete;
+  Nic &operator=(const Nic &) = delete;
+
+  // Adds a port; returns its number (0, 1, ... in the order added, at most 16: Packet.Port is [0..15]).
+  uint32_t addPort(std::unique_ptr<Port> port);
+  Port *port(uint32_t number);
+  size_t portCount() const;
+
+  // Loads, links and initialises an extension (its module bodies run now). A refused image, or one whose
+  // body traps, leaves everything running as it was.
+  DeployResult deploy(const image::Image &image, DeployOptions options = {});
+  // Removes an extension between two events; false if there is none with this id.
+  bool unload(uint32_t id);
+  // Deploys `image` in the place of extension `id` (same position in the dispatch order), then removes the old
+  // one, between two events. If the new image is refused the old one keeps running.
+  DeployResult replace(uint32_t id, const image::Image &image, DeployOptions options = {});
+
+  // One round: at most one packet from each port, each dispatched to the extensions. False when no port had a
+  // packet (all idle or at their end).
+  bool poll();
+  // Polls until every port's input has ended, then flushes every port's output.
+  void runUntilInputsEnd();
+  bool inputsEnded() const;
+  bool flush();
+
+  // Dispatches a packet the caller allocated from pool() (held by the dispatcher, owner 0): for tests and for
+  // ports that are not polled. The packet is gone afterwards.
+  void dispatch(PacketHandle packet);
+
+  PacketPool &pool();
+  const NicCounters &counters() const;
+  std::vector<ExtensionInfo> extensions() const;
+  const std::deque<FaultRecord> &faults() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace spine::nicrt

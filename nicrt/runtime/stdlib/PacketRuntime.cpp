@@ -1,0 +1,73 @@
+// The runtime side of stdlib/Packet.spi. Each procedure is a C shim with the code ABI (spine/abi.h): a handle
+// travels as a pointer-sized word (packet/PacketHandle.h) and is resolved against the pool on every use, so a
+// handle kept after Send or Drop (its buffer freed, its generation bumped) traps "packet used after send or
+// drop" at the caller's site instead of touching the buffer's next packet. The shims trap from their own
+// frame, after every C++ call has returned: nothing with a destructor and no lock is ever jumped over.
+#include "stdlib/PacketRuntime.h"
+
+#include "detail/Invocation.h"
+#include "detail/PacketContext.h"
+
+namespace {
+
+using spine::nicrt::PacketBuffer;
+using spine::nicrt::PacketHandle;
+using spine::nicrt::detail::Invocation;
+using spine::nicrt::detail::PacketContext;
+
+// The running invocation's packet context, or nullptr outside a NIC (then no handle is valid).
+PacketContext *context(const char *what) {
+  Invocation *inv = spine::nicrt::detail::currentInvocation();
+  if (!inv) spine::nicrt::detail::outsideInvocation(what);
+  return inv->extension->packets;
+}
+
+// The buffer `p` names, held by the running extension; traps (NIL, or used after send or drop) otherwise.
+// A handle of another extension's packet is refused like a stale one: an extension reaches only what it holds.
+PacketBuffer &resolveOrTrap(PacketContext *ctx, void *p, uint32_t site) {
+  if (!p) spx_rt_trap(SPX_TRAP_NIL, site);
+  PacketBuffer *b = ctx ? ctx->pool().resolve(PacketHandle::fromPointer(p)) : nullptr;
+  if (!b || b->owner() != ctx->owner()) spx_rt_trap(SPX_TRAP_PACKET_USED, site);
+  return *b;
+}
+
+}  // namespace
+
+extern "C" {
+
+// Packet.Exhausted: the exception's identity (its address) and argument storage (it has none).
+alignas(16) unsigned char spx_packet_exhausted[16];
+
+int64_t spx_packet_length(void *p, uint32_t site) {
+  PacketContext *ctx = context("Packet.Length");
+  return resolveOrTrap(ctx, p, site).length();
+}
+
+void spx_packet_send(void *p, int64_t port, uint32_t site) {
+  PacketContext *ctx = context("Packet.Send");
+  PacketBuffer &b = resolveOrTrap(ctx, p, site);
+  if (port < 0 || port > 15) spx_rt_trap(SPX_TRAP_RANGE, site);  // Packet.Port; the compiler checks it too
+  ctx->sent(b, static_cast<uint32_t>(port));
+  ctx->pool().free(PacketHandle::fromPointer(p));
+}
+
+void spx_packet_drop(void *p, uint32_t site) {
+  PacketContext *ctx = context("Packet.Drop");
+  PacketBuffer &b = resolveOrTrap(ctx, p, site);
+  ctx->dropped(b);
+  ctx->pool().free(PacketHandle::fromPointer(p));
+}
+
+void *spx_packet_copy(void *p, uint32_t site) {
+  PacketContext *ctx = context("Packet.Copy");
+  resolveOrTrap(ctx, p, site);
+  PacketHandle copy = ctx->pool().copy(PacketHandle::fromPointer(p), ctx->owner());
+  if (!copy) {
+    Invocation *inv = spine::nicrt::detail::currentInvocation();
+    inv->extension->state->exc = spx_packet_exhausted;  // RAISE Packet.Exhausted
+    return nullptr;
+  }
+  return copy.toPointer();
+}
+
+}  // extern "C"

@@ -1,0 +1,15 @@
+// The runtime's implementation of stdlib/Packet.spi (PacketRuntime.cpp), with the code ABI of spine/abi.h:
+// Packet.T as a pointer-sized handle, Port and results as int64_t, then the call's trap site.
+#pragma once
+
+#include <cstdint>
+
+#include "spine/abi.h"
+
+extern "C" {
+extern unsigned char spx_packet_exhausted[16];  // "Packet.Exhausted"
+int64_t spx_packet_length(void *p, uint32_t site);
+void spx_packet_send(void *p, int64_t port, uint32_t site);
+void spx_packet_drop(void *p, uint32_t site);
+void *spx_packet_copy(void *p, uint32_t site);
+}
