@@ -1,6 +1,6 @@
 // The message wire format for C++: names in namespace spine::host::wire for the definitions of spine/wire.h
-// (the one C header every side shares; docs/messages.md is the specification). Nothing is defined here that
-// is not defined there.
+// (the one C header every side shares; docs/messages.md is the specification). Apart from Bytes, the host's
+// buffer type, every name here stands for a definition there.
 #pragma once
 
 #include "spine/wire.h"
