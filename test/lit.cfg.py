@@ -35,9 +35,10 @@ config.substitutions.append(("%spine_image_sample", config.spine_image_sample))
 config.substitutions.append(("%spine_image", config.spine_image))
 config.substitutions.append(("%stdlib", os.path.join(config.spine_src_root, "stdlib")))
 config.substitutions.append(("%python", "python3"))
-# Generated host stubs are compiled as an application would: C++17, warnings as errors, hostrt's headers.
-config.substitutions.append(("%cxx_stubs", "%s -std=c++17 -Wall -Wextra -Werror -pedantic -I%s"
-                             % (config.cxx, config.hostrt_include)))
+# Generated host stubs are compiled as an application would: C++17, warnings as errors, hostrt's headers and
+# the shared header layer (include/spine/).
+config.substitutions.append(("%cxx_stubs", "%s -std=c++17 -Wall -Wextra -Werror -pedantic -I%s -I%s"
+                             % (config.cxx, config.hostrt_include, config.spine_abi_include)))
 config.substitutions.append(("%samples", os.path.join(config.spine_src_root, "samples")))
 for tool in ["FileCheck", "not", "split-file"]:
     config.substitutions.append((r"(?<![-\w])%s\b" % tool, os.path.join(config.llvm_tools_dir, tool)))

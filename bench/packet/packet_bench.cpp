@@ -2,7 +2,7 @@
 // check in) against the same logic in C++ (kernels_native.cpp, clang -O2, no checks), over the same
 // in-memory packets in one run. Prints the time per packet of each and the ratio spx/C++ (goal: <= 1.05).
 // The .spx object is linked in directly: it is the code the NIC runtime's loader maps, and its ABI is the
-// runtime's (nicrt/include/spine/abi.h); a stand-in runtime here only gives it fuel and a stack limit.
+// runtime's (include/spine/abi.h); a stand-in runtime here only gives it fuel and a stack limit.
 #include "kernels_native.h"
 
 #include "spine/abi.h"

@@ -2,7 +2,7 @@
 // is compiled inline (as Modula-3 compilers do) into unsigned machine operations.
 #include "codegen/detail/CG.h"
 
-#include "../../nicrt/include/spine/abi.h"
+#include "spine/abi.h"
 
 #include <llvm/IR/Intrinsics.h>
 

@@ -1,9 +1,9 @@
-// Procedures and calls: the ABI of nicrt/include/spine/abi.h on both sides (parameters in, arguments out),
+// Procedures and calls: the ABI of include/spine/abi.h on both sides (parameters in, arguments out),
 // nested procedures' environments, calls through procedure values, and the check for a pending exception
 // after a call whose type may raise.
 #include "codegen/detail/CG.h"
 
-#include "../../nicrt/include/spine/abi.h"
+#include "spine/abi.h"
 
 namespace spx::cg {
 

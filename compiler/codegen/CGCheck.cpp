@@ -3,7 +3,7 @@
 // weights mark traps as never taken, so the hot path stays straight and LLVM may drop checks it can prove.
 #include "codegen/detail/CG.h"
 
-#include "../../nicrt/include/spine/abi.h"
+#include "spine/abi.h"
 
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>

@@ -1,7 +1,7 @@
 // Expressions: constants, names, designators (fields, elements, dereferences), operators and constructors.
 #include "codegen/detail/CG.h"
 
-#include "../../nicrt/include/spine/abi.h"
+#include "spine/abi.h"
 
 #include <llvm/IR/Intrinsics.h>
 

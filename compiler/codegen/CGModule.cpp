@@ -2,7 +2,7 @@
 // in initialisation order, the image's entry "spx.init", and the facts the manifest records.
 #include "codegen/detail/CG.h"
 
-#include "../../nicrt/include/spine/abi.h"
+#include "spine/abi.h"
 
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/ErrorHandling.h>

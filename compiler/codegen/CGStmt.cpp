@@ -4,7 +4,7 @@
 // FINALLY of the procedure, or out of the procedure to its caller's check.
 #include "codegen/detail/CG.h"
 
-#include "../../nicrt/include/spine/abi.h"
+#include "spine/abi.h"
 
 namespace spx::cg {
 

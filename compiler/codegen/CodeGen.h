@@ -1,5 +1,5 @@
 // Code generation: the checked AST of one extension (its modules and the interfaces they use) to an LLVM
-// module that follows the runtime ABI (nicrt/include/spine/abi.h), with every checked runtime error compiled
+// module that follows the runtime ABI (include/spine/abi.h), with every checked runtime error compiled
 // in as a call of spx_rt_trap at a numbered trap site. Then the optimiser and the target's code emitter.
 #pragma once
 

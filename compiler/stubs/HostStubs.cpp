@@ -11,7 +11,6 @@
 // are named after where they occur (Rule_inner, AddRule_Result), types of other interfaces after the
 // interface (Net_Color). Marshalling is straight-line code per type: one put/get function per record and
 // array type, ordinals inline with their range as template arguments of Writer/Reader.
-#include "spine/host/Wire.h"
 #include "stubs/HostStubs.h"
 
 #include "stubs/CppNames.h"
@@ -19,6 +18,7 @@
 #include "ast/AST.h"
 #include "sema/ConstValue.h"
 #include "sema/Types.h"
+#include "spine/wire.h"
 
 #include <fmt/format.h>
 
@@ -41,8 +41,8 @@ bool isBool(const Type *t) {
   return e && e->literals.size() == 2 && e->literals[0] == "FALSE" && e->literals[1] == "TRUE";
 }
 
-// The wire format is hostrt's (docs/messages.md): the generator and the runtime share its definitions.
-using spine::host::wire::ordinalWidth;
+// The wire format is spine/wire.h's (docs/messages.md): the generator and both runtimes share its definitions.
+unsigned ordinalWidth(int64_t lo, int64_t hi) { return spine_wire_ordinal_width(lo, hi); }
 
 uint64_t numberOf(const Type *ordinal) {
   int64_t lo, hi;

@@ -1,6 +1,7 @@
 // The host-stub generator: C++17 for a checked message interface (lang/REFERENCE.md 8.3), marshalling by the
-// wire format of docs/messages.md against the runtime in hostrt/include/spine/host/. For an interface I it
-// writes I.h and I.cpp, whose declarations live in namespace spine_gen::I (docs/messages.md, "C++ stubs").
+// wire format of docs/messages.md (include/spine/wire.h) against the runtime in hostrt/include/spine/host/.
+// For an interface I it writes I.h and I.cpp, whose declarations live in namespace spine_gen::I
+// (docs/messages.md, "C++ stubs").
 #pragma once
 
 #include "sema/Scope.h"

@@ -65,7 +65,7 @@ private:
 };
 
 // The extension stopped with a checked runtime error while it ran the request. `kind` is an spx_trap_kind
-// (nicrt/include/spine/abi.h); kindName() its words ("range", "integer overflow", ...).
+// (include/spine/abi.h); kindName() its words ("range", "integer overflow", ...).
 class ExtensionTrapped : public Error {
 public:
   ExtensionTrapped(std::uint32_t kind, std::string kindName, std::string file, std::uint32_t line)

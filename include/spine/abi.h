@@ -1,7 +1,8 @@
 /* The contract between code that spinec generates and the NIC runtime that runs it.
 
-   Everything here is plain C so that the runtime, generated code and tests agree on one definition.
-   docs/abi.md explains the choices; keep the two in step.
+   Everything here is plain C so that the runtime, generated code and tests agree on one definition. It lives in
+   the top-level include/spine/ (CMake target spine_abi), the header layer that compiler, nicrt and hostrt share
+   and nothing else joins. docs/abi.md explains the choices; keep the two in step.
 
    Symbols
    - A procedure P of interface or module M is the symbol "M.P" (nested procedures "M.Outer.Inner", internal).

@@ -1,0 +1,326 @@
+/* The single-producer single-consumer ring of the shared-memory host channel: one layout for both sides, in the
+   way DPDK's rte_ring and io_uring share one header between producer and consumer. docs/abi.md ("The ring")
+   explains the choices; keep the two in step.
+
+   Layout (the shared part: a mapping that may sit at a different address in each process, so it holds offsets
+   and counters, never pointers):
+     bytes   0.. 63  line 0: magic, version, slot count (a power of two) and mask; written once by spine_ring_init
+     bytes  64..127  line 1: the producer index (slots produced so far); only the producer writes it
+     bytes 128..191  line 2: the consumer index (slots consumed so far); only the consumer writes it
+     bytes 192..     slot_count slots of SPINE_RING_SLOT_SIZE (64) bytes
+   Each index has a cache line of its own, so the two sides never write the same line (no false sharing).
+   The indices count slots from 0 and never wrap (2^64 slots is centuries at any rate); a slot's position is
+   index & mask. Used slots are prod - cons (at most slot_count).
+
+   Records. A message is one record: an 8-byte record header (u32 payload length, u32 kind) and the payload,
+   taking the fewest whole slots that hold both. A record never wraps around the end of the slots: when it does
+   not fit before the end, the producer fills the rest with a PAD record and puts it at slot 0, so a consumer
+   always sees a record's bytes contiguous and can decode them in place. Variable-length records (rather than
+   fixed slots) because messages run from 24 bytes to 16 MiB: a small one takes one slot, a big one is not cut
+   into pieces. 64-byte slots because that is a cache line: every record starts on a line of its own and its
+   header is aligned for the atomic loads below, at a cost of under one slot per record. The largest payload is
+   spine_ring_max_payload(slot_count): half the ring, less the record header, which always fits once the ring
+   has drained (before the end or, after a PAD, at slot 0), so a producer that waits is never stuck.
+
+   Each side works through a handle in its own memory (struct spine_ring_producer, struct spine_ring_consumer),
+   which holds this process's address of the ring, its own index, and a cached copy of the other side's index,
+   reloaded only when the cache says full (producer) or empty (consumer). A side never reads its own index
+   back from the shared part, and checks everything it reads from the other side: a broken or hostile peer
+   can make a ring look full, empty or corrupt (SPINE_RING_CORRUPT), never make this side touch memory outside
+   the slots.
+
+   Ordering, with the __atomic builtins (the same in C and C++; lock-free for 64-bit on every target SPINE
+   supports, asserted below). The producer writes a record, then publishes it with a RELEASE store of the
+   producer index; the consumer ACQUIRE-loads the producer index, so every byte written before the store is
+   visible to it. The consumer reads a record, then gives its slots back with a RELEASE store of the consumer
+   index; the producer ACQUIRE-loads the consumer index before overwriting those slots, so the consumer's reads
+   happened before the producer's writes. Each access below says which ordering it uses and why.
+
+   Plain C99 that also compiles as C++. */
+#ifndef SPINE_RING_H
+#define SPINE_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SPINE_RING_MAGIC 0x474E4952u /* "RING" as little-endian bytes */
+#define SPINE_RING_VERSION 1u
+#define SPINE_RING_CACHE_LINE 64u
+#define SPINE_RING_SLOT_SIZE 64u      /* one cache line (above) */
+#define SPINE_RING_HEADER_SIZE 192u   /* three cache lines; the slots start here */
+#define SPINE_RING_RECORD_HEADER 8u   /* u32 length, u32 kind */
+#define SPINE_RING_MIN_SLOTS 2u
+#define SPINE_RING_MAX_SLOTS (1u << 24) /* 1 GiB of slots */
+
+/* The kind word of a record header. */
+#define SPINE_RING_RECORD_DATA 1u /* a message: `length` payload bytes follow the header */
+#define SPINE_RING_RECORD_PAD 2u  /* filler up to the end of the slots; the next record is at slot 0 */
+
+enum spine_ring_status {
+  SPINE_RING_OK = 0,
+  SPINE_RING_FULL = 1,       /* no room now: back-pressure, try again once the consumer has caught up */
+  SPINE_RING_EMPTY = 2,      /* nothing to read now */
+  SPINE_RING_TOO_BIG = 3,    /* enqueue: the payload exceeds spine_ring_max_payload and never fits;
+                                dequeue: the record does not fit the caller's buffer (it stays in the ring) */
+  SPINE_RING_CORRUPT = 4,    /* the other side broke the rules (index out of range, bad record): close the ring */
+  SPINE_RING_BAD_LAYOUT = 5  /* init/attach: bad magic, version, slot count, size or alignment */
+};
+
+/* The shared part. Only spine_ring_init writes line 0; each index is written by its side only. */
+struct spine_ring {
+  uint32_t magic;
+  uint32_t version;
+  uint32_t slot_count; /* a power of two, SPINE_RING_MIN_SLOTS..SPINE_RING_MAX_SLOTS */
+  uint32_t slot_mask;  /* slot_count - 1 */
+  uint8_t reserved0[SPINE_RING_CACHE_LINE - 16];
+  uint64_t prod; /* slots produced; written by the producer only */
+  uint8_t reserved1[SPINE_RING_CACHE_LINE - 8];
+  uint64_t cons; /* slots consumed; written by the consumer only */
+  uint8_t reserved2[SPINE_RING_CACHE_LINE - 8];
+};
+
+#if defined(__cplusplus)
+#define SPINE_RING_STATIC_ASSERT(name, cond) static_assert(cond, #name)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define SPINE_RING_STATIC_ASSERT(name, cond) _Static_assert(cond, #name)
+#else /* C99: an array of negative size */
+#define SPINE_RING_STATIC_ASSERT(name, cond) typedef char spine_ring_assert_##name[(cond) ? 1 : -1]
+#endif
+SPINE_RING_STATIC_ASSERT(prod_has_line_1, offsetof(struct spine_ring, prod) == 1 * SPINE_RING_CACHE_LINE);
+SPINE_RING_STATIC_ASSERT(cons_has_line_2, offsetof(struct spine_ring, cons) == 2 * SPINE_RING_CACHE_LINE);
+SPINE_RING_STATIC_ASSERT(header_is_three_lines, sizeof(struct spine_ring) == SPINE_RING_HEADER_SIZE);
+/* The indices are shared between processes: their atomics must be lock-free (no lock that lives in one process). */
+#if !defined(__GCC_ATOMIC_LLONG_LOCK_FREE) || __GCC_ATOMIC_LLONG_LOCK_FREE != 2
+#error "spine/ring.h needs lock-free 64-bit atomics"
+#endif
+
+/* The producer's handle, in the producer's own memory. */
+struct spine_ring_producer {
+  struct spine_ring *ring; /* this process's address of the shared part */
+  uint8_t *slots;
+  uint32_t slot_count, slot_mask; /* copied at attach: the shared copy is not read again */
+  uint64_t prod;                  /* our index; the shared one is only ever published */
+  uint64_t cons_cache;            /* the consumer index when last loaded */
+  uint64_t reserved;              /* slots of the record reserved and not yet committed (a PAD included) */
+};
+
+/* The consumer's handle, in the consumer's own memory. */
+struct spine_ring_consumer {
+  struct spine_ring *ring;
+  uint8_t *slots;
+  uint32_t slot_count, slot_mask;
+  uint64_t cons;       /* our index */
+  uint64_t prod_cache; /* the producer index when last loaded */
+  uint64_t pending;    /* slots of the record peeked and not yet released */
+};
+
+/* Bytes of a ring with `slot_count` slots: what the shared mapping must hold. */
+static inline uint64_t spine_ring_bytes(uint32_t slot_count) {
+  return SPINE_RING_HEADER_SIZE + (uint64_t)slot_count * SPINE_RING_SLOT_SIZE;
+}
+
+/* The largest payload of one record: half the slots, less the record header (see "Records" above). */
+static inline uint32_t spine_ring_max_payload(uint32_t slot_count) {
+  return slot_count / 2 * SPINE_RING_SLOT_SIZE - SPINE_RING_RECORD_HEADER;
+}
+
+/* Slots a record with a payload of `length` bytes takes. */
+static inline uint64_t spine_ring_record_slots(uint32_t length) {
+  return ((uint64_t)length + SPINE_RING_RECORD_HEADER + SPINE_RING_SLOT_SIZE - 1) / SPINE_RING_SLOT_SIZE;
+}
+
+static inline int spine_ring_layout_ok(const void *mem, uint64_t bytes, uint32_t slot_count) {
+  return ((uintptr_t)mem % SPINE_RING_CACHE_LINE) == 0 && slot_count >= SPINE_RING_MIN_SLOTS &&
+         slot_count <= SPINE_RING_MAX_SLOTS && (slot_count & (slot_count - 1)) == 0 &&
+         bytes >= spine_ring_bytes(slot_count);
+}
+
+/* Makes an empty ring of `slot_count` slots in `mem` (`bytes` long, aligned to a cache line), before either side
+   attaches. */
+static inline int spine_ring_init(void *mem, uint64_t bytes, uint32_t slot_count) {
+  struct spine_ring *r = (struct spine_ring *)mem;
+  if (!spine_ring_layout_ok(mem, bytes, slot_count)) return SPINE_RING_BAD_LAYOUT;
+  memset(r, 0, sizeof *r);
+  r->version = SPINE_RING_VERSION;
+  r->slot_count = slot_count;
+  r->slot_mask = slot_count - 1;
+  /* RELEASE: the magic goes last, so a side that acquire-loads it (attach) sees the rest of line 0 and both
+     indices at 0. */
+  __atomic_store_n(&r->magic, SPINE_RING_MAGIC, __ATOMIC_RELEASE);
+  return SPINE_RING_OK;
+}
+
+/* Checks the ring at `mem` (`bytes` of this process's mapping) and reads its geometry once. */
+static inline int spine_ring_attach_common(void *mem, uint64_t bytes, struct spine_ring **ring, uint32_t *count) {
+  struct spine_ring *r = (struct spine_ring *)mem;
+  if ((uintptr_t)mem % SPINE_RING_CACHE_LINE != 0 || bytes < SPINE_RING_HEADER_SIZE) return SPINE_RING_BAD_LAYOUT;
+  /* ACQUIRE: pairs with the release store of the magic in spine_ring_init: line 0 is complete. */
+  if (__atomic_load_n(&r->magic, __ATOMIC_ACQUIRE) != SPINE_RING_MAGIC) return SPINE_RING_BAD_LAYOUT;
+  if (r->version != SPINE_RING_VERSION || r->slot_mask != r->slot_count - 1 ||
+      !spine_ring_layout_ok(mem, bytes, r->slot_count))
+    return SPINE_RING_BAD_LAYOUT;
+  *ring = r;
+  *count = r->slot_count;
+  return SPINE_RING_OK;
+}
+
+/* The producer side of the ring at `mem`. It continues from the shared producer index (a producer that
+   restarts resumes where the last one stopped). */
+static inline int spine_ring_attach_producer(struct spine_ring_producer *p, void *mem, uint64_t bytes) {
+  int status = spine_ring_attach_common(mem, bytes, &p->ring, &p->slot_count);
+  if (status != SPINE_RING_OK) return status;
+  p->slots = (uint8_t *)mem + SPINE_RING_HEADER_SIZE;
+  p->slot_mask = p->slot_count - 1;
+  /* ACQUIRE: only this side writes prod; acquire also orders after the slots an earlier producer published. */
+  p->prod = __atomic_load_n(&p->ring->prod, __ATOMIC_ACQUIRE);
+  /* ACQUIRE: pairs with the consumer's release store; the slots below it have been read. */
+  p->cons_cache = __atomic_load_n(&p->ring->cons, __ATOMIC_ACQUIRE);
+  p->reserved = 0;
+  return SPINE_RING_OK;
+}
+
+/* The consumer side of the ring at `mem`, continuing from the shared consumer index. */
+static inline int spine_ring_attach_consumer(struct spine_ring_consumer *c, void *mem, uint64_t bytes) {
+  int status = spine_ring_attach_common(mem, bytes, &c->ring, &c->slot_count);
+  if (status != SPINE_RING_OK) return status;
+  c->slots = (uint8_t *)mem + SPINE_RING_HEADER_SIZE;
+  c->slot_mask = c->slot_count - 1;
+  /* ACQUIRE: only this side writes cons; relaxed would do, acquire costs nothing on attach. */
+  c->cons = __atomic_load_n(&c->ring->cons, __ATOMIC_ACQUIRE);
+  /* ACQUIRE: pairs with the producer's release store; the slots below it are written. */
+  c->prod_cache = __atomic_load_n(&c->ring->prod, __ATOMIC_ACQUIRE);
+  c->pending = 0;
+  return SPINE_RING_OK;
+}
+
+/* Reserves a record of `length` payload bytes and points *payload at them, for the caller to fill and then
+   publish with spine_ring_commit. SPINE_RING_FULL when the consumer has not yet freed enough slots (nothing is
+   written; try again later), SPINE_RING_TOO_BIG when `length` exceeds spine_ring_max_payload. A second reserve
+   before the commit replaces the first. */
+static inline int spine_ring_reserve(struct spine_ring_producer *p, uint32_t length, void **payload) {
+  uint64_t need, off, to_end, total;
+  uint8_t *record;
+  if (length > spine_ring_max_payload(p->slot_count)) return SPINE_RING_TOO_BIG;
+  need = spine_ring_record_slots(length);
+  off = p->prod & p->slot_mask;
+  to_end = p->slot_count - off;
+  total = need <= to_end ? need : to_end + need; /* a PAD to the end, then the record at slot 0 */
+  /* Unsigned arithmetic: a consumer index ahead of ours (a broken consumer) makes this huge, so: full. */
+  if (p->prod + total - p->cons_cache > p->slot_count) {
+    /* ACQUIRE: pairs with the consumer's release store of cons: its reads of every slot below the value loaded
+       happened before, so we may overwrite them. */
+    p->cons_cache = __atomic_load_n(&p->ring->cons, __ATOMIC_ACQUIRE);
+    if (p->prod + total - p->cons_cache > p->slot_count) return SPINE_RING_FULL;
+  }
+  if (total != need) {
+    record = p->slots + off * SPINE_RING_SLOT_SIZE;
+    /* RELAXED: the consumer cannot look at this slot until the release store of prod in spine_ring_commit,
+       which orders these stores before it. */
+    __atomic_store_n((uint32_t *)record, (uint32_t)(to_end * SPINE_RING_SLOT_SIZE - SPINE_RING_RECORD_HEADER),
+                     __ATOMIC_RELAXED);
+    __atomic_store_n((uint32_t *)record + 1, SPINE_RING_RECORD_PAD, __ATOMIC_RELAXED);
+    off = 0;
+  }
+  record = p->slots + off * SPINE_RING_SLOT_SIZE;
+  /* RELAXED: published by the release store of prod in spine_ring_commit, like the payload. */
+  __atomic_store_n((uint32_t *)record, length, __ATOMIC_RELAXED);
+  __atomic_store_n((uint32_t *)record + 1, SPINE_RING_RECORD_DATA, __ATOMIC_RELAXED);
+  *payload = record + SPINE_RING_RECORD_HEADER;
+  p->reserved = total;
+  return SPINE_RING_OK;
+}
+
+/* Publishes the record reserved last: from now on the consumer may read it. */
+static inline void spine_ring_commit(struct spine_ring_producer *p) {
+  p->prod += p->reserved;
+  p->reserved = 0;
+  /* RELEASE: the record's header, payload and any PAD before it, all written before this store, are visible
+     to a consumer whose acquire load of prod returns this value or a later one. */
+  __atomic_store_n(&p->ring->prod, p->prod, __ATOMIC_RELEASE);
+}
+
+/* Copies `length` bytes from `data` into a new record and publishes it; SPINE_RING_FULL (nothing written, the
+   caller keeps the message and retries: back-pressure, never loss) or SPINE_RING_TOO_BIG otherwise. */
+static inline int spine_ring_try_enqueue(struct spine_ring_producer *p, const void *data, uint32_t length) {
+  void *payload;
+  int status = spine_ring_reserve(p, length, &payload);
+  if (status != SPINE_RING_OK) return status;
+  if (length != 0) memcpy(payload, data, length);
+  spine_ring_commit(p);
+  return SPINE_RING_OK;
+}
+
+/* Points *payload and *length at the oldest record, which stays in the ring (its slots are not reused) until
+   spine_ring_release. SPINE_RING_EMPTY when there is none, SPINE_RING_CORRUPT when the producer broke the
+   rules. The payload lives in shared memory: a consumer that does not trust the producer copies it out
+   (spine_ring_try_dequeue) before decoding it, so the producer cannot change it in between. */
+static inline int spine_ring_peek(struct spine_ring_consumer *c, const void **payload, uint32_t *length) {
+  for (;;) {
+    uint64_t avail = c->prod_cache - c->cons, off, need;
+    const uint8_t *record;
+    uint32_t kind, len;
+    if (avail == 0) {
+      /* ACQUIRE: pairs with the producer's release store of prod in spine_ring_commit: every record below the
+         value loaded is completely written and visible here. */
+      c->prod_cache = __atomic_load_n(&c->ring->prod, __ATOMIC_ACQUIRE);
+      avail = c->prod_cache - c->cons;
+      if (avail == 0) return SPINE_RING_EMPTY;
+    }
+    if (avail > c->slot_count) return SPINE_RING_CORRUPT; /* more published than the ring holds, or prod went back */
+    off = c->cons & c->slot_mask;
+    record = c->slots + off * SPINE_RING_SLOT_SIZE;
+    /* RELAXED: the acquire load of prod above ordered these after the producer's writes; one load each, so the
+       values checked are the values used. */
+    len = __atomic_load_n((const uint32_t *)record, __ATOMIC_RELAXED);
+    kind = __atomic_load_n((const uint32_t *)record + 1, __ATOMIC_RELAXED);
+    if (kind == SPINE_RING_RECORD_PAD) {
+      need = c->slot_count - off;
+      if (need > avail) return SPINE_RING_CORRUPT;
+      c->cons += need;
+      /* RELEASE: we are done reading the PAD (its header above); the producer, acquiring cons, may reuse it. */
+      __atomic_store_n(&c->ring->cons, c->cons, __ATOMIC_RELEASE);
+      continue;
+    }
+    if (kind != SPINE_RING_RECORD_DATA) return SPINE_RING_CORRUPT;
+    need = spine_ring_record_slots(len);
+    if (need > avail || need > c->slot_count - off) return SPINE_RING_CORRUPT;
+    *payload = record + SPINE_RING_RECORD_HEADER;
+    *length = len;
+    c->pending = need;
+    return SPINE_RING_OK;
+  }
+}
+
+/* Gives the slots of the record peeked last back to the producer. */
+static inline void spine_ring_release(struct spine_ring_consumer *c) {
+  c->cons += c->pending;
+  c->pending = 0;
+  /* RELEASE: our reads of the record, made before this store, happen before the producer (which acquire-loads
+     cons before reserving) overwrites its slots. */
+  __atomic_store_n(&c->ring->cons, c->cons, __ATOMIC_RELEASE);
+}
+
+/* Copies the oldest record into `buffer` (`capacity` bytes), sets *length, and releases it. SPINE_RING_EMPTY,
+   SPINE_RING_CORRUPT, or SPINE_RING_TOO_BIG with *length set when the record is longer than `capacity` (it
+   stays in the ring: dequeue it with a bigger buffer). */
+static inline int spine_ring_try_dequeue(struct spine_ring_consumer *c, void *buffer, uint32_t capacity,
+                                         uint32_t *length) {
+  const void *payload;
+  int status = spine_ring_peek(c, &payload, length);
+  if (status != SPINE_RING_OK) return status;
+  if (*length > capacity) return SPINE_RING_TOO_BIG;
+  if (*length != 0) memcpy(buffer, payload, *length);
+  spine_ring_release(c);
+  return SPINE_RING_OK;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPINE_RING_H */
