@@ -263,7 +263,10 @@ void Nic::Impl::recordFault(Slot &slot, const Outcome &outcome) {
   f.action = slot.options.faultPolicy == FaultPolicy::Keep ? "kept" : "pending";
   faults.push_back(std::move(f));
   while (faults.size() > options.maxFaultRecords) faults.pop_front();
-  if (slot.options.faultPolicy == FaultPolicy::Keep) return;
+  if (slot.options.faultPolicy == FaultPolicy::Keep) {
+    if (options.onFault) options.onFault(faults.back());
+    return;
+  }
   slot.state = ExtensionState::Faulted;  // no more invocations in this dispatch
   slot.pendingFault = true;
 }
@@ -291,12 +294,14 @@ void Nic::Impl::applyPendingFaults() {
         fresh->counters = slot.counters;
         slots[i] = std::move(fresh);
         if (record) record->action = "restarted";
+        if (record && options.onFault) options.onFault(*record);
         continue;
       }
       if (record) record->action = "restart failed: " + error;
     } else if (record) {
       record->action = "unloaded";
     }
+    if (record && options.onFault) options.onFault(*record);
     remove(i--);
   }
 }

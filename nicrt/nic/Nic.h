@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,12 +44,22 @@ struct DeployOptions {
   Limits limits;
 };
 
+struct FaultRecord {
+  uint32_t extension = 0;    // its id
+  std::string module;
+  uint32_t trapKind = 0;     // enum spx_trap_kind
+  std::string message;       // "f.spx:12: checked runtime error: range"
+  std::string action;        // what the fault policy did: "unloaded", "restarted", "kept", "restart failed: ..."
+};
+
 struct NicOptions {
   PacketPoolOptions pool;
   Limits limits;             // every extension's, unless its DeployOptions say otherwise
   OutputSink output;         // what extensions write (IO, Log); empty: standard output
   bool debuggerSupport = true;
   size_t maxFaultRecords = 1000;  // the oldest are forgotten beyond this
+  // Called on the dispatcher thread once a fault's policy has been applied (FaultRecord::action says how).
+  std::function<void(const FaultRecord &)> onFault;
 };
 
 struct ExtensionCounters {
@@ -70,13 +81,6 @@ struct NicCounters {
   uint64_t releasedByFault = 0;    // buffers freed because the invocation holding them trapped
 };
 
-struct FaultRecord {
-  uint32_t extension = 0;    // its id
-  std::string module;
-  uint32_t trapKind = 0;     // enum spx_trap_kind
-  std::string message;       // "f.spx:12: checked runtime error: range"
-  std::string action;        // what the fault policy did: "unloaded", "restarted", "kept", "restart failed: ..."
-};
 
 struct ExtensionInfo {
   uint32_t id = 0;
