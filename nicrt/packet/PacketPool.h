@@ -173,4 +173,17 @@ private:
   uint32_t retired_ = 0;
 };
 
+// Inline: every runtime procedure that takes a Packet.T resolves it first.
+inline PacketBuffer* PacketPool::resolve(PacketHandle h) {
+  const uint32_t index = h.index();
+  if (index >= buffers_.size()) return nullptr;
+  PacketBuffer& b = buffers_[index];
+  if (b.generation_ != h.generation() || b.owner_ == PacketBuffer::kNone) return nullptr;
+  return &b;
+}
+
+inline const PacketBuffer* PacketPool::resolve(PacketHandle h) const {
+  return const_cast<PacketPool*>(this)->resolve(h);
+}
+
 }  // namespace spine::nicrt
