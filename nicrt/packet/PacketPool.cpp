@@ -139,18 +139,6 @@ PacketHandle PacketPool::allocate(PacketOwner owner) {
   return PacketHandle(index, b.generation_);
 }
 
-PacketBuffer* PacketPool::resolve(PacketHandle h) {
-  const uint32_t index = h.index();
-  if (index >= buffers_.size()) return nullptr;
-  PacketBuffer& b = buffers_[index];
-  if (b.generation_ != h.generation() || b.owner_ == PacketBuffer::kNone) return nullptr;
-  return &b;
-}
-
-const PacketBuffer* PacketPool::resolve(PacketHandle h) const {
-  return const_cast<PacketPool*>(this)->resolve(h);
-}
-
 void PacketPool::release(uint32_t index) {
   unlink(index);
   PacketBuffer& b = buffers_[index];

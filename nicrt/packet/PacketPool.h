@@ -20,8 +20,8 @@
 // and one per extension. The pool keeps one list per owner, so freeAllOwnedBy (what a trapped or finished
 // invocation held) costs the number of buffers that owner holds, nothing when it holds none.
 //
-// Cost. allocate, free, resolve, copy and setOwner are O(1) and never allocate memory: all storage is taken in
-// the constructor. The pool is not thread-safe: it belongs to the NIC's one dispatcher thread.
+// Cost. allocate, free, resolve and setOwner are O(1), copy costs its bytes, and none allocates memory: all
+// storage is taken in the constructor. The pool is not thread-safe: it belongs to the NIC's one dispatcher thread.
 #pragma once
 
 #include "packet/PacketHandle.h"
@@ -172,5 +172,18 @@ private:
   uint32_t freeCount_ = 0;
   uint32_t retired_ = 0;
 };
+
+// Inline: every runtime procedure that takes a Packet.T resolves it first.
+inline PacketBuffer* PacketPool::resolve(PacketHandle h) {
+  const uint32_t index = h.index();
+  if (index >= buffers_.size()) return nullptr;
+  PacketBuffer& b = buffers_[index];
+  if (b.generation_ != h.generation() || b.owner_ == PacketBuffer::kNone) return nullptr;
+  return &b;
+}
+
+inline const PacketBuffer* PacketPool::resolve(PacketHandle h) const {
+  return const_cast<PacketPool*>(this)->resolve(h);
+}
 
 }  // namespace spine::nicrt
