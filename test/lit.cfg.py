@@ -40,6 +40,9 @@ config.substitutions.append(("%python", "python3"))
 config.substitutions.append(("%cxx_stubs", "%s -std=c++17 -Wall -Wextra -Werror -pedantic -I%s -I%s"
                              % (config.cxx, config.hostrt_include, config.spine_abi_include)))
 config.substitutions.append(("%samples", os.path.join(config.spine_src_root, "samples")))
+# The emulated SmartNIC and the bundled real capture (test/Inputs/pcap/README.md).
+config.substitutions.append(("%spine_nic", config.spine_nic))
+config.substitutions.append(("%capture", os.path.join(config.spine_src_root, "test", "Inputs", "pcap", "veth-mix.pcap")))
 for tool in ["FileCheck", "not", "split-file"]:
     config.substitutions.append((r"(?<![-\w])%s\b" % tool, os.path.join(config.llvm_tools_dir, tool)))
 # AddressSanitizer reserves terabytes of address space, so tests that cap it with `ulimit -v` say
@@ -51,11 +54,28 @@ config.environment["TERM"] = "dumb"
 
 # Images are signed: tests use a development key of their own, made once here, never the user's ~/.spine.
 import subprocess
-dev_key = os.path.join(config.spine_obj_root, "test", "dev.key")
-if not os.path.exists(dev_key):
-    os.makedirs(os.path.dirname(dev_key), exist_ok=True)
-    subprocess.run([config.spinec, "--keygen", dev_key[:-len(".key")]], check=True, stdout=subprocess.DEVNULL)
+# Made in a private directory that is then renamed into place: two lit runs started together (ctest -j) agree
+# on one key pair, since renaming onto an existing directory fails for the later one.
+import shutil, tempfile
+key_dir = os.path.join(config.spine_obj_root, "test", "devkey")
+if not os.path.exists(key_dir):
+    os.makedirs(os.path.dirname(key_dir), exist_ok=True)
+    tmp = tempfile.mkdtemp(dir=os.path.dirname(key_dir))
+    subprocess.run([config.spinec, "--keygen", os.path.join(tmp, "dev")], check=True, stdout=subprocess.DEVNULL)
+    try:
+        os.rename(tmp, key_dir)
+    except OSError:
+        shutil.rmtree(tmp)
+dev_key = os.path.join(key_dir, "dev.key")
 config.environment["SPINE_DEV_KEY"] = dev_key
+dev_pub = dev_key[:-len(".key")] + ".pub"
+config.substitutions.append(("%dev_pub", dev_pub))
+# %beside_healthy --work DIR IMAGE: a hostile image beside the healthy extension on one NIC (docs/safety.md).
+config.substitutions.append(("%beside_healthy", "python3 %s --spinec %s --spine-nic %s --trust %s --capture %s --healthy %s"
+                             % (os.path.join(config.spine_src_root, "test", "hostile", "Inputs", "beside_healthy.py"),
+                                config.spinec, config.spine_nic, dev_pub,
+                                os.path.join(config.spine_src_root, "test", "Inputs", "pcap", "veth-mix.pcap"),
+                                os.path.join(config.spine_src_root, "test", "hostile", "Inputs", "Healthy.spx"))))
 # gdb drives the debugging tests (scripts/install-deps.sh installs it).
 import shutil
 if shutil.which("gdb"):

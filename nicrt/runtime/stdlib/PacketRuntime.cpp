@@ -5,6 +5,8 @@
 // frame, after every C++ call has returned: nothing with a destructor and no lock is ever jumped over.
 #include "stdlib/PacketRuntime.h"
 
+#include <cstdio>
+
 #include "detail/Invocation.h"
 #include "detail/PacketContext.h"
 
@@ -27,8 +29,13 @@ PacketContext *context(const char *what) {
 PacketBuffer &resolveOrTrap(PacketContext *ctx, void *p, uint32_t site) {
   if (!p) spx_rt_trap(SPX_TRAP_NIL, site);
   PacketBuffer *b = ctx ? ctx->pool().resolve(PacketHandle::fromPointer(p)) : nullptr;
-  if (!b || b->owner() != ctx->owner()) spx_rt_trap(SPX_TRAP_PACKET_USED, site);
-  return *b;
+  if (b && b->owner() == ctx->owner()) return *b;
+  if (b && b->owner() == spine::nicrt::kDispatcherOwner) {
+    // A live packet the extension does not hold: the one its guard is looking at.
+    Invocation *inv = spine::nicrt::detail::currentInvocation();
+    std::snprintf(inv->detail, sizeof inv->detail, "packet used by a guard (a guard only reads its packet)");
+  }
+  spx_rt_trap(SPX_TRAP_PACKET_USED, site);
 }
 
 }  // namespace
@@ -38,9 +45,13 @@ extern "C" {
 // Packet.Exhausted: the exception's identity (its address) and argument storage (it has none).
 alignas(16) unsigned char spx_packet_exhausted[16];
 
+// Length only reads, so a guard may ask it of the packet it is looking at (held by the dispatcher).
 int64_t spx_packet_length(void *p, uint32_t site) {
   PacketContext *ctx = context("Packet.Length");
-  return resolveOrTrap(ctx, p, site).length();
+  if (!p) spx_rt_trap(SPX_TRAP_NIL, site);
+  PacketBuffer *b = ctx ? ctx->pool().resolve(PacketHandle::fromPointer(p)) : nullptr;
+  if (b && (b->owner() == ctx->owner() || b->owner() == spine::nicrt::kDispatcherOwner)) return b->length();
+  spx_rt_trap(SPX_TRAP_PACKET_USED, site);
 }
 
 void spx_packet_send(void *p, int64_t port, uint32_t site) {
