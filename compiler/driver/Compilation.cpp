@@ -253,7 +253,8 @@ int Compilation::run() {
   checkImplementations();
   // Building an extension links it: then every import must be provided. Checking a module alone
   // (-fsyntax-only, -verify) may leave the modules that implement its imports to a later build.
-  if (!opts_.verify && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint) checkImportsAreProvided();
+  if (!opts_.verify && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint && !opts_.printProcedures)
+    checkImportsAreProvided();
   diags_.flush();
   if (opts_.verify) {
     return verifyDiagnostics(sm_, sm_.fileCount(), diags_.records(), err_) ? 0 : 1;
@@ -270,8 +271,20 @@ int Compilation::run() {
         out_ << fmt::format("{} {:016x}\n", it->second->unit->name.text, it->second->fingerprint);
     }
   }
+  if (opts_.printProcedures) {
+    // The procedures an implementation of each interface must provide, as Sema resolved them (events are the
+    // runtime's to raise, not to implement). The NIC runtime's build checks its export table against this.
+    for (const Input &in : inputs_) {
+      if (!in.unit || !in.isInterface) continue;
+      auto it = interfaces_.find(fs::path(in.path).stem().string());
+      if (it == interfaces_.end() || !it->second->scope || it->second->failed) continue;
+      for (const Symbol *sym : it->second->scope->symbols())
+        if (sym->kind == SymKind::Procedure && !sym->isEvent && sym->unit == it->second->unit)
+          out_ << fmt::format("{}.{}\n", it->second->unit->name.text, sym->name.text);
+    }
+  }
   if (!errors && !opts_.stubsDir.empty()) errors = !writeStubs();
-  if (!errors && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint) {
+  if (!errors && !opts_.syntaxOnly && !opts_.dumpAst && !opts_.printFingerprint && !opts_.printProcedures) {
     if (gBackend) return gBackend(*this);
     diags_.report(DiagId::err_no_codegen, SourceRange());
     diags_.flush();

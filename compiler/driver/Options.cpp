@@ -13,6 +13,7 @@ const char *usageText() {
          "  -fsyntax-only          Parse and check the sources; write nothing\n"
          "  --dump-ast             Print the checked syntax tree of each input\n"
          "  --print-fingerprint    Print the fingerprint of each interface given as input\n"
+         "  --print-procedures     Print the procedures (not events) of each interface given, I.P per line\n"
          "  -verify                Check diagnostics against the expected-error/-warning/-note comments in\n"
          "                         the sources (for tests); implies -fsyntax-only\n"
          "  -I <dir>               Search <dir> for imported interfaces (before the bundled stdlib)\n"
@@ -76,6 +77,7 @@ OptionsResult parseOptions(const std::vector<std::string> &args) {
     else if (a == "--dump-ast") o.dumpAst = true;
     else if (a == "-verify") o.verify = o.syntaxOnly = true;
     else if (a == "--print-fingerprint") o.printFingerprint = true;
+    else if (a == "--print-procedures") o.printProcedures = true;
     else if (a == "-h" || a == "--help" || a == "-help") o.help = true;
     else if (a == "--version") o.version = true;
     else if (a == "-fcolor-diagnostics") o.color = ColorMode::Always;

@@ -19,6 +19,7 @@ struct Options {
   bool syntaxOnly = false;
   bool dumpAst = false;
   bool printFingerprint = false;
+  bool printProcedures = false;  // each input interface's procedures, "I.P" per line (not its events)
   bool verify = false;  // -verify: check diagnostics against expected-* comments (implies -fsyntax-only)
   bool help = false;
   bool version = false;

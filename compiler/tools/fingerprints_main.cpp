@@ -1,4 +1,5 @@
-// spx-fingerprints: prints the fingerprint of each interface given (as `spinec --print-fingerprint` does).
+// spx-fingerprints: prints the fingerprint of each interface given (as `spinec --print-fingerprint` does), or
+// with --print-procedures first, the procedures each declares.
 // The build uses it to give the NIC runtime the fingerprints of the stdlib interfaces it implements; it is
 // spinec's front end alone, so that spinec itself can link the runtime (for --run) without a build cycle.
 #include "driver/Compilation.h"
@@ -7,8 +8,9 @@
 #include <iostream>
 
 int main(int argc, char **argv) {
-  std::vector<std::string> args{"--print-fingerprint"};
-  args.insert(args.end(), argv + 1, argv + argc);
+  // `spx-fingerprints --print-procedures X.spi` lists procedures instead (the runtime's export check).
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args.front() != "--print-procedures") args.insert(args.begin(), "--print-fingerprint");
   spx::OptionsResult parsed = spx::parseOptions(args);
   if (!parsed.error.empty()) {
     std::cerr << "spx-fingerprints: error: " << parsed.error << "\n";

@@ -13,6 +13,8 @@ namespace detail {
 namespace {
 
 constexpr std::string_view kExportedInterfaceNames[] = {"IO", "Log", "Word", "Net", "Packet"};
+// Exported interfaces whose procedures spinec compiles inline, so the table has no symbol for them.
+constexpr std::string_view kInlineInterfaces[] = {"Word"};
 
 // memcpy/memmove/memset/memcmp/bcmp: LLVM lowers aggregate copies, zeroing and comparisons (record and array
 // `=`) to these calls, and they can only touch what the checked code handed them.
@@ -41,6 +43,21 @@ const ExportedSymbol kSymbols[] = {
 }  // namespace
 
 std::span<const ExportedSymbol> exportedSymbolTable() { return kSymbols; }
+
+std::vector<std::string> missingExports() {
+  std::vector<std::string> missing;
+  for (std::string_view proc : generated::kStdlibProcedures) {
+    std::string_view iface = proc.substr(0, proc.find('.'));
+    bool exported = false, inlined = false;
+    for (std::string_view n : kExportedInterfaceNames) exported = exported || n == iface;
+    for (std::string_view n : kInlineInterfaces) inlined = inlined || n == iface;
+    if (!exported || inlined) continue;
+    bool found = false;
+    for (const auto &s : kSymbols) found = found || s.name == proc;
+    if (!found) missing.emplace_back(proc);
+  }
+  return missing;
+}
 
 bool stdlibFingerprint(std::string_view name, uint64_t &fingerprint) {
   for (const auto &f : generated::kStdlibFingerprints)

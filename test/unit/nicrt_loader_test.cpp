@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "NicrtTestSupport.h"
+#include "detail/Exports.h"
 
 using namespace nicrt_test;
 using spine::nicrt::Runtime;
@@ -101,6 +102,11 @@ TEST_CASE("exports IO, Log, Word, Net and Packet with the stdlib's fingerprints,
   auto symbols = Runtime::exportedSymbols();
   CHECK(std::find(symbols.begin(), symbols.end(), "spx_rt_trap") != symbols.end());
   CHECK(std::find(symbols.begin(), symbols.end(), "printf") == symbols.end());
+}
+
+TEST_CASE("every procedure of every exported interface is in the export table") {
+  // The list comes from stdlib/*.spi through spinec's front end at build time (GenerateFingerprints.cmake).
+  CHECK(spine::nicrt::detail::missingExports() == std::vector<std::string>{});
 }
 
 TEST_CASE("lookup finds the image's own symbols only") {
