@@ -1,18 +1,21 @@
 // What the runtime exports to images. An interface is exported when the runtime implements every procedure
 // it declares (or it declares none: Word's procedures are compiled inline by spinec, Net has only types).
-// Table, Timer, Host, Peer and Buffer are not exported yet, so an image importing them is refused.
+// Timer, Host, Peer and Buffer are not exported yet, so an image importing them is refused. Each exported
+// interface's runtime side lives in its own file (stdlib/<I>Runtime.cpp), listed here by symbol.
 #include <cstring>
 
 #include "detail/Exports.h"
 #include "detail/StdIO.h"
+#include "stdlib/ChecksumRuntime.h"
 #include "stdlib/PacketRuntime.h"
+#include "stdlib/TableRuntime.h"
 #include "spine/nicrt/StdlibFingerprints.h"
 
 namespace spine::nicrt {
 namespace detail {
 namespace {
 
-constexpr std::string_view kExportedInterfaceNames[] = {"IO", "Log", "Word", "Net", "Packet"};
+constexpr std::string_view kExportedInterfaceNames[] = {"IO", "Log", "Word", "Net", "Packet", "Table", "Checksum"};
 // Exported interfaces whose procedures spinec compiles inline, so the table has no symbol for them.
 constexpr std::string_view kInlineInterfaces[] = {"Word"};
 
@@ -29,7 +32,24 @@ const ExportedSymbol kSymbols[] = {
     {"Packet.Send", reinterpret_cast<void *>(&spx_packet_send)},
     {"Packet.Drop", reinterpret_cast<void *>(&spx_packet_drop)},
     {"Packet.Copy", reinterpret_cast<void *>(&spx_packet_copy)},
+    {"Packet.PushHead", reinterpret_cast<void *>(&spx_packet_push_head)},
+    {"Packet.PullHead", reinterpret_cast<void *>(&spx_packet_pull_head)},
+    {"Packet.PushTail", reinterpret_cast<void *>(&spx_packet_push_tail)},
+    {"Packet.TrimTail", reinterpret_cast<void *>(&spx_packet_trim_tail)},
+    {"Packet.Get", reinterpret_cast<void *>(&spx_packet_get)},
+    {"Packet.Put", reinterpret_cast<void *>(&spx_packet_put)},
     {"Packet.Exhausted", static_cast<void *>(spx_packet_exhausted)},
+    {"Table.New", reinterpret_cast<void *>(&spx_table_new)},
+    {"Table.Get", reinterpret_cast<void *>(&spx_table_get)},
+    {"Table.Put", reinterpret_cast<void *>(&spx_table_put)},
+    {"Table.Delete", reinterpret_cast<void *>(&spx_table_delete)},
+    {"Table.Count", reinterpret_cast<void *>(&spx_table_count)},
+    {"Table.Capacity", reinterpret_cast<void *>(&spx_table_capacity)},
+    {"Table.Full", static_cast<void *>(spx_table_full)},
+    {"Checksum.Internet", reinterpret_cast<void *>(&spx_checksum_internet)},
+    {"Checksum.Sum", reinterpret_cast<void *>(&spx_checksum_sum)},
+    {"Checksum.Combine", reinterpret_cast<void *>(&spx_checksum_combine)},
+    {"Checksum.Update", reinterpret_cast<void *>(&spx_checksum_update)},
     {"spx_rt_trap", reinterpret_cast<void *>(&spx_rt_trap)},
     {"spx_rt_new", reinterpret_cast<void *>(&spx_rt_new)},
     {"spx_rt_oracle_check", reinterpret_cast<void *>(&spx_rt_oracle_check)},

@@ -229,3 +229,19 @@ TEST_CASE("unload and replace between packets under traffic: every packet accoun
   CHECK(c.unclaimed == 0);
   CHECK(t.nic->pool().inUse() == 0);
 }
+
+TEST_CASE("an extension grows a packet at its head and shrinks it at its tail, and reads and writes it") {
+  TestNic t;
+  t.deploy("Tagger");
+  t.inject(7, 0x42);
+  t.run();
+  REQUIRE(t.one->transmitted().size() == 1);
+  const auto &f = t.one->transmitted()[0];
+  REQUIRE(f.bytes.size() == 64 + 4 - 2);
+  CHECK(f.bytes[0] == 0xC0);
+  CHECK(f.bytes[1] == 0xFF);
+  CHECK(f.bytes[2] == 0xEE);
+  CHECK(f.bytes[3] == 0);     // port 0
+  CHECK(f.bytes[4] == 0x42);  // the original first byte
+  CHECK(t.nic->pool().inUse() == 0);
+}

@@ -92,13 +92,13 @@ TEST_CASE("refuses code that is not position-independent") {
   CHECK(loaded.error.find("relocation in .text") != std::string::npos);
 }
 
-TEST_CASE("exports IO, Log, Word, Net and Packet with the stdlib's fingerprints, and no process symbols") {
+TEST_CASE("exports IO, Log, Word, Net, Packet, Table and Checksum with the stdlib's fingerprints, and no process symbols") {
   std::vector<std::string> names;
   for (const auto &i : Runtime::exportedInterfaces()) {
     names.emplace_back(i.name);
     CHECK(i.fingerprint != 0);
   }
-  CHECK(names == std::vector<std::string>{"IO", "Log", "Word", "Net", "Packet"});
+  CHECK(names == std::vector<std::string>{"IO", "Log", "Word", "Net", "Packet", "Table", "Checksum"});
   auto symbols = Runtime::exportedSymbols();
   CHECK(std::find(symbols.begin(), symbols.end(), "spx_rt_trap") != symbols.end());
   CHECK(std::find(symbols.begin(), symbols.end(), "printf") == symbols.end());

@@ -6,6 +6,7 @@
 #include "stdlib/PacketRuntime.h"
 
 #include <cstdio>
+#include <cstring>
 
 #include "detail/Invocation.h"
 #include "detail/PacketContext.h"
@@ -79,6 +80,41 @@ void *spx_packet_copy(void *p, uint32_t site) {
     return nullptr;
   }
   return copy.toPointer();
+}
+
+// PushHead, PullHead, PushTail, TrimTail: the pool's own bounds (headroom, tailroom, length) decide.
+int64_t spx_packet_push_head(void *p, int64_t n, uint32_t site) {
+  PacketContext *ctx = context("Packet.PushHead");
+  return resolveOrTrap(ctx, p, site).pushHead(static_cast<uint64_t>(n));
+}
+int64_t spx_packet_pull_head(void *p, int64_t n, uint32_t site) {
+  PacketContext *ctx = context("Packet.PullHead");
+  return resolveOrTrap(ctx, p, site).pullHead(static_cast<uint64_t>(n));
+}
+int64_t spx_packet_push_tail(void *p, int64_t n, uint32_t site) {
+  PacketContext *ctx = context("Packet.PushTail");
+  return resolveOrTrap(ctx, p, site).pushTail(static_cast<uint64_t>(n));
+}
+int64_t spx_packet_trim_tail(void *p, int64_t n, uint32_t site) {
+  PacketContext *ctx = context("Packet.TrimTail");
+  return resolveOrTrap(ctx, p, site).trimTail(static_cast<uint64_t>(n));
+}
+
+// Get and Put copy between the packet and an array the caller owns, after checking that the whole range is in
+// the packet (offset and count are CARDINALs, so the sum cannot wrap).
+int64_t spx_packet_get(void *p, int64_t offset, uint8_t *into, int64_t count, uint32_t site) {
+  PacketContext *ctx = context("Packet.Get");
+  PacketBuffer &b = resolveOrTrap(ctx, p, site);
+  if (offset < 0 || count < 0 || static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) > b.length()) return 0;
+  std::memcpy(into, b.data() + offset, static_cast<size_t>(count));
+  return 1;
+}
+int64_t spx_packet_put(void *p, int64_t offset, const uint8_t *from, int64_t count, uint32_t site) {
+  PacketContext *ctx = context("Packet.Put");
+  PacketBuffer &b = resolveOrTrap(ctx, p, site);
+  if (offset < 0 || count < 0 || static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) > b.length()) return 0;
+  std::memmove(b.data() + offset, from, static_cast<size_t>(count));
+  return 1;
 }
 
 }  // extern "C"

@@ -12,4 +12,10 @@ int64_t spx_packet_length(void *p, uint32_t site);
 void spx_packet_send(void *p, int64_t port, uint32_t site);
 void spx_packet_drop(void *p, uint32_t site);
 void *spx_packet_copy(void *p, uint32_t site);
+int64_t spx_packet_push_head(void *p, int64_t n, uint32_t site);
+int64_t spx_packet_pull_head(void *p, int64_t n, uint32_t site);
+int64_t spx_packet_push_tail(void *p, int64_t n, uint32_t site);
+int64_t spx_packet_trim_tail(void *p, int64_t n, uint32_t site);
+int64_t spx_packet_get(void *p, int64_t offset, uint8_t *into, int64_t count, uint32_t site);
+int64_t spx_packet_put(void *p, int64_t offset, const uint8_t *from, int64_t count, uint32_t site);
 }
