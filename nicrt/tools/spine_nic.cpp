@@ -4,13 +4,16 @@
 // docs/spine-nic.md is the manual.
 #include <CLI/CLI.hpp>
 
+#include <cstdarg>
 #include <csignal>
+#include <deque>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "image/ImageReader.h"
 #include "image/Keys.h"
+#include "nic/ControlServer.h"
 #include "nic/Nic.h"
 #include "ports/PortSpec.h"
 
@@ -20,6 +23,16 @@ using namespace spine;
 
 volatile std::sig_atomic_t gStop = 0;
 void onSignal(int) { gStop = 1; }
+
+std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string format(const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  return buf;
+}
 
 bool readFile(const std::string &path, std::string &out, std::string &error) {
   std::ifstream in(path, std::ios::binary);
@@ -33,6 +46,28 @@ bool readFile(const std::string &path, std::string &out, std::string &error) {
   return true;
 }
 
+// Reads, verifies and deploys the image at `path`; the reply or error as one or more lines.
+struct Deployer {
+  nicrt::Nic &nic;
+  const std::vector<image::PublicKey> &trusted;
+  std::vector<std::string> deploy(const std::string &path, nicrt::FaultPolicy policy, uint32_t replacing = 0) {
+    std::string bytes, err;
+    if (!readFile(path, bytes, err)) return {"error: " + err};
+    image::ReadResult read = image::readImage(bytes, trusted);
+    if (!read.ok()) return {"error: " + path + ": image refused: " + read.error};
+    nicrt::DeployOptions d;
+    d.faultPolicy = policy;
+    nicrt::DeployResult r = replacing ? nic.replace(replacing, *read.image, d) : nic.deploy(*read.image, d);
+    if (!r) {
+      std::vector<std::string> lines{"error: " + path + ": image refused:"};
+      std::stringstream ss(r.error);
+      for (std::string l; std::getline(ss, l);) lines.push_back("  " + l);
+      return lines;
+    }
+    return {format("ok: deployed %s as extension %u (%s)", path.c_str(), r.id, read.image->manifest.module.c_str())};
+  }
+};
+
 std::optional<nicrt::FaultPolicy> parsePolicy(const std::string &s) {
   if (s == "unload") return nicrt::FaultPolicy::Unload;
   if (s == "restart") return nicrt::FaultPolicy::Restart;
@@ -40,27 +75,88 @@ std::optional<nicrt::FaultPolicy> parsePolicy(const std::string &s) {
   return std::nullopt;
 }
 
-void printCounters(const std::string &name, nicrt::Nic &nic) {
+using ull = unsigned long long;
+
+std::vector<std::string> counterLines(const std::string &name, nicrt::Nic &nic) {
+  std::vector<std::string> lines;
   const nicrt::NicCounters &c = nic.counters();
-  std::fprintf(stderr,
-               "spine-nic %s: received %llu, sent %llu, dropped %llu, unclaimed %llu, sent to a missing port %llu, "
-               "released by faults %llu\n",
-               name.c_str(), (unsigned long long)c.received, (unsigned long long)c.sent,
-               (unsigned long long)c.dropped, (unsigned long long)c.unclaimed,
-               (unsigned long long)c.sentToMissingPort, (unsigned long long)c.releasedByFault);
+  lines.push_back(format("spine-nic %s: received %llu, sent %llu, dropped %llu, unclaimed %llu, sent to a missing "
+                         "port %llu, released by faults %llu",
+                         name.c_str(), ull(c.received), ull(c.sent), ull(c.dropped), ull(c.unclaimed),
+                         ull(c.sentToMissingPort), ull(c.releasedByFault)));
   for (size_t i = 0; i < nic.portCount(); ++i) {
     const nicrt::Port &p = *nic.port(static_cast<uint32_t>(i));
     const nicrt::PortCounters &pc = p.counters();
-    std::fprintf(stderr, "  port %zu %s: rx %llu packets %llu bytes, tx %llu packets %llu bytes, drops %llu, errors %llu\n",
-                 i, p.name().c_str(), (unsigned long long)pc.rxPackets, (unsigned long long)pc.rxBytes,
-                 (unsigned long long)pc.txPackets, (unsigned long long)pc.txBytes, (unsigned long long)pc.drops,
-                 (unsigned long long)pc.errors);
+    lines.push_back(format("  port %zu %s: rx %llu packets %llu bytes, tx %llu packets %llu bytes, drops %llu, "
+                           "errors %llu",
+                           i, p.name().c_str(), ull(pc.rxPackets), ull(pc.rxBytes), ull(pc.txPackets),
+                           ull(pc.txBytes), ull(pc.drops), ull(pc.errors)));
   }
   for (const nicrt::ExtensionInfo &x : nic.extensions())
-    std::fprintf(stderr, "  extension %u %s (%s): packets %llu, sent %llu, dropped %llu, faults %llu\n", x.id,
-                 x.module.c_str(), nicrt::extensionStateName(x.state), (unsigned long long)x.counters.packets,
-                 (unsigned long long)x.counters.sent, (unsigned long long)x.counters.dropped,
-                 (unsigned long long)x.counters.faults);
+    lines.push_back(format("  extension %u %s (%s): packets %llu, sent %llu, dropped %llu, faults %llu", x.id,
+                           x.module.c_str(), nicrt::extensionStateName(x.state), ull(x.counters.packets),
+                           ull(x.counters.sent), ull(x.counters.dropped), ull(x.counters.faults)));
+  return lines;
+}
+
+std::vector<std::string> runCommand(const std::string &line, const std::string &name, nicrt::Nic &nic,
+                                    Deployer &deployer, nicrt::FaultPolicy defaultPolicy,
+                                    const std::deque<std::string> &logs) {
+  std::stringstream ss(line);
+  std::string cmd;
+  ss >> cmd;
+  std::vector<std::string> args;
+  for (std::string a; ss >> a;) args.push_back(a);
+  auto number = [](const std::string &s, uint64_t &out) {
+    if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+    out = std::stoull(s);
+    return true;
+  };
+  if (cmd == "help" || cmd.empty())
+    return {"commands: list, counters, faults, logs [N], deploy PATH [unload|restart|keep], unload ID,",
+            "          replace ID PATH [unload|restart|keep], help"};
+  if (cmd == "list") {
+    std::vector<std::string> lines;
+    for (const nicrt::ExtensionInfo &x : nic.extensions())
+      lines.push_back(format("%u %s %s fault-policy=%s heap=%zu", x.id, x.module.c_str(),
+                             nicrt::extensionStateName(x.state), nicrt::faultPolicyName(x.faultPolicy), x.heapUsed));
+    return lines;
+  }
+  if (cmd == "counters") return counterLines(name, nic);
+  if (cmd == "faults") {
+    std::vector<std::string> lines;
+    for (const nicrt::FaultRecord &f : nic.faults())
+      lines.push_back(format("extension %u (%s): %s; %s", f.extension, f.module.c_str(), f.message.c_str(),
+                             f.action.c_str()));
+    return lines;
+  }
+  if (cmd == "logs") {
+    uint64_t n = 100;
+    if (args.size() > 1 || (args.size() == 1 && !number(args[0], n))) return {"error: usage: logs [N]"};
+    size_t from = logs.size() > n ? logs.size() - n : 0;
+    return std::vector<std::string>(logs.begin() + static_cast<std::ptrdiff_t>(from), logs.end());
+  }
+  if (cmd == "deploy" || cmd == "replace") {
+    size_t at = cmd == "replace" ? 1 : 0;
+    uint64_t id = 0;
+    if (args.size() < at + 1 || args.size() > at + 2 || (at && !number(args[0], id)))
+      return {"error: usage: " + cmd + (at ? " ID" : "") + " PATH [unload|restart|keep]"};
+    nicrt::FaultPolicy policy = defaultPolicy;
+    if (args.size() == at + 2) {
+      auto p = parsePolicy(args[at + 1]);
+      if (!p) return {"error: fault policy " + args[at + 1] + ": expected unload, restart or keep"};
+      policy = *p;
+    }
+    if (at && id == 0) return {"error: no extension with id 0"};
+    return deployer.deploy(args[at], policy, static_cast<uint32_t>(id));
+  }
+  if (cmd == "unload") {
+    uint64_t id = 0;
+    if (args.size() != 1 || !number(args[0], id)) return {"error: usage: unload ID"};
+    if (id > UINT32_MAX || !nic.unload(static_cast<uint32_t>(id))) return {"error: no extension with id " + args[0]};
+    return {"ok: unloaded extension " + args[0]};
+  }
+  return {"error: unknown command '" + cmd + "' (try help)"};
 }
 
 }  // namespace
@@ -79,6 +175,11 @@ int main(int argc, char **argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--deploy", deployPaths, "An image (.spxo) to deploy at start, in dispatch order")
       ->check(CLI::ExistingFile);
+  std::string controlPath;
+  bool noControl = false;
+  app.add_option("--control", controlPath,
+                 "The control socket (default $XDG_RUNTIME_DIR/spine/NAME.sock, else /run/spine/NAME.sock)");
+  app.add_flag("--no-control", noControl, "Open no control socket");
   app.add_flag("--keep-going", keepGoing, "A --deploy image that is refused is reported and skipped, not fatal");
   app.add_flag("--exit-on-eof", exitOnEof, "Stop once every pcap input is consumed and every output flushed");
   app.add_option("--fault-policy", policyName, "What happens to an extension that traps: unload, restart, keep")
@@ -121,6 +222,22 @@ int main(int argc, char **argv) {
     trusted.push_back(*key);
   }
 
+  // What extensions write goes to standard output, and the last kLogLines lines are kept for `logs`.
+  constexpr size_t kLogLines = 1000;
+  std::deque<std::string> logs;
+  std::string partial;
+  options.output = [&logs, &partial](std::string_view text) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    partial.append(text);
+    size_t nl;
+    while ((nl = partial.find('\n')) != std::string::npos) {
+      logs.push_back(partial.substr(0, nl));
+      partial.erase(0, nl + 1);
+      if (logs.size() > kLogLines) logs.pop_front();
+    }
+    if (partial.size() > 4096) partial.clear();  // a line that never ends is not kept
+  };
   options.onFault = [&name](const nicrt::FaultRecord &f) {
     std::fprintf(stderr, "spine-nic %s: extension %u (%s) trapped: %s; %s\n", name.c_str(), f.extension,
                  f.module.c_str(), f.message.c_str(), f.action.c_str());
@@ -138,42 +255,47 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  Deployer deployer{nic, trusted};
   for (const std::string &path : deployPaths) {
-    std::string bytes, err;
-    if (!readFile(path, bytes, err)) {
-      std::fprintf(stderr, "spine-nic: error: --deploy %s\n", err.c_str());
+    std::vector<std::string> reply = deployer.deploy(path, *policy);
+    bool ok = reply.front().starts_with("ok");
+    for (const std::string &line : reply)
+      std::fprintf(stderr, ok ? "spine-nic %s: %s\n" : "spine-nic %s: --deploy %s\n", name.c_str(),
+                   ok ? line.c_str() + 4 : line.c_str());
+    if (!ok && !keepGoing) return 2;
+  }
+
+  // The control socket: commands run on this thread, between packets (ControlServer.h, docs/spine-nic.md).
+  std::unique_ptr<nicrt::ControlServer> control;
+  if (!noControl) {
+    if (controlPath.empty()) controlPath = nicrt::ControlServer::defaultPath(name);
+    std::string err;
+    control = nicrt::ControlServer::listen(
+        controlPath,
+        [&](const std::string &line) { return runCommand(line, name, nic, deployer, *policy, logs); }, err);
+    if (!control) {
+      std::fprintf(stderr, "spine-nic: error: --control: %s\n", err.c_str());
       return 2;
     }
-    image::ReadResult read = image::readImage(bytes, trusted);
-    if (!read.ok()) {
-      std::fprintf(stderr, "spine-nic: error: --deploy %s: image refused: %s\n", path.c_str(), read.error.c_str());
-      if (keepGoing) continue;
-      return 2;
-    }
-    nicrt::DeployOptions d;
-    d.faultPolicy = *policy;
-    nicrt::DeployResult r = nic.deploy(*read.image, d);
-    if (!r) {
-      std::fprintf(stderr, "spine-nic: error: --deploy %s: image refused:\n%s\n", path.c_str(), r.error.c_str());
-      if (keepGoing) continue;
-      return 2;
-    }
-    std::fprintf(stderr, "spine-nic %s: deployed %s as extension %u (%s)\n", name.c_str(), path.c_str(), r.id,
-                 read.image->manifest.module.c_str());
+    std::fprintf(stderr, "spine-nic %s: control socket %s\n", name.c_str(), control->path().c_str());
   }
 
   std::signal(SIGTERM, onSignal);
   std::signal(SIGINT, onSignal);
+  uint32_t round = 0;
   while (!gStop) {
     if (exitOnEof && nic.inputsEnded()) break;
-    if (!nic.poll()) {
+    bool busy = nic.poll();
+    // The control socket costs a system call: look at it every 256 busy rounds, and whenever idle.
+    if (control && (!busy || (++round & 255) == 0)) control->poll();
+    if (!busy) {
       if (exitOnEof && nic.inputsEnded()) break;
       struct timespec pause = {0, 200'000};  // idle: a real NIC core would wait for its rings
       nanosleep(&pause, nullptr);
     }
   }
   bool flushed = nic.flush();
-  printCounters(name, nic);
+  for (const std::string &line : counterLines(name, nic)) std::fprintf(stderr, "%s\n", line.c_str());
   if (!flushed) {
     std::fprintf(stderr, "spine-nic %s: error: flushing a port's output failed\n", name.c_str());
     return 1;
