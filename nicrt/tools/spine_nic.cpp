@@ -84,6 +84,8 @@ std::vector<std::string> counterLines(const std::string &name, nicrt::Nic &nic) 
                          "port %llu, released by faults %llu",
                          name.c_str(), ull(c.received), ull(c.sent), ull(c.dropped), ull(c.unclaimed),
                          ull(c.sentToMissingPort), ull(c.releasedByFault)));
+  lines.push_back(format("  pool: %u buffers in use of %u, %u retired", nic.pool().inUse(), nic.pool().capacity(),
+                         nic.pool().retired()));
   for (size_t i = 0; i < nic.portCount(); ++i) {
     const nicrt::Port &p = *nic.port(static_cast<uint32_t>(i));
     const nicrt::PortCounters &pc = p.counters();

@@ -3,7 +3,7 @@
 
 The healthy extension runs alone first, then after the hostile image in dispatch order (so the hostile one
 sees every packet first). Passes (exit 0) when the NIC kept running (exit status 0), the healthy extension
-handled every packet, and its output capture is byte for byte the same as alone; prints what spine-nic wrote
+handled every packet, no packet buffer is left in use, and its output capture is byte for byte the same as alone; prints what spine-nic wrote
 (faults, refusals, counters) for FileCheck. Extra arguments after the image go to spine-nic's second run.
 """
 import argparse
@@ -55,6 +55,8 @@ def main():
     if counters(alone.stderr) is None or counters(alone.stderr) != counters(both.stderr):
         sys.exit("beside_healthy: the healthy extension's counters differ from its run alone (%s, then %s)" %
                  (counters(alone.stderr), counters(both.stderr)))
+    if "pool: 0 buffers in use" not in both.stderr:
+        sys.exit("beside_healthy: the NIC still holds packet buffers after the run (a leak)")
     with open(alone_out, "rb") as f1, open(both_out, "rb") as f2:
         x, y = f1.read(), f2.read()
     if x != y:
