@@ -234,6 +234,7 @@ llvm::Function *CodeGen::procFunction(Symbol *sym) {
   // yields the name (internal names are free) so that the import is exactly the runtime's.
   auto known = runtimeProcs.find(sym);
   if (known != runtimeProcs.end()) return known->second;
+  if (messageInterfaceOf(sym)) return eventFunction(sym);  // an event this image raises to its host
   std::string name = symbolName(sym);
   if (llvm::GlobalValue *clash = mod->getNamedValue(name)) {
     if (!clash->hasLocalLinkage()) llvm::report_fatal_error(llvm::Twine("two external symbols named ") + name);
@@ -252,7 +253,7 @@ llvm::Function *CodeGen::procFunction(Symbol *sym) {
 }
 
 bool CodeGen::isRuntimeProc(Symbol *sym) {
-  if (implOf.count(sym) || procs.count(sym)) return false;
+  if (implOf.count(sym) || procs.count(sym) || !sym->unit || !isRuntimeUnit(sym->unit)) return false;
   procFunction(sym);
   return runtimeProcs.count(sym) != 0;
 }

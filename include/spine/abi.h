@@ -110,6 +110,13 @@ void *spx_rt_new(uint64_t size, uint32_t site);
    constants, a live heap block, the invocation's stack, the invocation's bytes), and traps with
    SPX_TRAP_ORACLE at `site` otherwise. `is_write` is 0 or 1. docs/safety.md describes it. */
 void spx_rt_oracle_check(const void *ptr, uint64_t size, uint32_t is_write, uint32_t site);
+/* An event of a message interface the image exports (docs/messages.md): the generated event procedure asks
+   for room for a message with a `size`-byte payload, writes the payload where the returned pointer says, then
+   posts it. NULL means the message cannot be taken now (no host attached, the channel full, or more than
+   SPINE_WIRE_MAX_PAYLOAD bytes); nothing is written and the runtime counts it. The runtime fills the header
+   (kind Event, `fingerprint`, `index`). */
+uint8_t *spx_rt_event_begin(uint64_t fingerprint, uint32_t index, uint64_t size);
+void spx_rt_event_end(uint8_t *payload);
 
 #ifdef __cplusplus
 }

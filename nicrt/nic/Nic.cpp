@@ -7,6 +7,7 @@
 
 #include "detail/ExtensionImpl.h"
 #include "detail/PacketContext.h"
+#include "spine/wire.h"
 
 namespace spine::nicrt {
 namespace {
@@ -54,6 +55,30 @@ struct Nic::Impl {
     void dropped(const PacketBuffer &packet) noexcept override;
   };
 
+  // The host channel's stand-in (NicOptions::hostQueueMessages): a bounded queue of whole messages.
+  struct HostQueue final : detail::HostContext {
+    size_t capacity;
+    std::deque<std::vector<uint8_t>> messages;
+    std::vector<uint8_t> pending;
+    explicit HostQueue(size_t c) : capacity(c) {}
+    uint8_t *reserve(uint64_t payloadSize) noexcept override {
+      if (messages.size() >= capacity) return nullptr;
+      try {
+        pending.assign(SPINE_WIRE_HEADER_SIZE + payloadSize, 0);
+      } catch (...) {
+        return nullptr;
+      }
+      return pending.data();
+    }
+    void commit(uint8_t *) noexcept override {
+      try {
+        messages.push_back(std::move(pending));
+      } catch (...) {
+      }
+      pending.clear();
+    }
+  };
+
   struct Handler {
     ArrivedHandler *procedure = nullptr;
     ArrivedGuard *guard = nullptr;  // nullptr: no guard
@@ -75,10 +100,12 @@ struct Nic::Impl {
 
   explicit Impl(NicOptions o)
       : options(std::move(o)),
+        host(options.hostQueueMessages),
         pool(options.pool),
         runtime(RuntimeOptions{options.output, options.limits, options.debuggerSupport}) {}
 
   NicOptions options;
+  HostQueue host;
   PacketPool pool;
   Runtime runtime;
   std::vector<std::unique_ptr<Port>> ports;
@@ -183,6 +210,7 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::Image &img, const 
   }
   slot->packets = std::make_unique<SlotPackets>(*this, *slot);
   internals(*slot->extension).packets = slot->packets.get();
+  internals(*slot->extension).host = &host;
   Outcome init = slot->extension->runInit();
   ++slot->counters.invocations;
   pool.freeAllOwnedBy(owner);  // a module body has no packet, but must not keep one either
@@ -406,10 +434,23 @@ const std::deque<FaultRecord> &Nic::faults() const { return impl_->faults; }
 
 std::vector<ExtensionInfo> Nic::extensions() const {
   std::vector<ExtensionInfo> v;
-  for (const auto &s : impl_->slots)
-    v.push_back({s->id, s->extension ? s->extension->module() : std::string(), s->state, s->options.faultPolicy,
-                 s->counters, s->extension ? s->extension->heapUsed() : 0});
+  for (const auto &s : impl_->slots) {
+    ExtensionCounters c = s->counters;
+    if (s->extension) {
+      c.events = Impl::internals(*s->extension).eventsPosted;
+      c.eventsRefused = Impl::internals(*s->extension).eventsRefused;
+    }
+    v.push_back({s->id, s->extension ? s->extension->module() : std::string(), s->state, s->options.faultPolicy, c,
+                 s->extension ? s->extension->heapUsed() : 0});
+  }
   return v;
+}
+
+std::vector<std::vector<uint8_t>> Nic::takeHostMessages() {
+  std::vector<std::vector<uint8_t>> out(std::make_move_iterator(impl_->host.messages.begin()),
+                                        std::make_move_iterator(impl_->host.messages.end()));
+  impl_->host.messages.clear();
+  return out;
 }
 
 }  // namespace spine::nicrt

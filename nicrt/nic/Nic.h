@@ -58,6 +58,9 @@ struct NicOptions {
   OutputSink output;         // what extensions write (IO, Log); empty: standard output
   bool debuggerSupport = true;
   size_t maxFaultRecords = 1000;  // the oldest are forgotten beyond this
+  // The host channel's stand-in until the host runtime attaches (a later issue): events extensions raise are
+  // queued here, up to this many messages; beyond, an event is refused and counted (back-pressure, not loss).
+  size_t hostQueueMessages = 4096;
   // Called on the dispatcher thread once a fault's policy has been applied (FaultRecord::action says how).
   std::function<void(const FaultRecord &)> onFault;
 };
@@ -70,6 +73,8 @@ struct ExtensionCounters {
   uint64_t copies = 0;       // copies it made
   uint64_t copiesReclaimed = 0;  // copies it neither sent nor dropped, freed at the end of the invocation
   uint64_t faults = 0;
+  uint64_t events = 0;          // events it raised that the host channel took
+  uint64_t eventsRefused = 0;   // events it raised that the channel could not take (full, or too big)
 };
 
 struct NicCounters {
@@ -134,6 +139,10 @@ class Nic {
   const NicCounters &counters() const;
   std::vector<ExtensionInfo> extensions() const;
   const std::deque<FaultRecord> &faults() const;
+
+  // The messages extensions sent to the host (events, wire format of docs/messages.md), oldest first, taken
+  // out of the host channel's queue: what a host application would receive.
+  std::vector<std::vector<uint8_t>> takeHostMessages();
 
   struct Impl;
 

@@ -52,6 +52,8 @@ const ExportedSymbol kSymbols[] = {
     {"Checksum.Update", reinterpret_cast<void *>(&spx_checksum_update)},
     {"spx_rt_trap", reinterpret_cast<void *>(&spx_rt_trap)},
     {"spx_rt_new", reinterpret_cast<void *>(&spx_rt_new)},
+    {"spx_rt_event_begin", reinterpret_cast<void *>(&spx_rt_event_begin)},
+    {"spx_rt_event_end", reinterpret_cast<void *>(&spx_rt_event_end)},
     {"spx_rt_oracle_check", reinterpret_cast<void *>(&spx_rt_oracle_check)},
     {"memcpy", reinterpret_cast<void *>(&::memcpy)},
     {"memmove", reinterpret_cast<void *>(&::memmove)},

@@ -20,6 +20,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include <functional>
 #include <map>
 #include <unordered_map>
 
@@ -107,6 +108,14 @@ public:
   bool isRuntimeProc(Symbol *sym);
   // procFunction, but for a runtime procedure a wrapper of the ordinary type (for procedure values).
   llvm::Function *procValueFunction(Symbol *sym);
+
+  // Message interfaces, the NIC side (CGMessages.cpp): events encode their arguments and post the message.
+  const InterfaceInfo *messageInterfaceOf(Symbol *sym);
+  llvm::Function *eventFunction(Symbol *sym);
+  bool fixedWireSize(const Type *t, uint64_t &size);
+  llvm::Value *wireSize(const LValue &lv);
+  llvm::Value *wirePut(const LValue &lv, llvm::Value *cursor);
+  void forEachIndex(llvm::Value *n, const std::function<void(llvm::Value *)> &body);
   llvm::FunctionType *procFnType(const ProcType *pt, bool nested);
   void defineProcedure(ProcInfo &p);
   void defineWithChildren(ProcInfo &p);
@@ -268,6 +277,7 @@ public:
   std::map<Symbol *, llvm::GlobalVariable *> globals, exceptions;
   std::map<Symbol *, llvm::Function *> runtimeProcs;      // procedures the runtime provides, by symbol
   std::map<Symbol *, llvm::Function *> runtimeProcValues; // their wrappers for use as procedure values
+  std::map<Symbol *, llvm::Function *> eventFns;          // events of exported message interfaces
   std::unordered_map<Symbol *, VarInfo> vars;
   std::map<std::string, llvm::GlobalVariable *> texts;
   std::map<uint32_t, uint32_t> fileIndexOf;               // FileId.index -> index in out.files

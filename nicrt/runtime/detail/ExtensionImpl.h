@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "detail/Heap.h"
+#include "detail/HostContext.h"
 #include "detail/PacketContext.h"
 #include "elf/ElfLinker.h"
 #include "spine/nicrt/Runtime.h"
@@ -29,7 +30,9 @@ struct Extension::Impl {
   std::string pendingOutput;
   // What the memory-safety oracle allows besides the invocation's stack (spx_rt_oracle_check, Oracle.cpp).
   const std::vector<elf::DataRegion> *imageMemory = nullptr;
-  detail::PacketContext *packets = nullptr;  // the NIC's packets while deployed on one (Packet.*), else none  // the image's data and constants (not its code)
+  detail::PacketContext *packets = nullptr;  // the NIC's packets while deployed on one (Packet.*), else none
+  detail::HostContext *host = nullptr;       // the NIC's host channel (events), else none
+  uint64_t eventsPosted = 0, eventsRefused = 0;  // the image's data and constants (not its code)
   void *invocationBytes = nullptr;    // Extension::setInvocationBytes
   size_t invocationByteCount = 0;
 

@@ -1,0 +1,94 @@
+// Events an extension raises to its host: the NIC-side encoder spinec generates (compiler/codegen/CGMessages.cpp)
+// against the host-side decoder it generates for the stubs (AllTypes.h), through the NIC's host queue and a
+// LoopbackChannel. Two generators written apart must agree on every byte of docs/messages.md.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "AllTypes.h"
+#include "image/ImageReader.h"
+#include "image/Keys.h"
+#include "nic/Nic.h"
+#include "ports/MemoryPort.h"
+
+#include <spine/host/LoopbackChannel.h>
+
+using namespace spine;
+
+namespace {
+
+image::Image loadNicImage(const std::string &name) {
+  std::string dir = SPINE_NIC_TEST_IMAGES;
+  std::ifstream in(dir + "/" + name + ".spxo", std::ios::binary);
+  REQUIRE_MESSAGE(in, "missing test image " << name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string err;
+  auto key = image::readPublicKey(dir + "/test.pub", err);
+  REQUIRE_MESSAGE(key, err);
+  image::ReadResult r = image::readImage(ss.str(), {*key});
+  REQUIRE_MESSAGE(r.ok(), r.error);
+  return *r.image;
+}
+
+}  // namespace
+
+TEST_CASE("events raised on the NIC decode with the generated host stubs, every argument intact") {
+  nicrt::NicOptions o;
+  o.debuggerSupport = false;
+  nicrt::Nic nic(o);
+  auto port = std::make_unique<nicrt::MemoryPort>();
+  nicrt::MemoryPort *in = port.get();
+  nic.addPort(std::move(port));
+  nicrt::DeployResult d = nic.deploy(loadNicImage("AllTypesNic"));
+  REQUIRE_MESSAGE(d, d.error);
+  const uint8_t packet[] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66};
+  in->inject(packet);
+  in->inject(packet);
+  while (nic.poll()) {
+  }
+  std::vector<std::vector<uint8_t>> messages = nic.takeHostMessages();
+  REQUIRE(messages.size() == 4);  // Tick and Data for each packet
+
+  host::LoopbackChannel channel([](const host::Bytes &, host::LoopbackChannel &) {});
+  spine_gen::AllTypes::AllTypesClient client(channel);
+  int ticks = 0, data = 0;
+  auto tick = client.onTick([&] { ++ticks; });
+  auto sub = client.onData([&](const std::vector<uint8_t> &bytes, const std::vector<std::string> &names,
+                               const spine_gen::AllTypes::Point &where, spine_gen::AllTypes::Color hue) {
+    ++data;
+    CHECK(bytes == std::vector<uint8_t>{0x11, 0x22, 0x33, 0x44});
+    CHECK(names == std::vector<std::string>{"alpha", "", "gamma"});
+    CHECK(where.x == -5);
+    CHECK(where.y == 0);
+    CHECK(hue == spine_gen::AllTypes::Color::Blue);
+  });
+  for (const auto &m : messages) channel.toHost(m);
+  CHECK(ticks == 2);
+  CHECK(data == 2);
+  auto info = nic.extensions();
+  REQUIRE(info.size() == 1);
+  CHECK(info[0].counters.events == 4);
+  CHECK(info[0].counters.eventsRefused == 0);
+}
+
+TEST_CASE("a full host queue refuses events and counts them: back-pressure, never a silent loss") {
+  nicrt::NicOptions o;
+  o.debuggerSupport = false;
+  o.hostQueueMessages = 3;
+  nicrt::Nic nic(o);
+  auto port = std::make_unique<nicrt::MemoryPort>();
+  nicrt::MemoryPort *in = port.get();
+  nic.addPort(std::move(port));
+  nicrt::DeployResult d = nic.deploy(loadNicImage("AllTypesNic"));
+  REQUIRE_MESSAGE(d, d.error);
+  const uint8_t packet[] = {1, 2, 3, 4};
+  for (int i = 0; i < 5; ++i) in->inject(packet);
+  while (nic.poll()) {
+  }
+  auto info = nic.extensions();
+  CHECK(info[0].counters.events == 3);
+  CHECK(info[0].counters.eventsRefused == 7);
+  CHECK(nic.takeHostMessages().size() == 3);
+}
