@@ -53,6 +53,7 @@ struct Nic::Impl {
     PacketOwner owner() const override;
     void sent(const PacketBuffer &packet, uint32_t port) noexcept override;
     void dropped(const PacketBuffer &packet) noexcept override;
+    void copied() noexcept override { ++slot.counters.copies; }
   };
 
   // The host channel's stand-in (NicOptions::hostQueueMessages): a bounded queue of whole messages.

@@ -136,6 +136,7 @@ TEST_CASE("a sent copy goes out, an unsent copy is reclaimed at the end of the i
   t.refresh();
   CHECK(t.two->transmitted().size() == 20);  // the copies
   CHECK(t.one->transmitted().size() == 20);  // the originals, forwarded by the next extension
+  CHECK(t.info(copier)->counters.copies == 40);
   CHECK(t.info(copier)->counters.copiesReclaimed == 20);
   CHECK(t.nic->pool().inUse() == 0);
 }

@@ -18,6 +18,7 @@ class PacketContext {
   // frees the buffer afterwards. Neither may throw: they run between extension frames.
   virtual void sent(const PacketBuffer &packet, uint32_t port) noexcept = 0;
   virtual void dropped(const PacketBuffer &packet) noexcept = 0;
+  virtual void copied() noexcept = 0;  // the extension made a copy (counted)
 };
 
 }  // namespace spine::nicrt::detail

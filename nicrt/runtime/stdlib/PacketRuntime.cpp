@@ -79,6 +79,7 @@ void *spx_packet_copy(void *p, uint32_t site) {
     inv->extension->state->exc = spx_packet_exhausted;  // RAISE Packet.Exhausted
     return nullptr;
   }
+  ctx->copied();
   return copy.toPointer();
 }
 
