@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the front-end and image-loader fuzzers with clang++-19 (ASan + UBSan + libFuzzer) and runs them, the
+# Builds the front-end, image-loader and ELF-linker fuzzers with clang++-19 (ASan + UBSan + libFuzzer) and runs them, the
 # first on a seed corpus made of every .spx/.spi file in the repository, the second on a sample image:
 # `fuzz.sh SECONDS` (default 60 each) for open-ended fuzzing, or `fuzz.sh --runs N` for N inputs from a fixed
 # seed (repeatable, as CI uses it). Exits non-zero on any crash, sanitizer report, timeout or out-of-memory;
@@ -38,4 +38,13 @@ python3 -c "import sys; b = open(sys.argv[1], 'rb').read(); open(sys.argv[2] + '
 open(sys.argv[2] + '/body', 'wb').write(b'\1' + b[:-100])" "$BUILD/seed.spxo" "$icorpus"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ./fuzz/image_fuzzer "${LIMIT[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 "$icorpus"
-echo "fuzz: no crash, hang or sanitizer report in $WHAT (front end and image loader)"
+
+# The runtime's ELF linker, seeded with objects spinec made from a sample and test extensions (fuzz/seeds/elf,
+# kept in the repository so that the fuzz build needs no code generator).
+cmake --build "$BUILD" --target elf_fuzzer -j "$(nproc)"
+ecorpus="$BUILD/elf-corpus"
+mkdir -p "$ecorpus"
+cp "$ROOT"/fuzz/seeds/elf/*.o "$ecorpus"/
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ./fuzz/elf_fuzzer "${LIMIT[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 "$ecorpus"
+echo "fuzz: no crash, hang or sanitizer report in $WHAT (front end, image loader and ELF linker)"
