@@ -13,12 +13,19 @@ namespace spine::nicrt {
 namespace {
 
 constexpr std::string_view kPacketArrived = "Packet.Arrived";
+constexpr std::string_view kTimerFired = "Timer.Fired";
 constexpr uint32_t kMaxPorts = 16;  // Packet.Port = [0..15]
 
 // The code ABI of a Packet.Arrived handler and its guard (spine/abi.h): p, port, then VAR data as
 // (pointer, length).
 using ArrivedHandler = void(void *, int64_t, uint8_t *, int64_t);
 using ArrivedGuard = int64_t(void *, int64_t, uint8_t *, int64_t);
+// Timer.Fired(t): the timer's handle.
+using FiredHandler = void(void *);
+using FiredGuard = int64_t(void *);
+
+// Timer handles: index in the low 24 bits, generation (>= 1) above, as for packets (packet/PacketHandle.h).
+constexpr unsigned kTimerIndexBits = 24;
 
 }  // namespace
 
@@ -84,6 +91,28 @@ struct Nic::Impl {
     ArrivedHandler *procedure = nullptr;
     ArrivedGuard *guard = nullptr;  // nullptr: no guard
   };
+  struct TimerHandler {
+    FiredHandler *procedure = nullptr;
+    FiredGuard *guard = nullptr;
+  };
+
+  // The NIC's timers (Timer.Start): a small table scanned when the dispatcher looks at the clock.
+  struct Timer {
+    uint64_t generation = 1;
+    uint32_t extension = 0;   // the id of the extension that started it; 0: free
+    uint64_t periodMicros = 0;
+    uint64_t nextMicros = 0;  // when it fires next
+  };
+
+  // What the Timer.* calls of one extension act on (detail/TimerContext.h).
+  struct SlotTimers final : detail::TimerContext {
+    Impl &nic;
+    Slot &slot;
+    SlotTimers(Impl &n, Slot &s) : nic(n), slot(s) {}
+    uint64_t start(uint64_t periodMicros) noexcept override;
+    void stop(uint64_t handle) noexcept override;
+    uint64_t nowMicros() noexcept override { return nic.nowMicros(); }
+  };
 
   // One deployed extension: the dispatcher's table entry. Only the dispatcher thread touches it.
   struct Slot {
@@ -94,8 +123,10 @@ struct Nic::Impl {
     image::Image image;  // kept for FaultPolicy::Restart
     std::unique_ptr<Extension> extension;
     std::vector<Handler> arrived;
+    std::vector<TimerHandler> fired;
     ExtensionCounters counters;
     std::unique_ptr<SlotPackets> packets;
+    std::unique_ptr<SlotTimers> timers;
     bool pendingFault = false;  // trapped during the current dispatch: apply the policy once it is over
   };
 
@@ -119,12 +150,25 @@ struct Nic::Impl {
     const Handler *handler;
   };
   std::vector<Selected> selected;  // the handlers chosen for the packet being dispatched (reused: no allocation)
+  std::vector<Timer> timers;       // at most kMaxTimers
+  size_t activeTimers = 0;
+  uint32_t pollsSinceClock = 0;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  static constexpr size_t kMaxTimers = 4096;
+
+  uint64_t nowMicros() const {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+  }
+  void stopTimersOf(uint32_t extension);
+  bool fireDueTimers();
+  void dispatchTimer(uint32_t index);
 
   static Extension::Impl &internals(Extension &x);
 
   // Loads `image` into a new slot (not yet in the table); its body has run. Null with `error` set otherwise.
-  std::unique_ptr<Slot> load(const image::Image &image, const DeployOptions &options, PacketOwner owner,
-                             std::string &error);
+  std::unique_ptr<Slot> load(const image::Image &image, const DeployOptions &options, uint32_t id,
+                             PacketOwner owner, std::string &error);
   PacketOwner freeOwner() const;
   Slot *find(uint32_t id);
 
@@ -170,7 +214,8 @@ Nic::Impl::Slot *Nic::Impl::find(uint32_t id) {
   return nullptr;
 }
 
-std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::Image &img, const DeployOptions &opts,
+// `id` is the extension's from the start: its module body may already start timers in its name.
+std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::Image &img, const DeployOptions &opts, uint32_t id,
                                                   PacketOwner owner, std::string &error) {
   if (owner == 0) {
     error = "the NIC has no room for another extension (at most " + std::to_string(options.pool.owners - 1) +
@@ -179,7 +224,8 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::Image &img, const 
   }
   // Only events this NIC raises may be handled: a handler of any other would silently never run.
   for (const image::Handler &h : img.manifest.handlers)
-    if (h.event != kPacketArrived) error += "image handles event " + h.event + ", which this NIC does not raise\n";
+    if (h.event != kPacketArrived && h.event != kTimerFired)
+      error += "image handles event " + h.event + ", which this NIC does not raise\n";
   if (!error.empty()) {
     error.pop_back();
     return nullptr;
@@ -190,12 +236,24 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::Image &img, const 
     return nullptr;
   }
   auto slot = std::make_unique<Slot>();
+  slot->id = id;
   slot->owner = owner;
   slot->options = opts;
   slot->image = img;
   slot->extension = std::move(loaded.extension);
   if (opts.hasLimits) slot->extension->limits() = opts.limits;
   for (const image::Handler &h : img.manifest.handlers) {
+    if (h.event == kTimerFired) {
+      TimerHandler th;
+      th.procedure = slot->extension->lookupAs<FiredHandler>(h.procedure);
+      if (!th.procedure) error += "image's handler " + h.procedure + " is not defined in its code\n";
+      if (!h.guard.empty()) {
+        th.guard = slot->extension->lookupAs<FiredGuard>(h.guard);
+        if (!th.guard) error += "image's guard " + h.guard + " is not defined in its code\n";
+      }
+      slot->fired.push_back(th);
+      continue;
+    }
     Handler handler;
     handler.procedure = slot->extension->lookupAs<ArrivedHandler>(h.procedure);
     if (!handler.procedure) error += "image's handler " + h.procedure + " is not defined in its code\n";
@@ -212,10 +270,13 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::Image &img, const 
   slot->packets = std::make_unique<SlotPackets>(*this, *slot);
   internals(*slot->extension).packets = slot->packets.get();
   internals(*slot->extension).host = &host;
+  slot->timers = std::make_unique<SlotTimers>(*this, *slot);
+  internals(*slot->extension).timers = slot->timers.get();
   Outcome init = slot->extension->runInit();
   ++slot->counters.invocations;
   pool.freeAllOwnedBy(owner);  // a module body has no packet, but must not keep one either
   if (!init.ok()) {
+    stopTimersOf(id);
     error = "the image's module body failed: " + init.message();
     return nullptr;
   }
@@ -317,9 +378,9 @@ void Nic::Impl::applyPendingFaults() {
       image::Image img = slot.image;
       PacketOwner owner = slot.owner;
       slot.extension.reset();  // its code, data and heap go first: the restart starts from nothing
-      std::unique_ptr<Slot> fresh = load(img, slot.options, owner, error);
+      stopTimersOf(slot.id);
+      std::unique_ptr<Slot> fresh = load(img, slot.options, slot.id, owner, error);
       if (fresh) {
-        fresh->id = slot.id;
         fresh->counters = slot.counters;
         slots[i] = std::move(fresh);
         if (record) record->action = "restarted";
@@ -339,7 +400,88 @@ void Nic::Impl::remove(size_t index) {
   Slot &slot = *slots[index];
   slot.state = ExtensionState::Unloading;
   pool.freeAllOwnedBy(slot.owner);
+  stopTimersOf(slot.id);
   slots.erase(slots.begin() + static_cast<std::ptrdiff_t>(index));
+}
+
+uint64_t Nic::Impl::SlotTimers::start(uint64_t periodMicros) noexcept {
+  uint32_t index = 0;
+  while (index < nic.timers.size() && nic.timers[index].extension != 0) ++index;
+  if (index == nic.timers.size()) {
+    if (index >= kMaxTimers) return 0;
+    try {
+      nic.timers.emplace_back();
+    } catch (...) {
+      return 0;
+    }
+  }
+  Timer &t = nic.timers[index];
+  t.extension = slot.id;
+  t.periodMicros = periodMicros;
+  t.nextMicros = nic.nowMicros() + periodMicros;
+  ++nic.activeTimers;
+  return (t.generation << kTimerIndexBits) | index;
+}
+
+void Nic::Impl::SlotTimers::stop(uint64_t handle) noexcept {
+  uint64_t index = handle & ((uint64_t{1} << kTimerIndexBits) - 1);
+  if (index >= nic.timers.size()) return;
+  Timer &t = nic.timers[index];
+  if (t.extension != slot.id || t.generation != handle >> kTimerIndexBits) return;  // stopped, or not its own
+  t.extension = 0;
+  ++t.generation;  // old handles stop nothing
+  --nic.activeTimers;
+}
+
+void Nic::Impl::stopTimersOf(uint32_t extension) {
+  for (Timer &t : timers)
+    if (t.extension == extension) {
+      t.extension = 0;
+      ++t.generation;
+      --activeTimers;
+    }
+}
+
+// Fires every timer that is due, once each however many periods went by (a firing that comes while the
+// previous one is late is merged into it, Timer.spi).
+bool Nic::Impl::fireDueTimers() {
+  if (activeTimers == 0) return false;
+  uint64_t now = nowMicros();
+  bool fired = false;
+  for (uint32_t i = 0; i < timers.size(); ++i) {
+    if (timers[i].extension == 0 || timers[i].nextMicros > now) continue;
+    timers[i].nextMicros = now + timers[i].periodMicros;
+    dispatchTimer(i);
+    fired = true;
+  }
+  applyPendingFaults();
+  return fired;
+}
+
+// Timer.Fired goes only to the handlers of the extension that started the timer: guards, then handlers.
+void Nic::Impl::dispatchTimer(uint32_t index) {
+  Slot *slot = find(timers[index].extension);
+  if (!slot || slot->state != ExtensionState::Running) return;
+  void *handle = reinterpret_cast<void *>(static_cast<uintptr_t>((timers[index].generation << kTimerIndexBits) | index));
+  for (const TimerHandler &h : slot->fired) {
+    if (slot->state != ExtensionState::Running) return;
+    if (h.guard) {
+      slot->extension->setInvocationBytes(nullptr, 0);
+      Result<int64_t> g = slot->extension->invoke(h.guard, handle);
+      ++slot->counters.invocations;
+      if (!g.ok()) {
+        recordFault(*slot, g);
+        continue;
+      }
+      if (g.value == 0) continue;
+    }
+    slot->extension->setInvocationBytes(nullptr, 0);
+    Outcome o = slot->extension->invoke(h.procedure, handle);
+    ++slot->counters.invocations;
+    ++slot->counters.timerFirings;
+    if (pool.heldBy(slot->owner) != 0) counters.releasedByFault += pool.freeAllOwnedBy(slot->owner);
+    if (!o.ok()) recordFault(*slot, o);
+  }
 }
 
 Nic::Nic(NicOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -362,9 +504,9 @@ size_t Nic::portCount() const { return impl_->ports.size(); }
 
 DeployResult Nic::deploy(const image::Image &image, DeployOptions options) {
   DeployResult r;
-  std::unique_ptr<Impl::Slot> slot = impl_->load(image, options, impl_->freeOwner(), r.error);
+  std::unique_ptr<Impl::Slot> slot = impl_->load(image, options, impl_->nextId, impl_->freeOwner(), r.error);
   if (!slot) return r;
-  slot->id = r.id = impl_->nextId++;
+  r.id = impl_->nextId++;
   impl_->slots.push_back(std::move(slot));
   return r;
 }
@@ -387,9 +529,9 @@ DeployResult Nic::replace(uint32_t id, const image::Image &image, DeployOptions 
     r.error = "no extension with id " + std::to_string(id);
     return r;
   }
-  std::unique_ptr<Impl::Slot> slot = impl_->load(image, options, impl_->freeOwner(), r.error);
+  std::unique_ptr<Impl::Slot> slot = impl_->load(image, options, impl_->nextId, impl_->freeOwner(), r.error);
   if (!slot) return r;
-  slot->id = r.id = impl_->nextId++;
+  r.id = impl_->nextId++;
   impl_->slots.insert(impl_->slots.begin() + static_cast<std::ptrdiff_t>(index), std::move(slot));
   impl_->remove(index + 1);
   return r;
@@ -397,6 +539,8 @@ DeployResult Nic::replace(uint32_t id, const image::Image &image, DeployOptions 
 
 bool Nic::poll() {
   bool any = false;
+  // The clock costs a few nanoseconds: look at it every 64 rounds, and in every idle one (below).
+  if (impl_->activeTimers != 0 && (++impl_->pollsSinceClock & 63) == 0) any = impl_->fireDueTimers();
   for (auto &port : impl_->ports) {
     ReceiveResult r = port->receive(impl_->pool, kDispatcherOwner);
     if (r.status == ReceiveStatus::Packet) {
@@ -406,8 +550,11 @@ bool Nic::poll() {
       any = true;
     }
   }
+  if (!any && impl_->activeTimers != 0) any = impl_->fireDueTimers();
   return any;
 }
+
+bool Nic::hasTimers() const { return impl_->activeTimers != 0; }
 
 bool Nic::inputsEnded() const {
   for (const auto &port : impl_->ports)

@@ -73,6 +73,7 @@ struct ExtensionCounters {
   uint64_t copies = 0;       // copies it made
   uint64_t copiesReclaimed = 0;  // copies it neither sent nor dropped, freed at the end of the invocation
   uint64_t faults = 0;
+  uint64_t timerFirings = 0;    // Timer.Fired handlers run
   uint64_t events = 0;          // events it raised that the host channel took
   uint64_t eventsRefused = 0;   // events it raised that the channel could not take (full, or too big)
 };
@@ -129,7 +130,9 @@ class Nic {
   // Polls until every port's input has ended, then flushes every port's output.
   void runUntilInputsEnd();
   bool inputsEnded() const;
+  // Whether any extension has a timer running (Timer.Start): then poll() has work even with idle ports.
   bool flush();
+  bool hasTimers() const;
 
   // Dispatches a packet the caller allocated from pool() (held by the dispatcher, owner 0): for tests and for
   // ports that are not polled. The packet is gone afterwards.

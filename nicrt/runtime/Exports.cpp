@@ -1,6 +1,6 @@
 // What the runtime exports to images. An interface is exported when the runtime implements every procedure
 // it declares (or it declares none: Word's procedures are compiled inline by spinec, Net has only types).
-// Timer, Host, Peer and Buffer are not exported yet, so an image importing them is refused. Each exported
+// Host, Peer and Buffer are not exported yet, so an image importing them is refused. Each exported
 // interface's runtime side lives in its own file (stdlib/<I>Runtime.cpp), listed here by symbol.
 #include <cstring>
 
@@ -9,13 +9,14 @@
 #include "stdlib/ChecksumRuntime.h"
 #include "stdlib/PacketRuntime.h"
 #include "stdlib/TableRuntime.h"
+#include "stdlib/TimerRuntime.h"
 #include "spine/nicrt/StdlibFingerprints.h"
 
 namespace spine::nicrt {
 namespace detail {
 namespace {
 
-constexpr std::string_view kExportedInterfaceNames[] = {"IO", "Log", "Word", "Net", "Packet", "Table", "Checksum"};
+constexpr std::string_view kExportedInterfaceNames[] = {"IO", "Log", "Word", "Net", "Packet", "Table", "Checksum", "Timer"};
 // Exported interfaces whose procedures spinec compiles inline, so the table has no symbol for them.
 constexpr std::string_view kInlineInterfaces[] = {"Word"};
 
@@ -46,6 +47,9 @@ const ExportedSymbol kSymbols[] = {
     {"Table.Count", reinterpret_cast<void *>(&spx_table_count)},
     {"Table.Capacity", reinterpret_cast<void *>(&spx_table_capacity)},
     {"Table.Full", static_cast<void *>(spx_table_full)},
+    {"Timer.Start", reinterpret_cast<void *>(&spx_timer_start)},
+    {"Timer.Stop", reinterpret_cast<void *>(&spx_timer_stop)},
+    {"Timer.Now", reinterpret_cast<void *>(&spx_timer_now)},
     {"Checksum.Internet", reinterpret_cast<void *>(&spx_checksum_internet)},
     {"Checksum.Sum", reinterpret_cast<void *>(&spx_checksum_sum)},
     {"Checksum.Combine", reinterpret_cast<void *>(&spx_checksum_combine)},

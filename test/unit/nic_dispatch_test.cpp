@@ -3,7 +3,9 @@
 // every packet accounted for. The extensions are real: Inputs/nic/*.spx compiled by spinec at build time.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 #include <sstream>
 
 #include "image/Keys.h"
@@ -245,4 +247,27 @@ TEST_CASE("an extension grows a packet at its head and shrinks it at its tail, a
   CHECK(f.bytes[3] == 0);     // port 0
   CHECK(f.bytes[4] == 0x42);  // the original first byte
   CHECK(t.nic->pool().inUse() == 0);
+}
+
+TEST_CASE("timers fire Timer.Fired into the handlers of the extension that started them, until stopped") {
+  TestNic t;
+  uint32_t id = t.deploy("Ticker");
+  CHECK(t.nic->hasTimers());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (t.out.find("three firings") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    t.nic->poll();
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  CHECK(t.out == "three firings\n");
+  // Its fast timer stopped at the third firing; the other one keeps firing (into a guard that refuses it).
+  for (int i = 0; i < 30; ++i) {
+    t.nic->poll();
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  t.refresh();
+  CHECK(t.info(id)->counters.timerFirings == 3);
+  CHECK(t.nic->hasTimers());
+  // Unloading an extension stops its timers.
+  REQUIRE(t.nic->unload(id));
+  CHECK_FALSE(t.nic->hasTimers());
 }

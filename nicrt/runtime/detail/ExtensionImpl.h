@@ -10,6 +10,7 @@
 #include "detail/Heap.h"
 #include "detail/HostContext.h"
 #include "detail/PacketContext.h"
+#include "detail/TimerContext.h"
 #include "elf/ElfLinker.h"
 #include "spine/nicrt/Runtime.h"
 
@@ -32,6 +33,7 @@ struct Extension::Impl {
   const std::vector<elf::DataRegion> *imageMemory = nullptr;
   detail::PacketContext *packets = nullptr;  // the NIC's packets while deployed on one (Packet.*), else none
   detail::HostContext *host = nullptr;       // the NIC's host channel (events), else none
+  detail::TimerContext *timers = nullptr;    // the NIC's timers, else none (they never fire)
   uint64_t eventsPosted = 0, eventsRefused = 0;  // the image's data and constants (not its code)
   void *invocationBytes = nullptr;    // Extension::setInvocationBytes
   size_t invocationByteCount = 0;
