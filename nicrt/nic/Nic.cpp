@@ -408,8 +408,13 @@ std::vector<ExtensionInfo> Nic::extensions() const {
   std::vector<ExtensionInfo> v;
   for (const auto &s : impl_->slots)
     v.push_back({s->id, s->extension ? s->extension->module() : std::string(), s->state, s->options.faultPolicy,
-                 s->counters, s->extension ? s->extension->heapUsed() : 0});
+                 s->counters, s->extension ? s->extension->heapUsed() : 0, s->owner});
   return v;
+}
+
+Extension *Nic::extension(uint32_t id) {
+  Impl::Slot *s = impl_->find(id);
+  return s ? s->extension.get() : nullptr;
 }
 
 }  // namespace spine::nicrt
