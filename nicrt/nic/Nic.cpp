@@ -91,6 +91,7 @@ struct Nic::Impl {
     const Handler *handler;
   };
   std::vector<Selected> selected;  // the handlers chosen for the packet being dispatched (reused: no allocation)
+  bool faultsPending = false;      // some slot's pendingFault is set: applyPendingFaults has work
 
   static Extension::Impl &internals(Extension &x);
 
@@ -237,7 +238,7 @@ void Nic::Impl::dispatch(PacketHandle h) {
   for (auto &slot : slots) {
     for (const Handler &handler : slot->arrived) {
       if (slot->state != ExtensionState::Running) break;  // not running, or its guard just trapped
-      if (invokeGuard(*slot, handler, h)) selected.push_back({slot.get(), &handler});
+      if (!handler.guard || invokeGuard(*slot, handler, h)) selected.push_back({slot.get(), &handler});
     }
   }
   // 2. The selected handlers in the same order, until one of them sends or drops the packet.
@@ -250,7 +251,7 @@ void Nic::Impl::dispatch(PacketHandle h) {
     ++counters.unclaimed;
     pool.free(h);
   }
-  applyPendingFaults();
+  if (faultsPending) applyPendingFaults();
 }
 
 void Nic::Impl::recordFault(Slot &slot, const Outcome &outcome) {
@@ -269,10 +270,12 @@ void Nic::Impl::recordFault(Slot &slot, const Outcome &outcome) {
   }
   slot.state = ExtensionState::Faulted;  // no more invocations in this dispatch
   slot.pendingFault = true;
+  faultsPending = true;
 }
 
 // The fault policies other than Keep act between events, when no invocation of the extension is running.
 void Nic::Impl::applyPendingFaults() {
+  faultsPending = false;
   for (size_t i = 0; i < slots.size(); ++i) {
     Slot &slot = *slots[i];
     if (!slot.pendingFault) continue;
