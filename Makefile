@@ -56,6 +56,7 @@ bench: build
 	cmake --build $(BUILD) --target bench-frontend
 	cmake --build $(BUILD) --target bench-packet
 	cmake --build $(BUILD) --target bench-deploy
+	cmake --build $(BUILD) --target bench-nic
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

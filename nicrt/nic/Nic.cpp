@@ -163,6 +163,7 @@ struct Nic::Impl {
   void stopTimersOf(uint32_t extension);
   bool fireDueTimers();
   void dispatchTimer(uint32_t index);
+  bool faultsPending = false;      // some slot's pendingFault is set: applyPendingFaults has work
 
   static Extension::Impl &internals(Extension &x);
 
@@ -327,7 +328,7 @@ void Nic::Impl::dispatch(PacketHandle h) {
   for (auto &slot : slots) {
     for (const Handler &handler : slot->arrived) {
       if (slot->state != ExtensionState::Running) break;  // not running, or its guard just trapped
-      if (invokeGuard(*slot, handler, h)) selected.push_back({slot.get(), &handler});
+      if (!handler.guard || invokeGuard(*slot, handler, h)) selected.push_back({slot.get(), &handler});
     }
   }
   // 2. The selected handlers in the same order, until one of them sends or drops the packet.
@@ -340,7 +341,7 @@ void Nic::Impl::dispatch(PacketHandle h) {
     ++counters.unclaimed;
     pool.free(h);
   }
-  applyPendingFaults();
+  if (faultsPending) applyPendingFaults();
 }
 
 void Nic::Impl::recordFault(Slot &slot, const Outcome &outcome) {
@@ -359,10 +360,12 @@ void Nic::Impl::recordFault(Slot &slot, const Outcome &outcome) {
   }
   slot.state = ExtensionState::Faulted;  // no more invocations in this dispatch
   slot.pendingFault = true;
+  faultsPending = true;
 }
 
 // The fault policies other than Keep act between events, when no invocation of the extension is running.
 void Nic::Impl::applyPendingFaults() {
+  faultsPending = false;
   for (size_t i = 0; i < slots.size(); ++i) {
     Slot &slot = *slots[i];
     if (!slot.pendingFault) continue;
@@ -589,7 +592,7 @@ std::vector<ExtensionInfo> Nic::extensions() const {
       c.eventsRefused = Impl::internals(*s->extension).eventsRefused;
     }
     v.push_back({s->id, s->extension ? s->extension->module() : std::string(), s->state, s->options.faultPolicy, c,
-                 s->extension ? s->extension->heapUsed() : 0});
+                 s->extension ? s->extension->heapUsed() : 0, s->owner});
   }
   return v;
 }
@@ -599,6 +602,11 @@ std::vector<std::vector<uint8_t>> Nic::takeHostMessages() {
                                         std::make_move_iterator(impl_->host.messages.end()));
   impl_->host.messages.clear();
   return out;
+}
+
+Extension *Nic::extension(uint32_t id) {
+  Impl::Slot *s = impl_->find(id);
+  return s ? s->extension.get() : nullptr;
 }
 
 }  // namespace spine::nicrt

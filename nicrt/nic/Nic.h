@@ -95,6 +95,7 @@ struct ExtensionInfo {
   FaultPolicy faultPolicy = FaultPolicy::Unload;
   ExtensionCounters counters;
   size_t heapUsed = 0;
+  PacketOwner owner = 0;  // the pool owner its packets carry while it holds them
 };
 
 struct DeployResult {
@@ -141,6 +142,9 @@ class Nic {
   PacketPool &pool();
   const NicCounters &counters() const;
   std::vector<ExtensionInfo> extensions() const;
+  // The extension deployed as `id`, or nullptr: for benchmarks and tests that invoke its procedures directly
+  // (on the dispatcher thread, on packets they gave its owner), as the dispatcher would.
+  Extension *extension(uint32_t id);
   const std::deque<FaultRecord> &faults() const;
 
   // The messages extensions sent to the host (events, wire format of docs/messages.md), oldest first, taken

@@ -3,12 +3,12 @@
 #include "ext.h"
 
 int printf(const char *, ...);
-void timer_stop(void *t) __asm__("Timer.Stop");
+void host_notify(int64_t code) __asm__("Host.Notify");
 void io_frob(void) __asm__("IO.Frob");
 
 SPX_STATE;
 SPX_INIT {
   printf("escaped %d\n", 1);
-  timer_stop(0);
+  host_notify(0);
   io_frob();
 }
