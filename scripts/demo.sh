@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on its embedded default: compile the bundled samples to signed images, run one on an
 # in-process NIC, show a buggy extension stopped by a checked runtime error and a hostile one refused at
-# compile time, generate the firewall's host stubs, and run the packet benchmark briefly.
-# (Deploying the firewall to a NIC fed by a real capture needs the runtime's packet side: the next issue.)
+# compile time, generate the firewall's host stubs, deploy the firewall on the emulated SmartNIC (spine-nic) fed
+# by the bundled real capture, beside an extension that keeps a stale packet handle, and run the packet benchmark
+# briefly.
 set -uo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +45,15 @@ step "the firewall: a signed image with its handlers and message interface, and 
 "$IMAGE" show "$OUT/firewall.spxo" | sed -n '/^handlers/,/^code/p'
 echo "host stubs:"; ls "$OUT/gen"
 grep -E "^class FirewallClient|^  [A-Za-z].*\(.*timeout" "$OUT/gen/Firewall.h" | head -5
+
+step "deploy the firewall on spine-nic, fed the bundled capture (test/Inputs/pcap/veth-mix.pcap), beside a hostile extension"
+NIC="$ROOT/$BUILD/nicrt/nic/spine-nic"
+"$SPINEC" -o "$OUT/stale.spxo" test/hostile/packets/handle_kept_after_send_traps_on_next_packet.spx || status=1
+"$NIC" --name demo --no-control --trust "${KEY%.key}.pub" \
+  --port "pcap:test/Inputs/pcap/veth-mix.pcap,$OUT/wire0.pcap" --port "pcap:,$OUT/wire1.pcap" \
+  --deploy "$OUT/stale.spxo" --deploy "$OUT/firewall.spxo" --exit-on-eof || status=1
+echo "what the firewall sent on from port 0 to port 1 ($OUT/wire1.pcap, first 5 packets):"
+if command -v tcpdump >/dev/null; then tcpdump -n -r "$OUT/wire1.pcap" 2>/dev/null | head -5; fi
 
 step "per-packet kernels: .spx with every check on against the same logic in C++ (bench/packet)"
 if [ -x "$ROOT/$BUILD/bench/packet/packet-bench" ]; then
