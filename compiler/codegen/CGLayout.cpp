@@ -232,28 +232,35 @@ bool CodeGen::needsInit(const Type *t) {
   }
 }
 
+// Calls body(i) for i in [0, n): an ordinary counted loop.
+void CodeGen::forEachIndex(llvm::Value *n, const std::function<void(llvm::Value *)> &body) {
+  llvm::BasicBlock *before = b->GetInsertBlock();
+  llvm::BasicBlock *loop = llvm::BasicBlock::Create(ctx, "loop", curFn);
+  llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "loop.done", curFn);
+  b->CreateCondBr(b->CreateICmpSGT(n, i64(0)), loop, done);
+  b->SetInsertPoint(loop);
+  llvm::PHINode *i = b->CreatePHI(i64Ty, 2);
+  i->addIncoming(i64(0), before);
+  body(i);
+  llvm::Value *next = b->CreateAdd(i, i64(1));
+  i->addIncoming(next, b->GetInsertBlock());
+  b->CreateCondBr(b->CreateICmpSLT(next, n), loop, done);
+  b->SetInsertPoint(done);
+}
+
 // The zero values of `n` consecutive elements of type `elem` at `dst` (a loop: arrays may be large).
 void CodeGen::initElements(llvm::Value *dst, const Type *elem, llvm::Value *n) {
   if (!needsInit(elem)) return;
   chargeBytes(b->CreateMul(n, i64(int64_t(std::max<uint64_t>(elementStride(elem) / 8, 1)))));
-  llvm::BasicBlock *pre = b->GetInsertBlock();
-  llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx, "init.elem", curFn);
-  llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "init.done", curFn);
-  b->CreateCondBr(b->CreateICmpSGT(n, i64(0)), body, done);
-  b->SetInsertPoint(body);
-  llvm::PHINode *i = b->CreatePHI(i64Ty, 2);
-  i->addIncoming(i64(0), pre);
-  LValue el = elementLValue(dst, i, elem);
-  if (!el.bit) {
-    initDefaults(el.ptr, elem);
-  } else {
-    // Packed narrower than a byte: a subrange, whose zero value is its low bound.
-    storeOrdinal(el, i64(llvm::cast<SubrangeType>(stripPacked(elem))->low));
-  }
-  llvm::Value *next = b->CreateAdd(i, i64(1));
-  i->addIncoming(next, b->GetInsertBlock());
-  b->CreateCondBr(b->CreateICmpSLT(next, n), body, done);
-  b->SetInsertPoint(done);
+  forEachIndex(n, [&](llvm::Value *i) {
+    LValue el = elementLValue(dst, i, elem);
+    if (!el.bit) {
+      initDefaults(el.ptr, elem);
+    } else {
+      // Packed narrower than a byte: a subrange, whose zero value is its low bound.
+      storeOrdinal(el, i64(llvm::cast<SubrangeType>(stripPacked(elem))->low));
+    }
+  });
 }
 
 // Stores the zero values that are not all-zero bits (memory is zeroed first), and record field defaults.

@@ -55,22 +55,6 @@ bool CodeGen::fixedWireSize(const Type *t, uint64_t &size) {
   return false;  // TEXT (and open arrays, counted by their caller)
 }
 
-// Calls body(i) for i in [0, n): an ordinary counted loop.
-void CodeGen::forEachIndex(llvm::Value *n, const std::function<void(llvm::Value *)> &body) {
-  llvm::BasicBlock *before = b->GetInsertBlock();
-  llvm::BasicBlock *loop = llvm::BasicBlock::Create(ctx, "wire.loop", curFn);
-  llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx, "wire.done", curFn);
-  b->CreateCondBr(b->CreateICmpSGT(n, i64(0)), loop, done);
-  b->SetInsertPoint(loop);
-  llvm::PHINode *i = b->CreatePHI(i64Ty, 2);
-  i->addIncoming(i64(0), before);
-  body(i);
-  llvm::Value *next = b->CreateAdd(i, i64(1));
-  i->addIncoming(next, b->GetInsertBlock());
-  b->CreateCondBr(b->CreateICmpSLT(next, n), loop, done);
-  b->SetInsertPoint(done);
-}
-
 // The wire size of the value at `lv` (an ordinal is never asked: its size is fixed).
 llvm::Value *CodeGen::wireSize(const LValue &lv) {
   const Type *t = stripPacked(lv.type);
@@ -218,6 +202,13 @@ llvm::Function *CodeGen::eventFunction(Symbol *sym) {
     args.push_back(a);
   }
 
+  // Encoding costs fuel like any work in proportion to a size (docs/safety.md, I6): the arguments' bytes in memory
+  // (the size loops walk them) and the message's. A fuel trap is reported at the event's declaration.
+  SourceRange savedWork = workSite;
+  workSite = sym->decl ? sym->decl->range : SourceRange();
+  for (const Arg &a : args)
+    chargeBytes(a.count ? b->CreateMul(a.count, i64(int64_t(std::max<uint64_t>(elementStride(a.lv.type) / 8, 1))))
+                        : i64(int64_t(a.lv.wide ? 8 : std::max<uint64_t>(byteSize(a.lv.type), 1))));
   llvm::Value *size = i64(0);
   for (const Arg &a : args) {
     if (!a.count) {
@@ -246,6 +237,8 @@ llvm::Function *CodeGen::eventFunction(Symbol *sym) {
       "spx_rt_event_begin", llvm::FunctionType::get(ptrTy, {i64Ty, i32Ty, i64Ty}, false));
   llvm::FunctionCallee end =
       mod->getOrInsertFunction("spx_rt_event_end", llvm::FunctionType::get(b->getVoidTy(), {ptrTy}, false));
+  chargeBytes(size);
+  workSite = savedWork;
   llvm::Value *payload =
       b->CreateCall(begin, {b->getInt64(info->fingerprint), b->getInt32(index), size});
   llvm::BasicBlock *write = llvm::BasicBlock::Create(ctx, "event.write", fn);

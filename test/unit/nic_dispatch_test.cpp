@@ -8,8 +8,7 @@
 #include <thread>
 #include <sstream>
 
-#include "image/Keys.h"
-#include "image/ImageReader.h"
+#include "NicTestSupport.h"
 #include "nic/Nic.h"
 #include "ports/MemoryPort.h"
 
@@ -18,20 +17,6 @@ using nicrt::MemoryPort;
 using nicrt::Nic;
 
 namespace {
-
-image::Image loadImage(const std::string &name) {
-  std::string dir = SPINE_NIC_TEST_IMAGES;
-  std::ifstream in(dir + "/" + name + ".spxo", std::ios::binary);
-  REQUIRE_MESSAGE(in, "missing test image " << name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string err;
-  auto key = image::readPublicKey(dir + "/test.pub", err);
-  REQUIRE_MESSAGE(key, err);
-  image::ReadResult r = image::readImage(ss.str(), {*key});
-  REQUIRE_MESSAGE(r.ok(), r.error);
-  return *r.image;
-}
 
 // A NIC with three memory ports (0: where packets arrive, 1 and 2: where extensions send them), whose
 // extensions write into `out`.
@@ -54,7 +39,7 @@ struct TestNic {
   uint32_t deploy(const std::string &name, nicrt::FaultPolicy policy = nicrt::FaultPolicy::Unload) {
     nicrt::DeployOptions d;
     d.faultPolicy = policy;
-    nicrt::DeployResult r = nic->deploy(loadImage(name), d);
+    nicrt::DeployResult r = nic->deploy(nic_test::loadImage(name), d);
     REQUIRE_MESSAGE(r, r.error);
     return r.id;
   }
@@ -192,7 +177,7 @@ TEST_CASE("a refused deploy (its module body traps) disturbs nothing that runs")
   uint32_t forwarder = t.deploy("Forwarder");
   t.inject(0, 1);
   t.run();
-  nicrt::DeployResult r = t.nic->deploy(loadImage("InitTraps"));
+  nicrt::DeployResult r = t.nic->deploy(nic_test::loadImage("InitTraps"));
   CHECK_FALSE(r);
   CHECK(r.error.find("the image's module body failed: ") != std::string::npos);
   CHECK(r.error.find("InitTraps.spx:11: checked runtime error: division by zero") != std::string::npos);
@@ -213,7 +198,7 @@ TEST_CASE("unload and replace between packets under traffic: every packet accoun
     t.inject(i, 1);
     if (i % 7 == 0) t.nic->poll();  // a few packets queue up between changes
     if (i % 100 == 50) {
-      nicrt::DeployResult r = t.nic->replace(id, loadImage("Forwarder"));
+      nicrt::DeployResult r = t.nic->replace(id, nic_test::loadImage("Forwarder"));
       REQUIRE_MESSAGE(r, r.error);
       id = r.id;
     }

@@ -7,8 +7,7 @@
 #include <sstream>
 
 #include "AllTypes.h"
-#include "image/ImageReader.h"
-#include "image/Keys.h"
+#include "NicTestSupport.h"
 #include "nic/Nic.h"
 #include "ports/MemoryPort.h"
 
@@ -16,23 +15,6 @@
 
 using namespace spine;
 
-namespace {
-
-image::Image loadNicImage(const std::string &name) {
-  std::string dir = SPINE_NIC_TEST_IMAGES;
-  std::ifstream in(dir + "/" + name + ".spxo", std::ios::binary);
-  REQUIRE_MESSAGE(in, "missing test image " << name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string err;
-  auto key = image::readPublicKey(dir + "/test.pub", err);
-  REQUIRE_MESSAGE(key, err);
-  image::ReadResult r = image::readImage(ss.str(), {*key});
-  REQUIRE_MESSAGE(r.ok(), r.error);
-  return *r.image;
-}
-
-}  // namespace
 
 TEST_CASE("events raised on the NIC decode with the generated host stubs, every argument intact") {
   nicrt::NicOptions o;
@@ -41,7 +23,7 @@ TEST_CASE("events raised on the NIC decode with the generated host stubs, every 
   auto port = std::make_unique<nicrt::MemoryPort>();
   nicrt::MemoryPort *in = port.get();
   nic.addPort(std::move(port));
-  nicrt::DeployResult d = nic.deploy(loadNicImage("AllTypesNic"));
+  nicrt::DeployResult d = nic.deploy(nic_test::loadImage("AllTypesNic"));
   REQUIRE_MESSAGE(d, d.error);
   const uint8_t packet[] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66};
   in->inject(packet);
@@ -81,7 +63,7 @@ TEST_CASE("a full host queue refuses events and counts them: back-pressure, neve
   auto port = std::make_unique<nicrt::MemoryPort>();
   nicrt::MemoryPort *in = port.get();
   nic.addPort(std::move(port));
-  nicrt::DeployResult d = nic.deploy(loadNicImage("AllTypesNic"));
+  nicrt::DeployResult d = nic.deploy(nic_test::loadImage("AllTypesNic"));
   REQUIRE_MESSAGE(d, d.error);
   const uint8_t packet[] = {1, 2, 3, 4};
   for (int i = 0; i < 5; ++i) in->inject(packet);

@@ -6,6 +6,7 @@
 //   CGBuiltin.cpp  ABS .. VIEW and the Word interface
 //   CGStmt.cpp     statements, EXIT/RETURN through FINALLY, exceptions
 //   CGCheck.cpp    checked runtime errors: trap sites, overflow, ranges, fuel, stack
+//   CGMessages.cpp the NIC side of message interfaces: events encoded in the wire format (docs/messages.md)
 //
 // Representation (see docs/abi.md): ordinals are i64 in registers and their layout size in memory;
 // references are pointers; a procedure value is {code, environment} in registers and in memory (an
@@ -115,6 +116,7 @@ public:
   bool fixedWireSize(const Type *t, uint64_t &size);
   llvm::Value *wireSize(const LValue &lv);
   llvm::Value *wirePut(const LValue &lv, llvm::Value *cursor);
+  // Calls body(i) for i in [0, n): a counted loop in the current function (CGLayout.cpp).
   void forEachIndex(llvm::Value *n, const std::function<void(llvm::Value *)> &body);
   llvm::FunctionType *procFnType(const ProcType *pt, bool nested);
   void defineProcedure(ProcInfo &p);

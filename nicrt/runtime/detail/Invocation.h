@@ -23,4 +23,15 @@ struct Invocation {
 // nullptr when the thread is not running extension code.
 Invocation *currentInvocation();
 
+// Work a runtime procedure does in proportion to a size the extension chose (a checksum over its array, a copy
+// into a packet) is charged to the invocation's fuel at the rate generated code pays (docs/safety.md, I6): the
+// first 256 bytes free, then one unit per 64 bytes. Traps (fuel) at `site`; call it before any object with a
+// destructor exists in the calling runtime procedure.
+inline void chargeWork(Invocation &inv, uint64_t bytes, uint32_t site) {
+  if (bytes <= 256) return;
+  spx_state *state = inv.extension->state;
+  state->fuel -= static_cast<int64_t>(bytes / 64);  // bytes is at most a memory size: no overflow
+  if (state->fuel < 0) spx_rt_trap(SPX_TRAP_FUEL, site);
+}
+
 }  // namespace spine::nicrt::detail

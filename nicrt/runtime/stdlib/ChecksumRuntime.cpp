@@ -1,6 +1,9 @@
-// The runtime side of stdlib/Checksum.spi: RFC 1071 sums and RFC 1624 updates. Nothing here traps: every
-// argument is a value in range (the compiler checks Word16 arguments) or an open array the caller owns.
+// The runtime side of stdlib/Checksum.spi: RFC 1071 sums and RFC 1624 updates. Every argument is a value in
+// range (the compiler checks Word16 arguments) or an open array the caller owns; a sum over an array costs fuel
+// in proportion to its length, as a loop in the extension would.
 #include "stdlib/ChecksumRuntime.h"
+
+#include "detail/Invocation.h"
 
 namespace {
 
@@ -17,15 +20,23 @@ uint64_t sumOf(const uint8_t *data, int64_t length) {
   return fold(sum);
 }
 
+void charge(int64_t length, uint32_t site) {
+  spine::nicrt::detail::Invocation *inv = spine::nicrt::detail::currentInvocation();
+  if (!inv) spine::nicrt::detail::outsideInvocation("Checksum");
+  spine::nicrt::detail::chargeWork(*inv, static_cast<uint64_t>(length), site);
+}
+
 }  // namespace
 
 extern "C" {
 
-int64_t spx_checksum_internet(const uint8_t *data, int64_t length, uint32_t) {
+int64_t spx_checksum_internet(const uint8_t *data, int64_t length, uint32_t site) {
+  charge(length, site);
   return static_cast<int64_t>(~sumOf(data, length) & 0xFFFF);
 }
 
-int64_t spx_checksum_sum(const uint8_t *data, int64_t length, uint32_t) {
+int64_t spx_checksum_sum(const uint8_t *data, int64_t length, uint32_t site) {
+  charge(length, site);
   return static_cast<int64_t>(sumOf(data, length));
 }
 

@@ -105,6 +105,7 @@ int64_t spx_packet_trim_tail(void *p, int64_t n, uint32_t site) {
 // the packet (offset and count are CARDINALs, so the sum cannot wrap).
 int64_t spx_packet_get(void *p, int64_t offset, uint8_t *into, int64_t count, uint32_t site) {
   PacketContext *ctx = context("Packet.Get");
+  spine::nicrt::detail::chargeWork(*spine::nicrt::detail::currentInvocation(), static_cast<uint64_t>(count), site);
   PacketBuffer &b = resolveOrTrap(ctx, p, site);
   if (offset < 0 || count < 0 || static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) > b.length()) return 0;
   std::memcpy(into, b.data() + offset, static_cast<size_t>(count));
@@ -112,6 +113,7 @@ int64_t spx_packet_get(void *p, int64_t offset, uint8_t *into, int64_t count, ui
 }
 int64_t spx_packet_put(void *p, int64_t offset, const uint8_t *from, int64_t count, uint32_t site) {
   PacketContext *ctx = context("Packet.Put");
+  spine::nicrt::detail::chargeWork(*spine::nicrt::detail::currentInvocation(), static_cast<uint64_t>(count), site);
   PacketBuffer &b = resolveOrTrap(ctx, p, site);
   if (offset < 0 || count < 0 || static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) > b.length()) return 0;
   std::memmove(b.data() + offset, from, static_cast<size_t>(count));

@@ -74,6 +74,7 @@ void *spx_table_new(int64_t capacity, uint32_t site) {
   uint64_t slots = 4;
   while (slots < 2 * static_cast<uint64_t>(capacity)) slots *= 2;
   uint64_t bytes = sizeof(Table) + slots * sizeof(Slot);
+  spine::nicrt::detail::chargeWork(inv, bytes, site);  // the zeroing, as NEW pays for it
   void *mem = inv.extension->heap.allocate(bytes, inv.extension->limits.heapBytes);  // zeroed
   if (!mem) spx_rt_trap(SPX_TRAP_HEAP, site);
   auto *t = static_cast<Table *>(mem);
