@@ -193,10 +193,19 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   app.add_option("--tailroom", options.pool.tailroom, "Bytes after the largest packet, to grow at its tail")
       ->capture_default_str();
-  app.add_option("--fuel", fuel, "Work budget of each invocation")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--fuel", fuel, "Work budget of each invocation")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, static_cast<uint64_t>(INT64_MAX)));
   app.add_option("--stack", options.limits.stackBytes, "Stack of each invocation, in bytes")->capture_default_str();
   app.add_option("--heap", options.limits.heapBytes, "Heap quota of each extension, in bytes")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success &e) {
+    return app.exit(e);  // --help
+  } catch (const CLI::ParseError &e) {
+    std::fprintf(stderr, "spine-nic: error: %s (try --help)\n", e.what());
+    return 2;
+  }
   options.limits.fuel = static_cast<int64_t>(std::min<uint64_t>(fuel, INT64_MAX));
 
   auto policy = parsePolicy(policyName);
