@@ -33,7 +33,8 @@ def main():
     for o in ["--spinec", "--spine-nic", "--trust", "--capture", "--healthy", "--work", "--root"]:
         ap.add_argument(o, required=True)
     ap.add_argument("--jobs", type=int, default=2)
-    a = ap.parse_args()
+    # Options after --spinec's path that argparse does not know (lit's `--oracle` mode) are spinec's.
+    a, spinec_options = ap.parse_known_args()
     os.makedirs(a.work, exist_ok=True)
 
     def nic(name, deploys):
@@ -60,7 +61,7 @@ def main():
     def one(i, src):
         rel = os.path.relpath(src, a.root)
         image = os.path.join(a.work, "%03d.spxo" % i)
-        c = run([a.spinec, src, "-o", image])
+        c = run([a.spinec] + spinec_options + [src, "-o", image])
         if c is None or c.returncode != 0:
             return rel, "compile-refused", None
         both, out = nic("h%03d" % i, [image, healthy])
