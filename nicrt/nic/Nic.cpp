@@ -306,14 +306,15 @@ bool Nic::Impl::invokeGuard(Slot &slot, const Handler &handler, PacketHandle h) 
 // there (not sent or dropped), and frees every copy the handler made but neither sent nor dropped.
 void Nic::Impl::invokeHandler(Slot &slot, const Handler &handler, PacketHandle h) {
   PacketBuffer *b = pool.resolve(h);
-  pool.setOwner(h, slot.owner);
+  pool.lend(*b, slot.owner);  // the packet stays on the dispatcher's list: no list moves on the packet path
   ++slot.counters.packets;
   slot.extension->setInvocationBytes(b->data(), b->length());
   Outcome o = slot.extension->invoke(handler.procedure, h.toPointer(), int64_t{b->arrivalPort()}, b->data(),
                                      int64_t{b->length()});
   ++slot.counters.invocations;
-  if (pool.resolve(h)) pool.setOwner(h, kDispatcherOwner);
-  if (uint32_t left = pool.freeAllOwnedBy(slot.owner)) {
+  if (pool.resolve(h)) pool.endLoan(*b);  // not sent or dropped: the dispatcher's again
+  if (pool.heldBy(slot.owner) != 0) {
+    uint32_t left = pool.freeAllOwnedBy(slot.owner);  // copies it made and kept
     if (o.trapped()) counters.releasedByFault += left;
     else slot.counters.copiesReclaimed += left;
   }

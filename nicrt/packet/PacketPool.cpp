@@ -122,6 +122,7 @@ void PacketPool::unlink(uint32_t index) {
   if (b.next_ != PacketBuffer::kNone) buffers_[b.next_].prev_ = b.prev_;
   --ownerCount_[b.owner_];
   b.owner_ = PacketBuffer::kNone;
+  b.lentTo_ = PacketBuffer::kNone;
   b.prev_ = b.next_ = PacketBuffer::kNone;
 }
 
@@ -192,9 +193,6 @@ uint32_t PacketPool::freeAllOwnedBy(PacketOwner owner) {
   return freed;
 }
 
-uint32_t PacketPool::heldBy(PacketOwner owner) const {
-  return owner < options_.owners ? ownerCount_[owner] : 0;
-}
 
 PacketHandle PacketPool::handleOf(const PacketBuffer& b) const {
   const auto at = reinterpret_cast<uintptr_t>(&b), first = reinterpret_cast<uintptr_t>(buffers_.data());

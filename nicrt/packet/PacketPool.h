@@ -91,7 +91,8 @@ public:
   void setArrivalPort(uint32_t port) { port_ = port; }
   PacketTimestamp timestamp() const { return timestamp_; }
   void setTimestamp(PacketTimestamp t) { timestamp_ = t; }
-  PacketOwner owner() const { return owner_; }
+  // Who holds the packet: the owner it is lent to (PacketPool::lend), else the owner of the list it is on.
+  PacketOwner owner() const { return lentTo_ != kNone ? lentTo_ : owner_; }
 
 private:
   friend class PacketPool;
@@ -106,7 +107,8 @@ private:
   uint32_t port_ = 0;
   PacketTimestamp timestamp_;
   uint64_t generation_ = 1;
-  PacketOwner owner_ = kNone;
+  PacketOwner owner_ = kNone;   // whose list the buffer is on
+  PacketOwner lentTo_ = kNone;  // lent for one invocation (lend), or kNone
   uint32_t prev_ = kNone;  // the owner's list (in use) or the free list (next_ only)
   uint32_t next_ = kNone;
 };
@@ -140,7 +142,16 @@ public:
 
   // Free every buffer `owner` holds (a trapped or finished invocation); returns how many.
   uint32_t freeAllOwnedBy(PacketOwner owner);
-  uint32_t heldBy(PacketOwner owner) const;
+  uint32_t heldBy(PacketOwner owner) const {
+    return owner < ownerCount_.size() ? ownerCount_[owner] : 0;
+  }
+
+  // Lend `b` (a buffer in use) to `owner` for one invocation without moving it between owner lists: it resolves as
+  // `owner`'s (so that extension's Packet calls accept it) but stays on its list, so freeAllOwnedBy(owner) leaves
+  // it alone. Freeing it, or giving it another owner, ends the loan. The dispatcher's cheap handoff of a packet
+  // to a handler (nicrt/nic).
+  void lend(PacketBuffer &b, PacketOwner owner) { b.lentTo_ = owner; }
+  void endLoan(PacketBuffer &b) { b.lentTo_ = PacketBuffer::kNone; }
 
   // The handle of a buffer in use (for walking what an owner holds); invalid for a free buffer.
   PacketHandle handleOf(const PacketBuffer& b) const;
