@@ -110,11 +110,11 @@ int main(int argc, char **argv) {
         }
         case 3: {
           auto [h, b] = fill(i, kDispatcherOwner);
-          pool.setOwner(h, owner);
+          pool.lend(*b, owner);  // what Nic::Impl::invokeHandler does around a handler
           pass->setInvocationBytes(b->data(), b->length());
           Outcome o = pass->invoke(handler, h.toPointer(), int64_t{0}, b->data(), int64_t{b->length()});
-          if (pool.resolve(h)) pool.setOwner(h, kDispatcherOwner);
-          pool.freeAllOwnedBy(owner);
+          if (pool.resolve(h)) pool.endLoan(*b);
+          if (pool.heldBy(owner) != 0) pool.freeAllOwnedBy(owner);
           failed += !o.ok();
           break;
         }
