@@ -36,7 +36,7 @@ def main():
     def nic(name, deploys, extra):
         out = os.path.join(a.work, name + ".pcap")
         cmd = [a.spine_nic, "--name", name, "--trust", a.trust, "--port", "pcap:%s,%s" % (a.capture, out),
-               "--exit-on-eof", "--keep-going"] + extra
+               "--exit-on-eof", "--keep-going", "--no-control"] + extra
         for d in deploys:
             cmd += ["--deploy", d]
         return run(cmd), out

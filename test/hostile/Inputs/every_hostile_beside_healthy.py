@@ -40,7 +40,7 @@ def main():
     def nic(name, deploys):
         out = os.path.join(a.work, name + ".pcap")
         cmd = [a.spine_nic, "--name", name, "--trust", a.trust, "--port", "pcap:%s,%s" % (a.capture, out),
-               "--exit-on-eof", "--keep-going"]
+               "--exit-on-eof", "--keep-going", "--no-control"]
         for d in deploys:
             cmd += ["--deploy", d]
         r = run(cmd)
