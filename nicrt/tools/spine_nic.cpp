@@ -7,6 +7,7 @@
 #include <cstdarg>
 #include <csignal>
 #include <deque>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -34,7 +35,21 @@ std::string format(const char *fmt, ...) {
   return buf;
 }
 
+// The largest image file the NIC reads: far above any image the quotas let run (code and data are bounded by
+// Limits::imageBytes), and small enough that a deploy of the wrong file cannot exhaust the NIC's memory.
+constexpr uintmax_t kMaxImageFileBytes = uintmax_t{256} << 20;
+
 bool readFile(const std::string &path, std::string &out, std::string &error) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    error = path + (std::filesystem::exists(path, ec) ? ": not a regular file" : ": cannot open");
+    return false;
+  }
+  if (uintmax_t size = std::filesystem::file_size(path, ec); !ec && size > kMaxImageFileBytes) {
+    error = path + ": " + std::to_string(size) + " bytes, more than an image may have (" +
+            std::to_string(kMaxImageFileBytes) + ")";
+    return false;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = path + ": cannot open";
