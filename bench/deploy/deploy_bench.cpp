@@ -206,7 +206,7 @@ int main(int argc, char **argv) {
     return error.empty();
   };
   // The loaders alone, on the image read once before the rounds.
-  const spine::image::Image &img = *first.image;
+  const spine::image::VerifiedImage &img = *first.image;
   auto loadSpine = [&](std::string &error) {
     auto loaded = runtime.load(img);
     if (!loaded) return error = loaded.error, false;
@@ -242,7 +242,7 @@ int main(int argc, char **argv) {
   }
 
   std::printf("deploy benchmark: %s (image %zu bytes, code %zu bytes) against %s\n", opt.image.c_str(),
-              imageBytes->size(), img.code.size(), opt.bpfObject.empty() ? "(no XDP object)" : opt.bpfObject.c_str());
+              imageBytes->size(), img->code.size(), opt.bpfObject.empty() ? "(no XDP object)" : opt.bpfObject.c_str());
   std::printf("%d rounds after %d warm-up, interleaved; bpftool in %zu of them; microseconds\n", opt.reps, opt.warmup,
               bpftool.us.size());
   std::printf("  %-8s %-48s %10s %10s\n", "", "", "median", "p90");

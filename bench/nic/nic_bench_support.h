@@ -27,7 +27,7 @@ namespace nicbench {
 }
 
 // A signed image of this build (bench/nic/CMakeLists.txt), verified as spine-nic would against the bench key.
-inline spine::image::Image readSignedImage(const std::string &name) {
+inline spine::image::VerifiedImage readSignedImage(const std::string &name) {
   const std::string path = std::string(NIC_BENCH_IMAGES) + "/" + name + ".spxo";
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("cannot read image '" + path + "'");

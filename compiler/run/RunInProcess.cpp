@@ -23,7 +23,7 @@ int runInProcess(const CodeGenOutput &out, const std::string &object, const std:
     stdErr << "spinec: error: the in-process NIC refused the image: " << read.error << "\n";
     return 1;
   }
-  const spine::image::Image &img = *read.image;
+  const spine::image::VerifiedImage &img = *read.image;
   spine::nicrt::RuntimeOptions ro;
   ro.output = [&stdOut](std::string_view text) {
     stdOut.write(text.data(), std::streamsize(text.size()));

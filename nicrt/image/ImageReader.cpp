@@ -254,7 +254,7 @@ ReadResult readImage(std::string_view b, const std::vector<PublicKey>& trusted) 
     result.error = e;
     return result;
   }
-  result.image = std::move(image);
+  result.image = VerifiedImage(std::move(image));
   return result;
 }
 

@@ -13,8 +13,25 @@
 
 namespace spine::image {
 
+struct ReadResult;
+
+// An image whose signature verified against a trusted key. Only readImage makes one, and the NIC runtime's
+// loader (Runtime::load, Nic::deploy) takes nothing else, so no code path can run bytes that were not signed by a
+// key the NIC trusts. Read-only: read it like any Image (`v->manifest`, or as `const Image &`).
+class VerifiedImage {
+ public:
+  const Image &image() const { return image_; }
+  const Image *operator->() const { return &image_; }
+  operator const Image &() const { return image_; }
+
+ private:
+  friend ReadResult readImage(std::string_view bytes, const std::vector<PublicKey>& trusted);
+  explicit VerifiedImage(Image image) : image_(std::move(image)) {}
+  Image image_;
+};
+
 struct ReadResult {
-  std::optional<Image> image;       // set if and only if the image was accepted
+  std::optional<VerifiedImage> image;  // set if and only if the image was accepted
   std::string error;                // otherwise, why it was refused (one sentence naming field and offset)
   std::optional<PublicKey> signer;  // the key that signed it, once the signature has verified
   bool ok() const { return image.has_value(); }

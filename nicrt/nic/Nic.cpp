@@ -120,7 +120,7 @@ struct Nic::Impl {
     PacketOwner owner = 0;  // the pool owner number its packets carry
     ExtensionState state = ExtensionState::Loaded;
     DeployOptions options;
-    image::Image image;  // kept for FaultPolicy::Restart
+    std::optional<image::VerifiedImage> image;  // kept for FaultPolicy::Restart
     std::unique_ptr<Extension> extension;
     std::vector<Handler> arrived;
     std::vector<TimerHandler> fired;
@@ -168,7 +168,7 @@ struct Nic::Impl {
   static Extension::Impl &internals(Extension &x);
 
   // Loads `image` into a new slot (not yet in the table); its body has run. Null with `error` set otherwise.
-  std::unique_ptr<Slot> load(const image::Image &image, const DeployOptions &options, uint32_t id,
+  std::unique_ptr<Slot> load(const image::VerifiedImage &image, const DeployOptions &options, uint32_t id,
                              PacketOwner owner, std::string &error);
   PacketOwner freeOwner() const;
   Slot *find(uint32_t id);
@@ -216,8 +216,9 @@ Nic::Impl::Slot *Nic::Impl::find(uint32_t id) {
 }
 
 // `id` is the extension's from the start: its module body may already start timers in its name.
-std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::Image &img, const DeployOptions &opts, uint32_t id,
-                                                  PacketOwner owner, std::string &error) {
+std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::VerifiedImage &verified, const DeployOptions &opts,
+                                                  uint32_t id, PacketOwner owner, std::string &error) {
+  const image::Image &img = verified.image();
   if (owner == 0) {
     error = "the NIC has no room for another extension (at most " + std::to_string(options.pool.owners - 1) +
             ", the pool's owners option)";
@@ -231,7 +232,7 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::Image &img, const 
     error.pop_back();
     return nullptr;
   }
-  LoadResult loaded = runtime.load(img);
+  LoadResult loaded = runtime.load(verified);
   if (!loaded) {
     error = loaded.error;
     return nullptr;
@@ -240,7 +241,7 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::Image &img, const 
   slot->id = id;
   slot->owner = owner;
   slot->options = opts;
-  slot->image = img;
+  slot->image = verified;
   slot->extension = std::move(loaded.extension);
   if (opts.hasLimits) slot->extension->limits() = opts.limits;
   for (const image::Handler &h : img.manifest.handlers) {
@@ -379,7 +380,7 @@ void Nic::Impl::applyPendingFaults() {
       }
     if (slot.options.faultPolicy == FaultPolicy::Restart) {
       std::string error;
-      image::Image img = slot.image;
+      image::VerifiedImage img = *slot.image;
       PacketOwner owner = slot.owner;
       slot.extension.reset();  // its code, data and heap go first: the restart starts from nothing
       stopTimersOf(slot.id);
@@ -506,7 +507,7 @@ uint32_t Nic::addPort(std::unique_ptr<Port> port) {
 Port *Nic::port(uint32_t number) { return number < impl_->ports.size() ? impl_->ports[number].get() : nullptr; }
 size_t Nic::portCount() const { return impl_->ports.size(); }
 
-DeployResult Nic::deploy(const image::Image &image, DeployOptions options) {
+DeployResult Nic::deploy(const image::VerifiedImage &image, DeployOptions options) {
   DeployResult r;
   std::unique_ptr<Impl::Slot> slot = impl_->load(image, options, impl_->nextId, impl_->freeOwner(), r.error);
   if (!slot) return r;
@@ -524,7 +525,7 @@ bool Nic::unload(uint32_t id) {
   return false;
 }
 
-DeployResult Nic::replace(uint32_t id, const image::Image &image, DeployOptions options) {
+DeployResult Nic::replace(uint32_t id, const image::VerifiedImage &image, DeployOptions options) {
   DeployResult r;
   size_t index = impl_->slots.size();
   for (size_t i = 0; i < impl_->slots.size(); ++i)

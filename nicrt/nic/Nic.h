@@ -3,7 +3,7 @@
 //
 //   spine::nicrt::Nic nic({.pool = {.count = 4096}});
 //   nic.addPort(std::move(pcapPort));                     // ports 0, 1, ... in the order added
-//   auto d = nic.deploy(image);                           // image verified by image::readImage
+//   auto d = nic.deploy(*image::readImage(bytes, trusted).image);  // only verified images deploy
 //   if (!d) report(d.error);                              // nothing running is disturbed
 //   while (nic.poll()) {}                                 // or runUntilInputsEnd()
 //
@@ -118,12 +118,12 @@ class Nic {
 
   // Loads, links and initialises an extension (its module bodies run now). A refused image, or one whose
   // body traps, leaves everything running as it was.
-  DeployResult deploy(const image::Image &image, DeployOptions options = {});
+  DeployResult deploy(const image::VerifiedImage &image, DeployOptions options = {});
   // Removes an extension between two events; false if there is none with this id.
   bool unload(uint32_t id);
   // Deploys `image` in the place of extension `id` (same position in the dispatch order), then removes the old
   // one, between two events. If the new image is refused the old one keeps running.
-  DeployResult replace(uint32_t id, const image::Image &image, DeployOptions options = {});
+  DeployResult replace(uint32_t id, const image::VerifiedImage &image, DeployOptions options = {});
 
   // One round: at most one packet from each port, each dispatched to the extensions. False when no port had a
   // packet (all idle or at their end).

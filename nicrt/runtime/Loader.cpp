@@ -165,7 +165,8 @@ Runtime::~Runtime() {
   }
 }
 
-LoadResult Runtime::load(const image::Image &img) {
+LoadResult Runtime::load(const image::VerifiedImage &verified) {
+  const image::Image &img = verified.image();
   Impl &rt = *impl_;
   std::vector<std::string> errors;
   checkImports(img.manifest, errors);

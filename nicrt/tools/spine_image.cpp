@@ -118,7 +118,7 @@ int verify(const std::vector<std::string>& keyPaths, const std::string& path) {
   if (!readFile(path, bytes, err)) return error(err);
   ReadResult r = readImage(bytes, trusted);
   if (!r.ok()) return error(path + ": " + r.error);
-  std::cout << path << ": verified: module " << r.image->manifest.module << ", signed by trusted key "
+  std::cout << path << ": verified: module " << (*r.image)->manifest.module << ", signed by trusted key "
             << keyId(*r.signer) << "\n";
   return 0;
 }

@@ -79,7 +79,7 @@ struct Deployer {
       for (std::string l; std::getline(ss, l);) lines.push_back("  " + l);
       return lines;
     }
-    return {format("ok: deployed %s as extension %u (%s)", path.c_str(), r.id, read.image->manifest.module.c_str())};
+    return {format("ok: deployed %s as extension %u (%s)", path.c_str(), r.id, (*read.image)->manifest.module.c_str())};
   }
 };
 

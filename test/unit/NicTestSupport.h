@@ -13,7 +13,7 @@
 namespace nic_test {
 
 // The image Inputs/nic/<name>.spx compiled to, verified against the tests' own key.
-inline spine::image::Image loadImage(const std::string &name) {
+inline spine::image::VerifiedImage loadImage(const std::string &name) {
   std::string dir = SPINE_NIC_TEST_IMAGES;
   std::ifstream in(dir + "/" + name + ".spxo", std::ios::binary);
   REQUIRE_MESSAGE(in, "missing test image " << name);

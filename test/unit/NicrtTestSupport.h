@@ -7,6 +7,9 @@
 #include <sstream>
 #include <string>
 
+#include "image/ImageReader.h"
+#include "image/ImageWriter.h"
+#include "image/Keys.h"
 #include "spine/nicrt/Runtime.h"
 
 namespace nicrt_test {
@@ -38,6 +41,15 @@ inline spine::image::Image makeImage(const std::string &object, const std::strin
   img.sites.push_back({0, 0, 0});
   for (uint32_t i = 1; i < 8; ++i) img.sites.push_back({1, 10 + i, 7});
   return img;
+}
+
+// `img` as the runtime's loader takes it: written, signed with a key of the tests' own, and read back by
+// image::readImage (the only maker of a VerifiedImage). A malformed image fails the test here.
+inline spine::image::VerifiedImage verify(const spine::image::Image &img) {
+  static const spine::image::KeyPair key = spine::image::generateKeyPair();
+  spine::image::ReadResult r = spine::image::readImage(spine::image::writeImage(img, key.secretKey), {key.publicKey});
+  REQUIRE_MESSAGE(r.ok(), r.error);
+  return *r.image;
 }
 
 // A runtime whose output is collected in `out`.

@@ -74,7 +74,7 @@ size_t sectionHeaderOffset(const std::string &bytes, std::string_view name) {
 
 TEST_CASE("code is mapped read-execute, constants read-only, module variables read-write") {
   CapturingRuntime c;
-  auto loaded = c.rt.load(makeImage("hello", "Hello"));
+  auto loaded = c.rt.load(verify(makeImage("hello", "Hello")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   CHECK(protectionOf(loaded.extension->lookup("Hello.Filter")) == "r-xp");
   CHECK(protectionOf(loaded.extension->lookup("spx.state")) == "rw-p");
@@ -82,7 +82,7 @@ TEST_CASE("code is mapped read-execute, constants read-only, module variables re
 
 TEST_CASE("a call to an export goes through a stub to the runtime's procedure") {
   CapturingRuntime c;
-  auto loaded = c.rt.load(makeImage("hello", "Hello"));
+  auto loaded = c.rt.load(verify(makeImage("hello", "Hello")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   REQUIRE(loaded.extension->runInit().ok());
   CHECK(c.out.starts_with("Hello, world -42\n"));  // IO.Put and IO.PutInt reached through stubs

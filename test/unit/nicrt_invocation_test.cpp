@@ -19,7 +19,7 @@ Fn *must(const Extension &x, const char *symbol) {
 
 TEST_CASE("a trap stops the invocation and reports kind and source position") {
   CapturingRuntime c;
-  auto loaded = c.rt.load(makeImage("trap", "Trap"));
+  auto loaded = c.rt.load(verify(makeImage("trap", "Trap")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   Extension &x = *loaded.extension;
   Outcome o = x.runInit();
@@ -37,7 +37,7 @@ TEST_CASE("a trap stops the invocation and reports kind and source position") {
 
 TEST_CASE("an extension keeps working after one of its invocations trapped") {
   CapturingRuntime c;
-  auto loaded = c.rt.load(makeImage("trap", "Trap"));
+  auto loaded = c.rt.load(verify(makeImage("trap", "Trap")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   auto divide = must<int64_t(int64_t)>(*loaded.extension, "Trap.Divide");
   auto r = loaded.extension->invoke(divide, 0);
@@ -53,7 +53,7 @@ TEST_CASE("a trap at a site missing from the table is still reported") {
   CapturingRuntime c;
   auto img = makeImage("trap", "Trap");
   img.sites.resize(1);
-  auto loaded = c.rt.load(img);
+  auto loaded = c.rt.load(verify(img));
   REQUIRE_MESSAGE(loaded, loaded.error);
   Outcome o = loaded.extension->runInit();
   CHECK(o.trapped());
@@ -63,7 +63,7 @@ TEST_CASE("a trap at a site missing from the table is still reported") {
 
 TEST_CASE("invoke calls an exported procedure with the open-array ABI, many times") {
   CapturingRuntime c;
-  auto loaded = c.rt.load(makeImage("hello", "Hello"));
+  auto loaded = c.rt.load(verify(makeImage("hello", "Hello")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   auto filter = must<int64_t(uint8_t *, int64_t)>(*loaded.extension, "Hello.Filter");
   std::vector<uint8_t> packet(64);
@@ -81,7 +81,7 @@ TEST_CASE("fuel is per invocation and exhausting it traps") {
   spine::nicrt::Limits limits;
   limits.fuel = 1000;
   CapturingRuntime c(limits);
-  auto loaded = c.rt.load(makeImage("limits", "Limits"));
+  auto loaded = c.rt.load(verify(makeImage("limits", "Limits")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   Extension &x = *loaded.extension;
   auto spin = must<int64_t(int64_t)>(x, "Limits.Spin");
@@ -100,7 +100,7 @@ TEST_CASE("unbounded recursion traps at the stack limit") {
   spine::nicrt::Limits limits;
   limits.stackBytes = 128 * 1024;
   CapturingRuntime c(limits);
-  auto loaded = c.rt.load(makeImage("limits", "Limits"));
+  auto loaded = c.rt.load(verify(makeImage("limits", "Limits")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   auto recurse = must<int64_t()>(*loaded.extension, "Limits.Recurse");
   auto r = loaded.extension->invoke(recurse);
@@ -115,7 +115,7 @@ TEST_CASE("NEW gives zeroed 16-aligned storage and traps beyond the heap quota")
   spine::nicrt::Limits limits;
   limits.heapBytes = 256 * 1024;
   CapturingRuntime c(limits);
-  auto loaded = c.rt.load(makeImage("limits", "Limits"));
+  auto loaded = c.rt.load(verify(makeImage("limits", "Limits")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   Extension &x = *loaded.extension;
   auto alloc = must<void *(int64_t)>(x, "Limits.Alloc");
@@ -144,7 +144,7 @@ TEST_CASE("NEW gives zeroed 16-aligned storage and traps beyond the heap quota")
 
 TEST_CASE("an exception escaping an invocation is reported") {
   CapturingRuntime c;
-  auto loaded = c.rt.load(makeImage("limits", "Limits"));
+  auto loaded = c.rt.load(verify(makeImage("limits", "Limits")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   auto raise = must<void()>(*loaded.extension, "Limits.Raise");
   Outcome o = loaded.extension->invoke(raise);
@@ -157,9 +157,9 @@ TEST_CASE("an exception escaping an invocation is reported") {
 
 TEST_CASE("two extensions side by side: one traps, the other keeps working") {
   CapturingRuntime c;
-  auto a = c.rt.load(makeImage("hello", "Hello"));
-  auto b = c.rt.load(makeImage("trap", "Trap"));
-  auto a2 = c.rt.load(makeImage("hello", "Hello"));  // the same module twice: separate state
+  auto a = c.rt.load(verify(makeImage("hello", "Hello")));
+  auto b = c.rt.load(verify(makeImage("trap", "Trap")));
+  auto a2 = c.rt.load(verify(makeImage("hello", "Hello")));  // the same module twice: separate state
   REQUIRE_MESSAGE(a, a.error);
   REQUIRE_MESSAGE(b, b.error);
   REQUIRE_MESSAGE(a2, a2.error);

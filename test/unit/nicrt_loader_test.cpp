@@ -1,5 +1,6 @@
 // The NIC runtime's loader: what it links, what it refuses and how it says so, and unloading.
 #include <sys/mman.h>
+#include <type_traits>
 #include <unistd.h>
 
 #include "NicrtTestSupport.h"
@@ -10,7 +11,7 @@ using spine::nicrt::Runtime;
 
 TEST_CASE("loads an image that uses only exported symbols and runs its body") {
   CapturingRuntime c;
-  auto loaded = c.rt.load(makeImage("hello", "Hello"));
+  auto loaded = c.rt.load(verify(makeImage("hello", "Hello")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   CHECK(loaded.extension->module() == "Hello");
   CHECK(loaded.extension->runInit().ok());
@@ -19,7 +20,7 @@ TEST_CASE("loads an image that uses only exported symbols and runs its body") {
 
 TEST_CASE("loads an image built with debug info (registered with the debugger)") {
   CapturingRuntime c;
-  auto loaded = c.rt.load(makeImage("hello-g", "Hello"));
+  auto loaded = c.rt.load(verify(makeImage("hello-g", "Hello")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   CHECK(loaded.extension->runInit().ok());
   CHECK(c.out.starts_with("Hello, world -42\n"));
@@ -27,7 +28,7 @@ TEST_CASE("loads an image built with debug info (registered with the debugger)")
 
 TEST_CASE("refuses undefined symbols the runtime does not export, naming each") {
   CapturingRuntime c;
-  auto loaded = c.rt.load(makeImage("bad_symbols", "Bad"));
+  auto loaded = c.rt.load(verify(makeImage("bad_symbols", "Bad")));
   REQUIRE_FALSE(loaded);
   CHECK(loaded.error.find("image refers to printf, which the runtime does not export") != std::string::npos);
   CHECK(loaded.error.find("image imports Host.Notify, which the runtime does not export (it does not provide "
@@ -40,7 +41,7 @@ TEST_CASE("refuses an import of an interface the runtime does not provide") {
   Runtime rt;
   auto img = makeImage("hello", "Hello");
   img.manifest.imports.push_back({"Host", 0x1234});
-  auto loaded = rt.load(img);
+  auto loaded = rt.load(verify(img));
   REQUIRE_FALSE(loaded);
   CHECK(loaded.error == "image imports interface Host, which this runtime does not provide");
 }
@@ -50,7 +51,7 @@ TEST_CASE("refuses an import with a stale fingerprint") {
   auto img = makeImage("hello", "Hello");
   uint64_t real = exportedFingerprint("IO");
   img.manifest.imports[0].fingerprint = 0x00000000deadbeefull;
-  auto loaded = rt.load(img);
+  auto loaded = rt.load(verify(img));
   REQUIRE_FALSE(loaded);
   char expected[200];
   std::snprintf(expected, sizeof expected,
@@ -64,7 +65,7 @@ TEST_CASE("refuses a call into an exported interface the manifest does not impor
   Runtime rt;
   auto img = makeImage("hello", "Hello");
   img.manifest.imports.erase(img.manifest.imports.begin());  // drop IO
-  auto loaded = rt.load(img);
+  auto loaded = rt.load(verify(img));
   REQUIRE_FALSE(loaded);
   CHECK(loaded.error.find("image uses IO.Put but its manifest does not import interface IO") != std::string::npos);
 }
@@ -73,20 +74,20 @@ TEST_CASE("refuses code that is not an x86-64 relocatable object") {
   Runtime rt;
   auto img = makeImage("hello", "Hello");
   img.code = "not an object file";
-  auto loaded = rt.load(img);
+  auto loaded = rt.load(verify(img));
   REQUIRE_FALSE(loaded);
   CHECK(loaded.error.find("image code is not an object file") != std::string::npos);
 
   img = makeImage("hello", "Hello");
   img.manifest.target = "aarch64-unknown-linux-gnu";
-  loaded = rt.load(img);
+  loaded = rt.load(verify(img));
   REQUIRE_FALSE(loaded);
   CHECK(loaded.error.find("image is for target aarch64-unknown-linux-gnu") != std::string::npos);
 }
 
 TEST_CASE("refuses code that is not position-independent") {
   Runtime rt;
-  auto loaded = rt.load(makeImage("hello-nopic", "Hello"));
+  auto loaded = rt.load(verify(makeImage("hello-nopic", "Hello")));
   REQUIRE_FALSE(loaded);
   CHECK(loaded.error.find("image code is not position-independent: R_X86_64_32") != std::string::npos);
   CHECK(loaded.error.find("relocation in .text") != std::string::npos);
@@ -104,6 +105,12 @@ TEST_CASE("exports IO, Log, Word, Net, Packet, Table, Checksum and Timer with th
   CHECK(std::find(symbols.begin(), symbols.end(), "printf") == symbols.end());
 }
 
+// Only image::readImage makes a VerifiedImage, and the loader takes nothing else: an Image that was never
+// verified (built in memory, or read with readImageUnverified) cannot even be passed to it.
+static_assert(!std::is_constructible_v<spine::image::VerifiedImage, spine::image::Image>);
+static_assert(!std::is_invocable_v<decltype(&Runtime::load), Runtime &, const spine::image::Image &>);
+static_assert(std::is_invocable_v<decltype(&Runtime::load), Runtime &, const spine::image::VerifiedImage &>);
+
 TEST_CASE("every procedure of every exported interface is in the export table") {
   // The list comes from stdlib/*.spi through spinec's front end at build time (GenerateFingerprints.cmake).
   CHECK(spine::nicrt::detail::missingExports() == std::vector<std::string>{});
@@ -111,7 +118,7 @@ TEST_CASE("every procedure of every exported interface is in the export table") 
 
 TEST_CASE("lookup finds the image's own symbols only") {
   Runtime rt;
-  auto loaded = rt.load(makeImage("hello", "Hello"));
+  auto loaded = rt.load(verify(makeImage("hello", "Hello")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   CHECK(loaded.extension->lookup("Hello.Filter") != nullptr);
   CHECK(loaded.extension->lookup("Hello.Missing") == nullptr);
@@ -121,7 +128,7 @@ TEST_CASE("lookup finds the image's own symbols only") {
 
 TEST_CASE("unloading frees the extension's code") {
   Runtime rt;
-  auto loaded = rt.load(makeImage("hello", "Hello"));
+  auto loaded = rt.load(verify(makeImage("hello", "Hello")));
   REQUIRE_MESSAGE(loaded, loaded.error);
   long pageSize = sysconf(_SC_PAGESIZE);
   auto page = reinterpret_cast<void *>(reinterpret_cast<uintptr_t>(loaded.extension->lookup("Hello.Count")) &
@@ -130,14 +137,14 @@ TEST_CASE("unloading frees the extension's code") {
   loaded.extension.reset();
   CHECK(msync(page, pageSize, MS_ASYNC) == -1);  // unmapped
   // The same module loads again afterwards.
-  auto again = rt.load(makeImage("hello", "Hello"));
+  auto again = rt.load(verify(makeImage("hello", "Hello")));
   REQUIRE_MESSAGE(again, again.error);
 }
 
 TEST_CASE("loads and unloads 200 images in a row") {
   CapturingRuntime c;
   for (int i = 0; i < 200; ++i) {
-    auto loaded = c.rt.load(makeImage(i % 2 ? "hello" : "trap", i % 2 ? "Hello" : "Trap"));
+    auto loaded = c.rt.load(verify(makeImage(i % 2 ? "hello" : "trap", i % 2 ? "Hello" : "Trap")));
     REQUIRE_MESSAGE(loaded, loaded.error);
     loaded.extension->runInit();
     c.out.clear();

@@ -12,7 +12,7 @@ using spine::nicrt::Outcome;
 namespace {
 struct OracleExtension {
   CapturingRuntime c;
-  spine::nicrt::LoadResult loaded = c.rt.load(makeImage("oracle", "Oracle"));
+  spine::nicrt::LoadResult loaded = c.rt.load(verify(makeImage("oracle", "Oracle")));
   Extension &x() {
     REQUIRE_MESSAGE(loaded, loaded.error);
     return *loaded.extension;

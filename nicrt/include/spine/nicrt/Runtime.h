@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "image/Image.h"
+#include "image/ImageReader.h"
 #include "spine/abi.h"
 
 namespace spine::nicrt {
@@ -143,7 +144,8 @@ class Runtime {
 
   // Checks the manifest's imports against exportedInterfaces(), checks that every undefined symbol of the
   // code is in the export table, then links the code. Does not run anything.
-  LoadResult load(const image::Image &image);
+  // Only a VerifiedImage (made by image::readImage after the signature verified) can be loaded.
+  LoadResult load(const image::VerifiedImage &image);
 
   // The interfaces this runtime exports, with the fingerprints of the stdlib it was built with.
   static const std::vector<ExportedInterface> &exportedInterfaces();
