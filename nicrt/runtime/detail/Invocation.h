@@ -23,6 +23,14 @@ struct Invocation {
 // nullptr when the thread is not running extension code.
 Invocation *currentInvocation();
 
+// The running invocation, for a runtime procedure that only generated code calls: called outside one it is a
+// bug of the runtime, which aborts naming `what`.
+inline Invocation &requireInvocation(const char *what) {
+  Invocation *inv = currentInvocation();
+  if (!inv) outsideInvocation(what);
+  return *inv;
+}
+
 // Work a runtime procedure does in proportion to a size the extension chose (a checksum over its array, a copy
 // into a packet) is charged to the invocation's fuel at the rate generated code pays (docs/safety.md, I6): the
 // first 256 bytes free, then one unit per 64 bytes. Traps (fuel) at `site`; call it before any object with a

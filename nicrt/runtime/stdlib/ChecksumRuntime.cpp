@@ -21,9 +21,8 @@ uint64_t sumOf(const uint8_t *data, int64_t length) {
 }
 
 void charge(int64_t length, uint32_t site) {
-  spine::nicrt::detail::Invocation *inv = spine::nicrt::detail::currentInvocation();
-  if (!inv) spine::nicrt::detail::outsideInvocation("Checksum");
-  spine::nicrt::detail::chargeWork(*inv, static_cast<uint64_t>(length), site);
+  spine::nicrt::detail::chargeWork(spine::nicrt::detail::requireInvocation("Checksum"),
+                                   static_cast<uint64_t>(length), site);
 }
 
 }  // namespace

@@ -18,11 +18,14 @@ using spine::nicrt::PacketHandle;
 using spine::nicrt::detail::Invocation;
 using spine::nicrt::detail::PacketContext;
 
+using spine::nicrt::detail::requireInvocation;
+
 // The running invocation's packet context, or nullptr outside a NIC (then no handle is valid).
-PacketContext *context(const char *what) {
-  Invocation *inv = spine::nicrt::detail::currentInvocation();
-  if (!inv) spine::nicrt::detail::outsideInvocation(what);
-  return inv->extension->packets;
+PacketContext *context(const char *what) { return requireInvocation(what).extension->packets; }
+
+// Whether [offset, offset + count) lies in the packet (Get and Put copy nothing otherwise).
+bool inPacket(const PacketBuffer &b, int64_t offset, int64_t count) {
+  return offset >= 0 && count >= 0 && static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) <= b.length();
 }
 
 // The buffer `p` names, held by the running extension; traps (NIL, or used after send or drop) otherwise.
@@ -33,8 +36,8 @@ PacketBuffer &resolveOrTrap(PacketContext *ctx, void *p, uint32_t site) {
   if (b && b->owner() == ctx->owner()) return *b;
   if (b && b->owner() == spine::nicrt::kDispatcherOwner) {
     // A live packet the extension does not hold: the one its guard is looking at.
-    Invocation *inv = spine::nicrt::detail::currentInvocation();
-    std::snprintf(inv->detail, sizeof inv->detail, "packet used by a guard (a guard only reads its packet)");
+    Invocation &inv = requireInvocation("a Packet procedure");
+    std::snprintf(inv.detail, sizeof inv.detail, "packet used by a guard (a guard only reads its packet)");
   }
   spx_rt_trap(SPX_TRAP_PACKET_USED, site);
 }
@@ -75,8 +78,7 @@ void *spx_packet_copy(void *p, uint32_t site) {
   resolveOrTrap(ctx, p, site);
   PacketHandle copy = ctx->pool().copy(PacketHandle::fromPointer(p), ctx->owner());
   if (!copy) {
-    Invocation *inv = spine::nicrt::detail::currentInvocation();
-    inv->extension->state->exc = spx_packet_exhausted;  // RAISE Packet.Exhausted
+    requireInvocation("Packet.Copy").extension->state->exc = spx_packet_exhausted;  // RAISE Packet.Exhausted
     return nullptr;
   }
   ctx->copied();
@@ -104,18 +106,18 @@ int64_t spx_packet_trim_tail(void *p, int64_t n, uint32_t site) {
 // Get and Put copy between the packet and an array the caller owns, after checking that the whole range is in
 // the packet (offset and count are CARDINALs, so the sum cannot wrap).
 int64_t spx_packet_get(void *p, int64_t offset, uint8_t *into, int64_t count, uint32_t site) {
-  PacketContext *ctx = context("Packet.Get");
-  spine::nicrt::detail::chargeWork(*spine::nicrt::detail::currentInvocation(), static_cast<uint64_t>(count), site);
-  PacketBuffer &b = resolveOrTrap(ctx, p, site);
-  if (offset < 0 || count < 0 || static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) > b.length()) return 0;
+  Invocation &inv = requireInvocation("Packet.Get");
+  spine::nicrt::detail::chargeWork(inv, static_cast<uint64_t>(count), site);
+  PacketBuffer &b = resolveOrTrap(inv.extension->packets, p, site);
+  if (!inPacket(b, offset, count)) return 0;
   std::memcpy(into, b.data() + offset, static_cast<size_t>(count));
   return 1;
 }
 int64_t spx_packet_put(void *p, int64_t offset, const uint8_t *from, int64_t count, uint32_t site) {
-  PacketContext *ctx = context("Packet.Put");
-  spine::nicrt::detail::chargeWork(*spine::nicrt::detail::currentInvocation(), static_cast<uint64_t>(count), site);
-  PacketBuffer &b = resolveOrTrap(ctx, p, site);
-  if (offset < 0 || count < 0 || static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) > b.length()) return 0;
+  Invocation &inv = requireInvocation("Packet.Put");
+  spine::nicrt::detail::chargeWork(inv, static_cast<uint64_t>(count), site);
+  PacketBuffer &b = resolveOrTrap(inv.extension->packets, p, site);
+  if (!inPacket(b, offset, count)) return 0;
   std::memmove(b.data() + offset, from, static_cast<size_t>(count));
   return 1;
 }

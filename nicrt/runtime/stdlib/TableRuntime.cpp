@@ -33,11 +33,7 @@ struct Table {
   Slot slots[];
 };
 
-Invocation &current(const char *what) {
-  Invocation *inv = spine::nicrt::detail::currentInvocation();
-  if (!inv) spine::nicrt::detail::outsideInvocation(what);
-  return *inv;
-}
+using spine::nicrt::detail::requireInvocation;
 
 Table *checked(void *t, uint32_t site) {
   if (!t) spx_rt_trap(SPX_TRAP_NIL, site);
@@ -69,7 +65,7 @@ extern "C" {
 alignas(16) unsigned char spx_table_full[16];
 
 void *spx_table_new(int64_t capacity, uint32_t site) {
-  Invocation &inv = current("Table.New");
+  Invocation &inv = requireInvocation("Table.New");
   if (capacity < 0 || capacity > kMaxCapacity) spx_rt_trap(SPX_TRAP_HEAP, site);
   uint64_t slots = 4;
   while (slots < 2 * static_cast<uint64_t>(capacity)) slots *= 2;
@@ -85,7 +81,7 @@ void *spx_table_new(int64_t capacity, uint32_t site) {
 }
 
 int64_t spx_table_get(void *p, int64_t key, int64_t *value, uint32_t site) {
-  current("Table.Get");
+  requireInvocation("Table.Get");
   Table *t = checked(p, site);
   uint64_t i = find(t, key);
   if (!t->slots[i].used) return 0;
@@ -94,7 +90,7 @@ int64_t spx_table_get(void *p, int64_t key, int64_t *value, uint32_t site) {
 }
 
 void spx_table_put(void *p, int64_t key, int64_t value, uint32_t site) {
-  Invocation &inv = current("Table.Put");
+  Invocation &inv = requireInvocation("Table.Put");
   Table *t = checked(p, site);
   uint64_t i = find(t, key);
   if (!t->slots[i].used) {
@@ -110,7 +106,7 @@ void spx_table_put(void *p, int64_t key, int64_t value, uint32_t site) {
 }
 
 int64_t spx_table_delete(void *p, int64_t key, uint32_t site) {
-  current("Table.Delete");
+  requireInvocation("Table.Delete");
   Table *t = checked(p, site);
   uint64_t i = find(t, key);
   if (!t->slots[i].used) return 0;
@@ -131,12 +127,12 @@ int64_t spx_table_delete(void *p, int64_t key, uint32_t site) {
 }
 
 int64_t spx_table_count(void *p, uint32_t site) {
-  current("Table.Count");
+  requireInvocation("Table.Count");
   return static_cast<int64_t>(checked(p, site)->count);
 }
 
 int64_t spx_table_capacity(void *p, uint32_t site) {
-  current("Table.Capacity");
+  requireInvocation("Table.Capacity");
   return static_cast<int64_t>(checked(p, site)->capacity);
 }
 

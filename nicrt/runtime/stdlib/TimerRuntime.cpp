@@ -12,11 +12,7 @@ namespace {
 
 using spine::nicrt::detail::Invocation;
 
-Invocation &current(const char *what) {
-  Invocation *inv = spine::nicrt::detail::currentInvocation();
-  if (!inv) spine::nicrt::detail::outsideInvocation(what);
-  return *inv;
-}
+using spine::nicrt::detail::requireInvocation;
 
 // Without a NIC: microseconds of the monotonic clock since the first call.
 int64_t processMicros() {
@@ -39,7 +35,7 @@ extern "C" {
 
 // A timer the NIC has no room for traps as a heap quota would: the NIC's timer table is the extension's memory.
 void *spx_timer_start(int64_t periodMicros, uint32_t site) {
-  Invocation &inv = current("Timer.Start");
+  Invocation &inv = requireInvocation("Timer.Start");
   uint64_t period = periodMicros < 1 ? 1 : static_cast<uint64_t>(periodMicros);
   uint64_t h = inv.extension->timers ? inv.extension->timers->start(period) : ++gUnattached;
   if (h == 0) spx_rt_trap(SPX_TRAP_HEAP, site);
@@ -47,13 +43,13 @@ void *spx_timer_start(int64_t periodMicros, uint32_t site) {
 }
 
 void spx_timer_stop(void *t, uint32_t site) {
-  Invocation &inv = current("Timer.Stop");
+  Invocation &inv = requireInvocation("Timer.Stop");
   if (!t) spx_rt_trap(SPX_TRAP_NIL, site);
   if (inv.extension->timers) inv.extension->timers->stop(reinterpret_cast<uintptr_t>(t));
 }
 
 int64_t spx_timer_now(uint32_t) {
-  Invocation &inv = current("Timer.Now");
+  Invocation &inv = requireInvocation("Timer.Now");
   return inv.extension->timers ? static_cast<int64_t>(inv.extension->timers->nowMicros()) : processMicros();
 }
 
