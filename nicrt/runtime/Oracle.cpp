@@ -5,7 +5,8 @@
 //   - the image's data (module variables, spx.state, exception globals), and for reads its constants, as
 //     the loader mapped them (elf/ElfLinker.cpp), never its code;
 //   - a block NEW returned, within the size asked for (the heap tracks blocks once an oracle image loads);
-//   - the bytes the invocation works on (Extension::setInvocationBytes).
+//   - the bytes the invocation works on (Extension::setInvocationBytes);
+//   - the payload of the event being encoded, between spx_rt_event_begin and spx_rt_event_end.
 // Anything else is a compiler bug: the access traps with SPX_TRAP_ORACLE.
 #include <cinttypes>
 #include <cstdio>
@@ -54,6 +55,8 @@ extern "C" [[gnu::noinline]] void spx_rt_oracle_check(const void *ptr, uint64_t 
     return;
   }
   if (x.heap.inBlock(begin, end)) return;
+  uintptr_t payload = reinterpret_cast<uintptr_t>(x.eventPayload);
+  if (payload && inside(begin, end, payload, payload + x.eventPayloadSize)) return;
   uintptr_t bytes = reinterpret_cast<uintptr_t>(x.invocationBytes);
   if (bytes && inside(begin, end, bytes, bytes + x.invocationByteCount)) return;
   refuse(*inv, ptr, size, write, "outside the extension's memory", site);

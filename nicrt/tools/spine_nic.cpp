@@ -110,9 +110,11 @@ std::vector<std::string> counterLines(const std::string &name, nicrt::Nic &nic) 
                            ull(pc.txBytes), ull(pc.drops), ull(pc.errors)));
   }
   for (const nicrt::ExtensionInfo &x : nic.extensions())
-    lines.push_back(format("  extension %u %s (%s): packets %llu, sent %llu, dropped %llu, faults %llu", x.id,
-                           x.module.c_str(), nicrt::extensionStateName(x.state), ull(x.counters.packets),
-                           ull(x.counters.sent), ull(x.counters.dropped), ull(x.counters.faults)));
+    lines.push_back(format("  extension %u %s (%s): packets %llu, sent %llu, dropped %llu, faults %llu, events %llu, "
+                           "events refused %llu",
+                           x.id, x.module.c_str(), nicrt::extensionStateName(x.state), ull(x.counters.packets),
+                           ull(x.counters.sent), ull(x.counters.dropped), ull(x.counters.faults),
+                           ull(x.counters.events), ull(x.counters.eventsRefused)));
   return lines;
 }
 

@@ -34,7 +34,9 @@ struct Extension::Impl {
   detail::PacketContext *packets = nullptr;  // the NIC's packets while deployed on one (Packet.*), else none
   detail::HostContext *host = nullptr;       // the NIC's host channel (events), else none
   detail::TimerContext *timers = nullptr;    // the NIC's timers, else none (they never fire)
-  uint64_t eventsPosted = 0, eventsRefused = 0;  // the image's data and constants (not its code)
+  uint64_t eventsPosted = 0, eventsRefused = 0;
+  uint8_t *eventPayload = nullptr;           // the payload of the event being encoded (the oracle lets code write it)
+  size_t eventPayloadSize = 0;  // the image's data and constants (not its code)
   void *invocationBytes = nullptr;    // Extension::setInvocationBytes
   size_t invocationByteCount = 0;
 

@@ -5,12 +5,8 @@
 #include "detail/Invocation.h"
 #include "spine/wire.h"
 
-using spine::nicrt::detail::Invocation;
-
 extern "C" uint8_t *spx_rt_event_begin(uint64_t fingerprint, uint32_t index, uint64_t size) {
-  Invocation *inv = spine::nicrt::detail::currentInvocation();
-  if (!inv) spine::nicrt::detail::outsideInvocation("an event");
-  spine::nicrt::Extension::Impl &x = *inv->extension;
+  spine::nicrt::Extension::Impl &x = *spine::nicrt::detail::requireInvocation("an event").extension;
   uint8_t *message = nullptr;
   if (x.host && size <= SPINE_WIRE_MAX_PAYLOAD && index <= UINT16_MAX) message = x.host->reserve(size);
   if (!message) {
@@ -25,13 +21,15 @@ extern "C" uint8_t *spx_rt_event_begin(uint64_t fingerprint, uint32_t index, uin
   h.fingerprint = fingerprint;
   h.call_id = 0;
   spine_wire_header_store(message, &h);
-  return message + SPINE_WIRE_HEADER_SIZE;
+  x.eventPayload = message + SPINE_WIRE_HEADER_SIZE;  // the generated encoder writes exactly these bytes
+  x.eventPayloadSize = size;
+  return x.eventPayload;
 }
 
 extern "C" void spx_rt_event_end(uint8_t *payload) {
-  Invocation *inv = spine::nicrt::detail::currentInvocation();
-  if (!inv) spine::nicrt::detail::outsideInvocation("an event");
-  spine::nicrt::Extension::Impl &x = *inv->extension;
+  spine::nicrt::Extension::Impl &x = *spine::nicrt::detail::requireInvocation("an event").extension;
   ++x.eventsPosted;
+  x.eventPayload = nullptr;
+  x.eventPayloadSize = 0;
   x.host->commit(payload - SPINE_WIRE_HEADER_SIZE);
 }
