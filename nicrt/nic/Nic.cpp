@@ -3,6 +3,7 @@
 #include "nic/Nic.h"
 
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "detail/ExtensionImpl.h"
@@ -127,7 +128,7 @@ struct Nic::Impl {
     ExtensionCounters counters;
     std::unique_ptr<SlotPackets> packets;
     std::unique_ptr<SlotTimers> timers;
-    bool pendingFault = false;  // trapped during the current dispatch: apply the policy once it is over
+    std::optional<FaultRecord> pendingFault;  // trapped in the current dispatch: its policy acts once it is over
   };
 
   explicit Impl(NicOptions o)
@@ -178,6 +179,7 @@ struct Nic::Impl {
   void invokeHandler(Slot &slot, const Handler &handler, PacketHandle h);
   void recordFault(Slot &slot, const Outcome &outcome);
   void applyPendingFaults();
+  void publishFault(FaultRecord f);  // into faults (bounded), then onFault
   void remove(size_t index);
 };
 
@@ -353,16 +355,20 @@ void Nic::Impl::recordFault(Slot &slot, const Outcome &outcome) {
   f.module = slot.extension->module();
   f.trapKind = outcome.trapKind;
   f.message = outcome.message();
-  f.action = slot.options.faultPolicy == FaultPolicy::Keep ? "kept" : "pending";
-  faults.push_back(std::move(f));
-  while (faults.size() > options.maxFaultRecords) faults.pop_front();
   if (slot.options.faultPolicy == FaultPolicy::Keep) {
-    if (options.onFault) options.onFault(faults.back());
+    f.action = "kept";
+    publishFault(std::move(f));
     return;
   }
   slot.state = ExtensionState::Faulted;  // no more invocations in this dispatch
-  slot.pendingFault = true;
+  slot.pendingFault = std::move(f);      // published once its policy has acted
   faultsPending = true;
+}
+
+void Nic::Impl::publishFault(FaultRecord f) {
+  faults.push_back(std::move(f));
+  while (faults.size() > options.maxFaultRecords) faults.pop_front();
+  if (options.onFault) options.onFault(faults.back());
 }
 
 // The fault policies other than Keep act between events, when no invocation of the extension is running.
@@ -371,13 +377,8 @@ void Nic::Impl::applyPendingFaults() {
   for (size_t i = 0; i < slots.size(); ++i) {
     Slot &slot = *slots[i];
     if (!slot.pendingFault) continue;
-    slot.pendingFault = false;
-    FaultRecord *record = nullptr;
-    for (auto it = faults.rbegin(); it != faults.rend(); ++it)
-      if (it->extension == slot.id && it->action == "pending") {
-        record = &*it;
-        break;
-      }
+    FaultRecord record = std::move(*slot.pendingFault);
+    slot.pendingFault.reset();
     if (slot.options.faultPolicy == FaultPolicy::Restart) {
       std::string error;
       image::VerifiedImage img = *slot.image;
@@ -388,15 +389,15 @@ void Nic::Impl::applyPendingFaults() {
       if (fresh) {
         fresh->counters = slot.counters;
         slots[i] = std::move(fresh);
-        if (record) record->action = "restarted";
-        if (record && options.onFault) options.onFault(*record);
+        record.action = "restarted";
+        publishFault(std::move(record));
         continue;
       }
-      if (record) record->action = "restart failed: " + error;
-    } else if (record) {
-      record->action = "unloaded";
+      record.action = "restart failed: " + error;
+    } else {
+      record.action = "unloaded";
     }
-    if (record && options.onFault) options.onFault(*record);
+    publishFault(std::move(record));
     remove(i--);
   }
 }
