@@ -62,6 +62,14 @@ class DiscardPort final : public spine::nicrt::Port {
   bool eof() const override { return true; }
 };
 
+// Adds a DiscardPort to `nic` (as its port 0 in these benchmarks) and returns it, for its counters.
+inline spine::nicrt::Port *addDiscardPort(spine::nicrt::Nic &nic) {
+  auto owned = std::make_unique<DiscardPort>();
+  spine::nicrt::Port *port = owned.get();
+  nic.addPort(std::move(owned));
+  return port;
+}
+
 // Frames of 64 to 1,500 bytes (lengths spread evenly, in a fixed shuffled order): an Ethernet + IPv4 + UDP
 // header, then a counting payload. frame(i) is the i-th packet's bytes.
 class Frames {

@@ -63,9 +63,7 @@ int main(int argc, char **argv) {
   }
 
   Nic nic;
-  auto owned = std::make_unique<nicbench::DiscardPort>();
-  Port *port = owned.get();
-  nic.addPort(std::move(owned));
+  Port *port = nicbench::addDiscardPort(nic);
   const uint32_t id = nicbench::deployOrFail(nic, "pass");
   Extension *pass = nic.extension(id);
   const PacketOwner owner = nic.extensions().at(0).owner;

@@ -37,9 +37,7 @@ int main(int argc, char **argv) {
   }
 
   Nic nic;
-  auto owned = std::make_unique<nicbench::DiscardPort>();
-  Port *port = owned.get();
-  nic.addPort(std::move(owned));
+  Port *port = nicbench::addDiscardPort(nic);
   for (const char *name : {"count", "copydrop", "pass"}) nicbench::deployOrFail(nic, name);
   PacketPool &pool = nic.pool();
   const nicbench::Frames frames;

@@ -15,22 +15,38 @@
 
 using namespace spine;
 
+namespace {
+
+// A NIC with one memory port, where packets arrive, and AllTypesNic deployed (it raises Tick and Data for each).
+struct EventsNic {
+  std::unique_ptr<nicrt::Nic> nic;
+  nicrt::MemoryPort *in = nullptr;
+  explicit EventsNic(size_t hostQueueMessages = nicrt::NicOptions{}.hostQueueMessages) {
+    nicrt::NicOptions o;
+    o.debuggerSupport = false;
+    o.hostQueueMessages = hostQueueMessages;
+    nic = std::make_unique<nicrt::Nic>(o);
+    auto port = std::make_unique<nicrt::MemoryPort>();
+    in = port.get();
+    nic->addPort(std::move(port));
+    nicrt::DeployResult d = nic->deploy(nic_test::loadImage("AllTypesNic"));
+    REQUIRE_MESSAGE(d, d.error);
+  }
+  void run() {
+    while (nic->poll()) {
+    }
+  }
+};
+
+}  // namespace
 
 TEST_CASE("events raised on the NIC decode with the generated host stubs, every argument intact") {
-  nicrt::NicOptions o;
-  o.debuggerSupport = false;
-  nicrt::Nic nic(o);
-  auto port = std::make_unique<nicrt::MemoryPort>();
-  nicrt::MemoryPort *in = port.get();
-  nic.addPort(std::move(port));
-  nicrt::DeployResult d = nic.deploy(nic_test::loadImage("AllTypesNic"));
-  REQUIRE_MESSAGE(d, d.error);
+  EventsNic t;
   const uint8_t packet[] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66};
-  in->inject(packet);
-  in->inject(packet);
-  while (nic.poll()) {
-  }
-  std::vector<std::vector<uint8_t>> messages = nic.takeHostMessages();
+  t.in->inject(packet);
+  t.in->inject(packet);
+  t.run();
+  std::vector<std::vector<uint8_t>> messages = t.nic->takeHostMessages();
   REQUIRE(messages.size() == 4);  // Tick and Data for each packet
 
   host::LoopbackChannel channel([](const host::Bytes &, host::LoopbackChannel &) {});
@@ -49,28 +65,19 @@ TEST_CASE("events raised on the NIC decode with the generated host stubs, every 
   for (const auto &m : messages) channel.toHost(m);
   CHECK(ticks == 2);
   CHECK(data == 2);
-  auto info = nic.extensions();
+  auto info = t.nic->extensions();
   REQUIRE(info.size() == 1);
   CHECK(info[0].counters.events == 4);
   CHECK(info[0].counters.eventsRefused == 0);
 }
 
 TEST_CASE("a full host queue refuses events and counts them: back-pressure, never a silent loss") {
-  nicrt::NicOptions o;
-  o.debuggerSupport = false;
-  o.hostQueueMessages = 3;
-  nicrt::Nic nic(o);
-  auto port = std::make_unique<nicrt::MemoryPort>();
-  nicrt::MemoryPort *in = port.get();
-  nic.addPort(std::move(port));
-  nicrt::DeployResult d = nic.deploy(nic_test::loadImage("AllTypesNic"));
-  REQUIRE_MESSAGE(d, d.error);
+  EventsNic t(3);
   const uint8_t packet[] = {1, 2, 3, 4};
-  for (int i = 0; i < 5; ++i) in->inject(packet);
-  while (nic.poll()) {
-  }
-  auto info = nic.extensions();
+  for (int i = 0; i < 5; ++i) t.in->inject(packet);
+  t.run();
+  auto info = t.nic->extensions();
   CHECK(info[0].counters.events == 3);
   CHECK(info[0].counters.eventsRefused == 7);
-  CHECK(nic.takeHostMessages().size() == 3);
+  CHECK(t.nic->takeHostMessages().size() == 3);
 }
