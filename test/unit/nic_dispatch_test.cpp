@@ -256,3 +256,13 @@ TEST_CASE("timers fire Timer.Fired into the handlers of the extension that start
   REQUIRE(t.nic->unload(id));
   CHECK_FALSE(t.nic->hasTimers());
 }
+
+TEST_CASE("a NIC holds at most 4096 timers: one more traps at its Timer.Start, and a refused extension's timers are freed") {
+  TestNic t;
+  nicrt::DeployResult r = t.nic->deploy(nic_test::loadImage("TimerHog"));
+  CHECK_FALSE(r);
+  CHECK(r.error.find("TimerHog.spx:7: checked runtime error: heap quota") != std::string::npos);
+  CHECK_FALSE(t.nic->hasTimers());  // the refused extension's timers went with it
+  t.deploy("Ticker");                // and there is room again
+  CHECK(t.nic->hasTimers());
+}
