@@ -104,6 +104,7 @@ void CodeGen::run(const std::string &triple, const std::string &dataLayout) {
     for (ProcInfo *c : bodyInfos[m]->children) defineWithChildren(*c);
   }
   defineInit();
+  defineRequestDispatchers();
   defineExceptionArgumentCopies();
   collectManifest();
   if (di) di->finalize();

@@ -55,7 +55,9 @@ enum spx_trap_kind {
   SPX_TRAP_STACK = 11,         /* the invocation's stack is full */
   SPX_TRAP_HEAP = 12,          /* NEW beyond the extension's heap quota */
   SPX_TRAP_ORACLE = 13,        /* spinec --oracle: an access outside the extension's memory (a compiler bug) */
-  SPX_TRAP_KIND_LAST = 13
+  SPX_TRAP_EXCEPTION = 14,     /* a request raised an exception its RAISES list does not name */
+  SPX_TRAP_MESSAGE_SIZE = 15,  /* a reply larger than the host channel carries (SPINE_WIRE_MAX_PAYLOAD) */
+  SPX_TRAP_KIND_LAST = 15
 };
 
 /* The words a checked runtime error is reported with: "checked runtime error: <name>". */
@@ -74,6 +76,8 @@ static inline const char *spx_trap_name(uint32_t kind) {
     case SPX_TRAP_STACK: return "stack limit";
     case SPX_TRAP_HEAP: return "heap quota";
     case SPX_TRAP_ORACLE: return "memory-safety oracle: access outside the extension's memory (a compiler bug)";
+    case SPX_TRAP_EXCEPTION: return "exception not in RAISES";
+    case SPX_TRAP_MESSAGE_SIZE: return "reply too large for the host channel";
     default: return "unknown";
   }
 }
@@ -117,6 +121,26 @@ void spx_rt_oracle_check(const void *ptr, uint64_t size, uint32_t is_write, uint
    (kind Event, `fingerprint`, `index`). */
 uint8_t *spx_rt_event_begin(uint64_t fingerprint, uint32_t index, uint64_t size);
 void spx_rt_event_end(uint8_t *payload);
+
+/* Requests of a message interface I the image exports (docs/messages.md): the image defines
+     uint64_t "spx.request.I"(uint32_t index, const uint8_t *payload, uint64_t length)
+   which the runtime calls in a protected invocation with a request's payload (the header already checked). It
+   first checks that the payload decodes exactly; only then it decodes the arguments, runs request `index` and
+   posts its reply (Result, or Exception for an exception of the request's RAISES list) through
+   spx_rt_reply_begin/end, and returns SPX_REQUEST_RAN. Otherwise nothing ran and nothing was posted: it returns
+   SPX_REQUEST_NO_SUCH_INDEX, SPX_REQUEST_TOO_LARGE (the arguments need more memory than the runtime grants),
+   or 1 + the payload offset of the first malformed byte (truncated, out of range, or left over). */
+#define SPX_REQUEST_RAN 0u
+#define SPX_REQUEST_NO_SUCH_INDEX UINT64_MAX
+#define SPX_REQUEST_TOO_LARGE (UINT64_MAX - 1)
+/* Zeroed memory (aligned to 16) for a request's decoded arguments, valid until the invocation ends; NULL when
+   the request's arguments together would exceed the extension's heap quota. */
+void *spx_rt_request_scratch(uint64_t size);
+/* Room for the reply of the running request: `kind` is SPINE_WIRE_RESULT or SPINE_WIRE_EXCEPTION, `size` its
+   payload's bytes. Never NULL: a payload over SPINE_WIRE_MAX_PAYLOAD traps with SPX_TRAP_MESSAGE_SIZE at
+   `site`. The runtime fills the header (the request's fingerprint, index and call id). */
+uint8_t *spx_rt_reply_begin(uint32_t kind, uint64_t size, uint32_t site);
+void spx_rt_reply_end(uint8_t *payload);
 
 #ifdef __cplusplus
 }

@@ -600,6 +600,31 @@ std::vector<ExtensionInfo> Nic::extensions() const {
   return v;
 }
 
+bool Nic::hostRequest(uint32_t id, std::span<const uint8_t> message) {
+  if (message.size() < SPINE_WIRE_HEADER_SIZE) return false;
+  Impl::Slot *slot = impl_->find(id);
+  if (!slot || slot->state != ExtensionState::Running) {
+    std::string why = slot ? "extension " + std::to_string(id) + " (" + slot->extension->module() + ") is " +
+                                 extensionStateName(slot->state)
+                           : "no extension " + std::to_string(id) + " is deployed on this NIC";
+    impl_->host.messages.push_back(rejectedReply(message, why));
+    return true;
+  }
+  RequestResult r = slot->extension->serveRequest(message);
+  if (r.ran) {
+    ++slot->counters.requests;
+    ++slot->counters.invocations;
+  } else {
+    ++slot->counters.requestsRejected;
+  }
+  impl_->host.messages.push_back(std::move(r.reply));
+  if (!r.outcome.ok()) {
+    impl_->recordFault(*slot, r.outcome);
+    if (impl_->faultsPending) impl_->applyPendingFaults();
+  }
+  return true;
+}
+
 std::vector<std::vector<uint8_t>> Nic::takeHostMessages() {
   std::vector<std::vector<uint8_t>> out(std::make_move_iterator(impl_->host.messages.begin()),
                                         std::make_move_iterator(impl_->host.messages.end()));

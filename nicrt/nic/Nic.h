@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +77,8 @@ struct ExtensionCounters {
   uint64_t timerFirings = 0;    // Timer.Fired handlers run
   uint64_t events = 0;          // events it raised that the host channel took
   uint64_t eventsRefused = 0;   // events it raised that the channel could not take (full, or too big)
+  uint64_t requests = 0;        // host requests it ran (replied Result, Exception or Trapped)
+  uint64_t requestsRejected = 0;  // host requests refused before running (malformed, unknown, ...)
 };
 
 struct NicCounters {
@@ -146,6 +149,14 @@ class Nic {
   // (on the dispatcher thread, on packets they gave its owner), as the dispatcher would.
   Extension *extension(uint32_t id);
   const std::deque<FaultRecord> &faults() const;
+
+  // A request message from the host to extension `id` (docs/messages.md), served now, between two packets: the
+  // extension's generated dispatcher decodes it, runs the request and encodes the reply. Its one reply joins
+  // the host messages below; replies are never refused for room, since the host bounds its own pending calls.
+  // A request for an extension that does not exist or is not running gets a Rejected reply naming why. A trap
+  // gives a Trapped reply and applies the extension's fault policy. False (and no reply) only for a message
+  // shorter than the header, which names no call to answer.
+  bool hostRequest(uint32_t id, std::span<const uint8_t> message);
 
   // The messages extensions sent to the host (events, wire format of docs/messages.md), oldest first, taken
   // out of the host channel's queue: what a host application would receive.

@@ -107,6 +107,9 @@ void checkObject(const image::Image &img, const elf::ElfObject &obj, const Limit
 
   bool haveInit = false, haveState = false;
   std::set<std::string> unresolved;
+  // Each message interface's request dispatcher (include/spine/abi.h), in the code.
+  std::set<std::string> dispatchers;
+  for (const image::MessageInterface &m : img.manifest.messages) dispatchers.insert("spx.request." + m.name);
   for (const elf::Symbol &sym : obj.symbols) {
     if (sym.name.empty()) continue;
     if (sym.undefined()) {
@@ -122,6 +125,12 @@ void checkObject(const image::Image &img, const elf::ElfObject &obj, const Limit
       haveInit = true;
       if (!in || !in->loaded() || !in->executable()) errors.push_back("image defines spx.init outside its code");
     }
+    if (dispatchers.count(std::string(sym.name))) {
+      if (!in || !in->loaded() || !in->executable())
+        errors.push_back("image defines " + std::string(sym.name) + " outside its code");
+      else
+        dispatchers.erase(std::string(sym.name));
+    }
     if (sym.name == "spx.state") {
       haveState = true;
       if (!in || !in->loaded() || !in->writable())
@@ -134,6 +143,8 @@ void checkObject(const image::Image &img, const elf::ElfObject &obj, const Limit
   for (const std::string &n : unresolved) errors.push_back(describeUnresolved(n));
   if (!haveInit) errors.push_back("image does not define spx.init");
   if (!haveState) errors.push_back("image does not define spx.state");
+  for (const std::string &d : dispatchers)
+    errors.push_back("image lists message interface " + d.substr(12) + " but does not define " + d);
 }
 
 std::string join(const std::vector<std::string> &lines) {
@@ -196,6 +207,9 @@ LoadResult Runtime::load(const image::VerifiedImage &verified) {
   x->init = reinterpret_cast<void (*)(void)>(code->symbol("spx.init"));
   x->state = static_cast<spx_state *>(code->symbol("spx.state"));
   x->imageMemory = &code->dataRegions();
+  for (const image::MessageInterface &m : img.manifest.messages)
+    x->messageInterfaces.push_back({m.fingerprint, m.name, m.requests.size(),
+                                    reinterpret_cast<detail::RequestDispatcher *>(code->symbol("spx.request." + m.name))});
   x->code = std::move(code);
   return {std::unique_ptr<Extension>(new Extension(std::move(x))), {}};
 }

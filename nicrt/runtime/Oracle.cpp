@@ -6,7 +6,8 @@
 //     the loader mapped them (elf/ElfLinker.cpp), never its code;
 //   - a block NEW returned, within the size asked for (the heap tracks blocks once an oracle image loads);
 //   - the bytes the invocation works on (Extension::setInvocationBytes);
-//   - the payload of the event being encoded, between spx_rt_event_begin and spx_rt_event_end.
+//   - the payload of the event or reply being encoded, between spx_rt_event_begin (spx_rt_reply_begin) and end;
+//   - for reads, the payload of the request being served, and the scratch blocks of its decoded arguments.
 // Anything else is a compiler bug: the access traps with SPX_TRAP_ORACLE.
 #include <cinttypes>
 #include <cstdio>
@@ -57,6 +58,10 @@ extern "C" [[gnu::noinline]] void spx_rt_oracle_check(const void *ptr, uint64_t 
   if (x.heap.inBlock(begin, end)) return;
   uintptr_t payload = reinterpret_cast<uintptr_t>(x.eventPayload);
   if (payload && inside(begin, end, payload, payload + x.eventPayloadSize)) return;
+  uintptr_t request = reinterpret_cast<uintptr_t>(x.requestPayload);
+  if (request && !write && inside(begin, end, request, request + x.requestPayloadSize)) return;
+  for (const auto &[p, n] : x.scratch)
+    if (inside(begin, end, reinterpret_cast<uintptr_t>(p), reinterpret_cast<uintptr_t>(p) + n)) return;
   uintptr_t bytes = reinterpret_cast<uintptr_t>(x.invocationBytes);
   if (bytes && inside(begin, end, bytes, bytes + x.invocationByteCount)) return;
   refuse(*inv, ptr, size, write, "outside the extension's memory", site);

@@ -7,6 +7,7 @@
 //   CGStmt.cpp     statements, EXIT/RETURN through FINALLY, exceptions
 //   CGCheck.cpp    checked runtime errors: trap sites, overflow, ranges, fuel, stack
 //   CGMessages.cpp the NIC side of message interfaces: events encoded in the wire format (docs/messages.md)
+//   CGRequests.cpp the NIC side of requests: payloads checked and decoded, replies encoded
 //
 // Representation (see docs/abi.md): ordinals are i64 in registers and their layout size in memory;
 // references are pointers; a procedure value is {code, environment} in registers and in memory (an
@@ -116,6 +117,26 @@ public:
   bool fixedWireSize(const Type *t, uint64_t &size);
   llvm::Value *wireSize(const LValue &lv);
   llvm::Value *wirePut(const LValue &lv, llvm::Value *cursor);
+  // Requests (CGRequests.cpp): "spx.request.I" checks a request's payload, decodes it, runs it and replies.
+  struct RequestDecoder {
+    llvm::Value *payload = nullptr, *length = nullptr;  // the request's payload and its byte count (i64)
+    llvm::Value *badAt = nullptr;                       // i64 slot: the offset of the first malformed byte
+    llvm::BasicBlock *reject = nullptr;                 // returns 1 + *badAt
+  };
+  void defineRequestDispatchers();
+  void defineRequestDispatcher(const InterfaceInfo *info);
+  void emitRequest(RequestDecoder &d, Symbol *sym);
+  void emitReply(uint32_t kind, const LValue &lv, int64_t position, uint32_t replySite);
+  uint64_t minWireSize(const Type *t);
+  bool wireNeedsCheck(const Type *t);
+  void rejectIf(RequestDecoder &d, llvm::Value *cond, llvm::Value *off);
+  void requireWireBytes(RequestDecoder &d, llvm::Value *off, llvm::Value *n, llvm::Value *valueAt = nullptr);
+  llvm::Value *wireCheck(RequestDecoder &d, const Type *t, llvm::Value *off);
+  llvm::Value *wireCheckElements(RequestDecoder &d, const Type *element, llvm::Value *count, llvm::Value *off);
+  llvm::Value *wireGet(RequestDecoder &d, const LValue &lv, llvm::Value *off);
+  llvm::Value *wireGetElements(RequestDecoder &d, llvm::Value *base, const Type *element, llvm::Value *count,
+                               llvm::Value *off);
+  llvm::Value *requestScratch(llvm::Value *bytes);
   // Calls body(i) for i in [0, n): a counted loop in the current function (CGLayout.cpp).
   void forEachIndex(llvm::Value *n, const std::function<void(llvm::Value *)> &body);
   llvm::FunctionType *procFnType(const ProcType *pt, bool nested);

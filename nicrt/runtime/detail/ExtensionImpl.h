@@ -15,6 +15,10 @@
 #include "spine/nicrt/Runtime.h"
 
 namespace spine::nicrt {
+namespace detail {
+// "spx.request.I" (include/spine/abi.h).
+using RequestDispatcher = uint64_t(uint32_t index, const uint8_t *payload, uint64_t length);
+}  // namespace detail
 
 struct Extension::Impl {
   Runtime::Impl *runtime = nullptr;
@@ -37,6 +41,24 @@ struct Extension::Impl {
   uint64_t eventsPosted = 0, eventsRefused = 0;
   uint8_t *eventPayload = nullptr;           // the payload of the event being encoded (the oracle lets code write it)
   size_t eventPayloadSize = 0;  // the image's data and constants (not its code)
+  // The message interfaces the image exports, with their request dispatchers (Requests.cpp).
+  struct MessageInterface {
+    uint64_t fingerprint = 0;
+    std::string name;
+    size_t requests = 0;
+    detail::RequestDispatcher *dispatch = nullptr;
+  };
+  std::vector<MessageInterface> messageInterfaces;
+  // The request being served: its payload (read by generated code), its header (copied into the reply), the
+  // reply, and the scratch blocks its decoded arguments live in (freed when the request ends).
+  const uint8_t *requestPayload = nullptr;
+  size_t requestPayloadSize = 0;
+  uint8_t requestHeader[24] = {};
+  std::vector<uint8_t> *reply = nullptr;  // non-null while a request is served
+  bool replied = false;
+  std::vector<std::pair<void *, size_t>> scratch;
+  size_t scratchBytes = 0;
+  void freeScratch();
   void *invocationBytes = nullptr;    // Extension::setInvocationBytes
   size_t invocationByteCount = 0;
 

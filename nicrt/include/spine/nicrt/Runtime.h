@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -81,6 +82,19 @@ struct Result : Outcome {
 class Runtime;
 class Nic;
 
+// A Rejected reply (docs/messages.md) to `request` (at least a header: its index, fingerprint and call id are
+// copied) carrying `reason`.
+std::vector<uint8_t> rejectedReply(std::span<const uint8_t> request, std::string_view reason);
+
+// One host request served (Extension::serveRequest).
+struct RequestResult {
+  std::vector<uint8_t> reply;  // the reply message (docs/messages.md); empty only for a message shorter than
+                               // the header, which cannot be answered
+  bool ran = false;            // the request's procedure was called (its reply is Result, Exception or Trapped)
+  Outcome outcome;             // how the invocation ended; ok when nothing ran
+  std::string rejected;        // why the message was refused (the Rejected reply's reason), else empty
+};
+
 // A loaded image. Destroying it unloads the code (the JIT'd memory is freed) and frees its heap.
 class Extension {
  public:
@@ -109,6 +123,13 @@ class Extension {
   Result<R> invoke(R (*fn)(A...), std::type_identity_t<A>... args);
   template <class... A>
   Outcome invoke(void (*fn)(A...), std::type_identity_t<A>... args);
+
+  // Serves one request message of a message interface the image exports (docs/messages.md): checks the header,
+  // then, in one protected invocation, the generated dispatcher checks and decodes the payload, runs the request
+  // and encodes its result or exception. A trap during it gives a Trapped reply (and the outcome says how); a
+  // message that is not a valid request gives a Rejected reply and runs nothing. Always exactly one reply,
+  // except for a message shorter than the header.
+  RequestResult serveRequest(std::span<const uint8_t> message);
 
   Limits &limits();                    // change before an invocation; heapBytes applies from the next NEW
   // The bytes the next invocations work on (a packet's data, handed to VIEW): the memory-safety oracle
