@@ -2,6 +2,7 @@
 // a Nic (Nic.h), so nothing here locks. docs/nic.md states the dispatch rules this file implements.
 #include "nic/Nic.h"
 
+#include <array>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -15,6 +16,8 @@ namespace {
 
 constexpr std::string_view kPacketArrived = "Packet.Arrived";
 constexpr std::string_view kTimerFired = "Timer.Fired";
+constexpr std::string_view kBufferRegistered = "Buffer.Registered";
+constexpr std::string_view kPeerReceived = "Peer.Received";
 constexpr uint32_t kMaxPorts = 16;  // Packet.Port = [0..15]
 
 // The code ABI of a Packet.Arrived handler and its guard (spine/abi.h): p, port, then VAR data as
@@ -24,6 +27,13 @@ using ArrivedGuard = int64_t(void *, int64_t, uint8_t *, int64_t);
 // Timer.Fired(t): the timer's handle.
 using FiredHandler = void(void *);
 using FiredGuard = int64_t(void *);
+
+// Buffer.Registered(b, id): the capability and the host's number.
+using RegisteredHandler = void(void *, int64_t);
+using RegisteredGuard = int64_t(void *, int64_t);
+// Peer.Received(from, READONLY data): the device, then the open array as (pointer, length).
+using ReceivedHandler = void(int64_t, const uint8_t *, int64_t);
+using ReceivedGuard = int64_t(int64_t, const uint8_t *, int64_t);
 
 // Timer handles: index in the low 24 bits, generation (>= 1) above, as for packets (packet/PacketHandle.h).
 constexpr unsigned kTimerIndexBits = 24;
@@ -69,7 +79,10 @@ struct Nic::Impl {
     size_t capacity;
     std::deque<std::vector<uint8_t>> messages;
     std::vector<uint8_t> pending;
+    bool isAttached = true;
     explicit HostQueue(size_t c) : capacity(c) {}
+    bool attached() const noexcept override { return isAttached; }
+    uint64_t room() const noexcept override { return messages.size() < capacity ? capacity - messages.size() : 0; }
     uint8_t *reserve(uint64_t payloadSize) noexcept override {
       if (messages.size() >= capacity) return nullptr;
       try {
@@ -95,6 +108,62 @@ struct Nic::Impl {
   struct TimerHandler {
     FiredHandler *procedure = nullptr;
     FiredGuard *guard = nullptr;
+  };
+  struct RegisteredHandlerEntry {
+    RegisteredHandler *procedure = nullptr;
+    RegisteredGuard *guard = nullptr;
+  };
+  struct ReceivedHandlerEntry {
+    ReceivedHandler *procedure = nullptr;
+    ReceivedGuard *guard = nullptr;
+  };
+
+  // An application buffer the host registered for one extension (Buffer.spi). Capabilities are index and
+  // generation like timer handles; unregistering bumps the generation, so an old capability reaches nothing.
+  struct AppBuffer {
+    uint64_t generation = 1;
+    uint32_t extension = 0;  // 0: free
+    uint64_t hostId = 0;
+    std::span<uint8_t> memory;
+  };
+
+  // What the Buffer.* calls of one extension act on (detail/BufferContext.h).
+  struct SlotBuffers final : detail::BufferContext {
+    Impl &nic;
+    Slot &slot;
+    SlotBuffers(Impl &n, Slot &s) : nic(n), slot(s) {}
+    const AppBuffer *find(uint64_t handle) const noexcept;
+    std::span<uint8_t> memory(uint64_t handle) noexcept override {
+      const AppBuffer *b = find(handle);
+      return b ? b->memory : std::span<uint8_t>();
+    }
+    uint64_t hostId(uint64_t handle) noexcept override {
+      const AppBuffer *b = find(handle);
+      return b ? b->hostId : 0;
+    }
+  };
+
+  // What the Peer.* calls of one extension act on (detail/PeerContext.h).
+  struct SlotPeers final : detail::PeerContext {
+    Impl &nic;
+    Slot &slot;
+    SlotPeers(Impl &n, Slot &s) : nic(n), slot(s) {}
+    uint32_t self() const noexcept override { return nic.options.peerDevice; }
+    bool reachable(uint32_t device) const noexcept override {
+      return device < nic.peers.size() && nic.peers[device] && nic.peers[device]->up();
+    }
+    bool forward(uint32_t device, std::span<const uint8_t> frame) noexcept override {
+      if (!reachable(device)) return false;
+      nic.peers[device]->receivePacket(self(), frame);
+      ++slot.counters.forwarded;
+      return true;
+    }
+    bool send(uint32_t device, std::span<const uint8_t> data) noexcept override {
+      if (!reachable(device)) return false;
+      nic.peers[device]->receiveMessage(self(), data);
+      ++slot.counters.peerSent;
+      return true;
+    }
   };
 
   // The NIC's timers (Timer.Start): a small table scanned when the dispatcher looks at the clock.
@@ -125,9 +194,13 @@ struct Nic::Impl {
     std::unique_ptr<Extension> extension;
     std::vector<Handler> arrived;
     std::vector<TimerHandler> fired;
+    std::vector<RegisteredHandlerEntry> registered;
+    std::vector<ReceivedHandlerEntry> received;
     ExtensionCounters counters;
     std::unique_ptr<SlotPackets> packets;
     std::unique_ptr<SlotTimers> timers;
+    std::unique_ptr<SlotBuffers> buffers;
+    std::unique_ptr<SlotPeers> peers;
     std::optional<FaultRecord> pendingFault;  // trapped in the current dispatch: its policy acts once it is over
   };
 
@@ -135,7 +208,9 @@ struct Nic::Impl {
       : options(std::move(o)),
         host(options.hostQueueMessages),
         pool(options.pool),
-        runtime(RuntimeOptions{options.output, options.limits, options.debuggerSupport}) {}
+        runtime(RuntimeOptions{options.output, options.limits, options.debuggerSupport}) {
+    host.isAttached = options.hostAttached;
+  }
 
   NicOptions options;
   HostQueue host;
@@ -152,6 +227,9 @@ struct Nic::Impl {
   };
   std::vector<Selected> selected;  // the handlers chosen for the packet being dispatched (reused: no allocation)
   std::vector<Timer> timers;       // at most kMaxTimers
+  std::vector<AppBuffer> buffers;  // at most Nic::kMaxBuffers
+  std::array<PeerDevice *, 64> peers{};  // Peer.Device = [0..63]
+  std::vector<uint8_t> peerData;   // the copy of a peer message its handlers read
   size_t activeTimers = 0;
   uint32_t pollsSinceClock = 0;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -162,6 +240,7 @@ struct Nic::Impl {
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
   }
   void stopTimersOf(uint32_t extension);
+  void freeBuffersOf(uint32_t extension);
   bool fireDueTimers();
   void dispatchTimer(uint32_t index);
   bool faultsPending = false;      // some slot's pendingFault is set: applyPendingFaults has work
@@ -228,7 +307,7 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::VerifiedImage &ver
   }
   // Only events this NIC raises may be handled: a handler of any other would silently never run.
   for (const image::Handler &h : img.manifest.handlers)
-    if (h.event != kPacketArrived && h.event != kTimerFired)
+    if (h.event != kPacketArrived && h.event != kTimerFired && h.event != kBufferRegistered && h.event != kPeerReceived)
       error += "image handles event " + h.event + ", which this NIC does not raise\n";
   if (!error.empty()) {
     error.pop_back();
@@ -246,7 +325,26 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::VerifiedImage &ver
   slot->image = verified;
   slot->extension = std::move(loaded.extension);
   if (opts.hasLimits) slot->extension->limits() = opts.limits;
+  // A handler's procedure and its guard (if any), resolved by name; a name the code does not define is refused.
+  auto resolve = [&](const image::Handler &h, auto &entry) {
+    using Proc = std::remove_pointer_t<decltype(entry.procedure)>;
+    using Guard = std::remove_pointer_t<decltype(entry.guard)>;
+    entry.procedure = slot->extension->lookupAs<Proc>(h.procedure);
+    if (!entry.procedure) error += "image's handler " + h.procedure + " is not defined in its code\n";
+    if (!h.guard.empty()) {
+      entry.guard = slot->extension->lookupAs<Guard>(h.guard);
+      if (!entry.guard) error += "image's guard " + h.guard + " is not defined in its code\n";
+    }
+  };
   for (const image::Handler &h : img.manifest.handlers) {
+    if (h.event == kBufferRegistered) {
+      resolve(h, slot->registered.emplace_back());
+      continue;
+    }
+    if (h.event == kPeerReceived) {
+      resolve(h, slot->received.emplace_back());
+      continue;
+    }
     if (h.event == kTimerFired) {
       TimerHandler th;
       th.procedure = slot->extension->lookupAs<FiredHandler>(h.procedure);
@@ -276,6 +374,10 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::VerifiedImage &ver
   internals(*slot->extension).host = &host;
   slot->timers = std::make_unique<SlotTimers>(*this, *slot);
   internals(*slot->extension).timers = slot->timers.get();
+  slot->buffers = std::make_unique<SlotBuffers>(*this, *slot);
+  internals(*slot->extension).buffers = slot->buffers.get();
+  slot->peers = std::make_unique<SlotPeers>(*this, *slot);
+  internals(*slot->extension).peers = slot->peers.get();
   Outcome init = slot->extension->runInit();
   ++slot->counters.invocations;
   pool.freeAllOwnedBy(owner);  // a module body has no packet, but must not keep one either
@@ -385,6 +487,7 @@ void Nic::Impl::applyPendingFaults() {
       PacketOwner owner = slot.owner;
       slot.extension.reset();  // its code, data and heap go first: the restart starts from nothing
       stopTimersOf(slot.id);
+      freeBuffersOf(slot.id);
       std::unique_ptr<Slot> fresh = load(img, slot.options, slot.id, owner, error);
       if (fresh) {
         fresh->counters = slot.counters;
@@ -407,6 +510,7 @@ void Nic::Impl::remove(size_t index) {
   slot.state = ExtensionState::Unloading;
   pool.freeAllOwnedBy(slot.owner);
   stopTimersOf(slot.id);
+  freeBuffersOf(slot.id);
   slots.erase(slots.begin() + static_cast<std::ptrdiff_t>(index));
 }
 
@@ -489,6 +593,120 @@ void Nic::Impl::dispatchTimer(uint32_t index) {
     if (!o.ok()) recordFault(*slot, o);
   }
 }
+
+// ---- application buffers and peer devices --------------------------------------------------------------------
+
+const Nic::Impl::AppBuffer *Nic::Impl::SlotBuffers::find(uint64_t handle) const noexcept {
+  uint64_t index = handle & ((uint64_t{1} << kTimerIndexBits) - 1);
+  if (index >= nic.buffers.size()) return nullptr;
+  const AppBuffer &b = nic.buffers[index];
+  if (b.extension != slot.id || b.generation != handle >> kTimerIndexBits) return nullptr;  // gone, or not its own
+  return &b;
+}
+
+void Nic::Impl::freeBuffersOf(uint32_t extension) {
+  for (AppBuffer &b : buffers)
+    if (b.extension == extension) {
+      b.extension = 0;
+      ++b.generation;
+      b.memory = {};
+    }
+}
+
+bool Nic::registerBuffer(uint32_t id, uint64_t hostId, std::span<uint8_t> memory) {
+  Impl &n = *impl_;
+  Impl::Slot *slot = n.find(id);
+  if (!slot || slot->state != ExtensionState::Running) return false;
+  uint32_t index = 0, free = UINT32_MAX;
+  for (; index < n.buffers.size(); ++index) {
+    if (n.buffers[index].extension == id && n.buffers[index].hostId == hostId) return false;
+    if (n.buffers[index].extension == 0 && free == UINT32_MAX) free = index;
+  }
+  if (free == UINT32_MAX) {
+    if (n.buffers.size() >= kMaxBuffers) return false;
+    free = static_cast<uint32_t>(n.buffers.size());
+    n.buffers.emplace_back();
+  }
+  Impl::AppBuffer &b = n.buffers[free];
+  b.extension = id;
+  b.hostId = hostId;
+  b.memory = memory;
+  void *capability = reinterpret_cast<void *>(static_cast<uintptr_t>((b.generation << kTimerIndexBits) | free));
+  // Buffer.Registered to this extension only: guards, then handlers.
+  for (const Impl::RegisteredHandlerEntry &h : slot->registered) {
+    if (slot->state != ExtensionState::Running) break;
+    slot->extension->setInvocationBytes(nullptr, 0);
+    if (h.guard) {
+      Result<int64_t> g = slot->extension->invoke(h.guard, capability, static_cast<int64_t>(hostId));
+      ++slot->counters.invocations;
+      if (!g.ok()) {
+        n.recordFault(*slot, g);
+        continue;
+      }
+      if (g.value == 0) continue;
+    }
+    Outcome o = slot->extension->invoke(h.procedure, capability, static_cast<int64_t>(hostId));
+    ++slot->counters.invocations;
+    ++slot->counters.buffers;
+    if (n.pool.heldBy(slot->owner) != 0) n.counters.releasedByFault += n.pool.freeAllOwnedBy(slot->owner);
+    if (!o.ok()) n.recordFault(*slot, o);
+  }
+  if (n.faultsPending) n.applyPendingFaults();
+  return true;
+}
+
+bool Nic::unregisterBuffer(uint32_t id, uint64_t hostId) {
+  for (Impl::AppBuffer &b : impl_->buffers)
+    if (b.extension == id && b.hostId == hostId && id != 0) {
+      b.extension = 0;
+      ++b.generation;
+      b.memory = {};
+      return true;
+    }
+  return false;
+}
+
+bool Nic::attachPeer(uint32_t number, PeerDevice *device) {
+  if (number >= impl_->peers.size() || number == impl_->options.peerDevice || impl_->peers[number] || !device)
+    return false;
+  impl_->peers[number] = device;
+  return true;
+}
+
+void Nic::detachPeer(uint32_t number) {
+  if (number < impl_->peers.size()) impl_->peers[number] = nullptr;
+}
+
+void Nic::peerMessage(uint32_t from, std::span<const uint8_t> data) {
+  Impl &n = *impl_;
+  for (auto &slot : n.slots) {
+    for (const Impl::ReceivedHandlerEntry &h : slot->received) {
+      if (slot->state != ExtensionState::Running) break;
+      // A fresh copy for each invocation: one extension's handler cannot change what the next one reads.
+      n.peerData.assign(data.begin(), data.end());
+      const uint8_t *bytes = n.peerData.data();
+      int64_t count = static_cast<int64_t>(n.peerData.size());
+      slot->extension->setInvocationBytes(n.peerData.data(), n.peerData.size());
+      if (h.guard) {
+        Result<int64_t> g = slot->extension->invoke(h.guard, int64_t{from}, bytes, count);
+        ++slot->counters.invocations;
+        if (!g.ok()) {
+          n.recordFault(*slot, g);
+          continue;
+        }
+        if (g.value == 0) continue;
+      }
+      Outcome o = slot->extension->invoke(h.procedure, int64_t{from}, bytes, count);
+      ++slot->counters.invocations;
+      ++slot->counters.peerReceived;
+      if (n.pool.heldBy(slot->owner) != 0) n.counters.releasedByFault += n.pool.freeAllOwnedBy(slot->owner);
+      if (!o.ok()) n.recordFault(*slot, o);
+    }
+  }
+  if (n.faultsPending) n.applyPendingFaults();
+}
+
+void Nic::setHostAttached(bool attached) { impl_->host.isAttached = attached; }
 
 Nic::Nic(NicOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 

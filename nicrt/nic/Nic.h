@@ -53,6 +53,19 @@ struct FaultRecord {
   std::string action;        // what the fault policy did: "unloaded", "restarted", "kept", "restart failed: ..."
 };
 
+// A device on the NIC's peer channel (stdlib/Peer.spi): another NIC, a storage or a sink device, numbered
+// 0..63. The NIC calls it on its dispatcher thread, with bytes valid during the call; it must not call back
+// into the NIC (a device that is another NIC queues what it receives and delivers it from its own thread).
+class PeerDevice {
+ public:
+  virtual ~PeerDevice() = default;
+  virtual bool up() const noexcept { return true; }  // false: Peer.Reachable is FALSE, Forward raises Unreachable
+  // A packet an extension of NIC `from` forwarded (Peer.Forward), as the bytes it held.
+  virtual void receivePacket(uint32_t from, std::span<const uint8_t> frame) noexcept = 0;
+  // A message an extension of NIC `from` sent (Peer.Send).
+  virtual void receiveMessage(uint32_t from, std::span<const uint8_t> data) noexcept = 0;
+};
+
 struct NicOptions {
   PacketPoolOptions pool;
   Limits limits;             // every extension's, unless its DeployOptions say otherwise
@@ -62,6 +75,8 @@ struct NicOptions {
   // The host channel's stand-in until the host runtime attaches (a later issue): events extensions raise are
   // queued here, up to this many messages; beyond, an event is refused and counted (back-pressure, not loss).
   size_t hostQueueMessages = 4096;
+  bool hostAttached = true;  // Host.Attached: an in-process NIC's owner is its host; spine-nic has none yet
+  uint32_t peerDevice = 0;   // this NIC's number on the peer channel (Peer.Self), 0..63
   // Called on the dispatcher thread once a fault's policy has been applied (FaultRecord::action says how).
   std::function<void(const FaultRecord &)> onFault;
 };
@@ -77,6 +92,10 @@ struct ExtensionCounters {
   uint64_t timerFirings = 0;    // Timer.Fired handlers run
   uint64_t events = 0;          // events it raised that the host channel took
   uint64_t eventsRefused = 0;   // events it raised that the channel could not take (full, or too big)
+  uint64_t forwarded = 0;       // packets it forwarded to peer devices
+  uint64_t peerSent = 0;        // messages it sent to peer devices
+  uint64_t peerReceived = 0;    // Peer.Received handlers run
+  uint64_t buffers = 0;         // application buffers registered for it (Buffer.Registered handlers run)
   uint64_t requests = 0;        // host requests it ran (replied Result, Exception or Trapped)
   uint64_t requestsRejected = 0;  // host requests refused before running (malformed, unknown, ...)
 };
@@ -157,6 +176,27 @@ class Nic {
   // gives a Trapped reply and applies the extension's fault policy. False (and no reply) only for a message
   // shorter than the header, which names no call to answer.
   bool hostRequest(uint32_t id, std::span<const uint8_t> message);
+
+  // Peer devices (stdlib/Peer.spi). `device` is the caller's and must outlive the NIC or be detached first.
+  // False (nothing changes) if `number` is not 0..63, is this NIC's own, or is taken.
+  bool attachPeer(uint32_t number, PeerDevice *device);
+  void detachPeer(uint32_t number);
+  // A message from peer device `from` to this NIC (Peer.Received): the guards, then the handlers, of every
+  // running extension in dispatch order. The extensions read a copy that lasts for their invocation.
+  void peerMessage(uint32_t from, std::span<const uint8_t> data);
+
+  // Application buffers (stdlib/Buffer.spi): `memory` is the host's (in the shared region), registered for
+  // extension `id` as the host's buffer number `hostId`, until unregistered or the extension goes (unload,
+  // restart: a fresh extension has no capabilities). Raises Buffer.Registered to that extension only. False
+  // (nothing changes) when no such extension runs, `hostId` is already registered for it, or the NIC already
+  // holds kMaxBuffers. An extension reaches only the buffers registered for it.
+  static constexpr size_t kMaxBuffers = 4096;
+  bool registerBuffer(uint32_t id, uint64_t hostId, std::span<uint8_t> memory);
+  // Its capability then behaves as a buffer of size 0 (Write and Notify raise OutOfRange). False if unknown.
+  bool unregisterBuffer(uint32_t id, uint64_t hostId);
+
+  // Whether a host application receives the host messages (Host.Attached).
+  void setHostAttached(bool attached);
 
   // The messages extensions sent to the host (events, wire format of docs/messages.md), oldest first, taken
   // out of the host channel's queue: what a host application would receive.

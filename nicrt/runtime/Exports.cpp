@@ -1,13 +1,16 @@
 // What the runtime exports to images. An interface is exported when the runtime implements every procedure
 // it declares (or it declares none: Word's procedures are compiled inline by spinec, Net has only types).
-// Host, Peer and Buffer are not exported yet, so an image importing them is refused. Each exported
-// interface's runtime side lives in its own file (stdlib/<I>Runtime.cpp), listed here by symbol.
+// Each exported interface's runtime side lives in its own file (stdlib/<I>Runtime.cpp), listed here by symbol;
+// an image importing anything else is refused.
 #include <cstring>
 
 #include "detail/Exports.h"
 #include "detail/StdIO.h"
+#include "stdlib/BufferRuntime.h"
 #include "stdlib/ChecksumRuntime.h"
+#include "stdlib/HostRuntime.h"
 #include "stdlib/PacketRuntime.h"
+#include "stdlib/PeerRuntime.h"
 #include "stdlib/TableRuntime.h"
 #include "stdlib/TimerRuntime.h"
 #include "spine/nicrt/StdlibFingerprints.h"
@@ -16,7 +19,8 @@ namespace spine::nicrt {
 namespace detail {
 namespace {
 
-constexpr std::string_view kExportedInterfaceNames[] = {"IO", "Log", "Word", "Net", "Packet", "Table", "Checksum", "Timer"};
+constexpr std::string_view kExportedInterfaceNames[] = {"IO",    "Log",      "Word",  "Net",  "Packet", "Table",
+                                                        "Checksum", "Timer", "Host", "Peer",   "Buffer"};
 // Exported interfaces whose procedures spinec compiles inline, so the table has no symbol for them.
 constexpr std::string_view kInlineInterfaces[] = {"Word"};
 
@@ -50,6 +54,18 @@ const ExportedSymbol kSymbols[] = {
     {"Timer.Start", reinterpret_cast<void *>(&spx_timer_start)},
     {"Timer.Stop", reinterpret_cast<void *>(&spx_timer_stop)},
     {"Timer.Now", reinterpret_cast<void *>(&spx_timer_now)},
+    {"Host.Notify", reinterpret_cast<void *>(&spx_host_notify)},
+    {"Host.Attached", reinterpret_cast<void *>(&spx_host_attached)},
+    {"Host.Room", reinterpret_cast<void *>(&spx_host_room)},
+    {"Peer.Self", reinterpret_cast<void *>(&spx_peer_self)},
+    {"Peer.Reachable", reinterpret_cast<void *>(&spx_peer_reachable)},
+    {"Peer.Forward", reinterpret_cast<void *>(&spx_peer_forward)},
+    {"Peer.Send", reinterpret_cast<void *>(&spx_peer_send)},
+    {"Peer.Unreachable", static_cast<void *>(spx_peer_unreachable)},
+    {"Buffer.Size", reinterpret_cast<void *>(&spx_buffer_size)},
+    {"Buffer.Write", reinterpret_cast<void *>(&spx_buffer_write)},
+    {"Buffer.Notify", reinterpret_cast<void *>(&spx_buffer_notify)},
+    {"Buffer.OutOfRange", static_cast<void *>(spx_buffer_out_of_range)},
     {"Checksum.Internet", reinterpret_cast<void *>(&spx_checksum_internet)},
     {"Checksum.Sum", reinterpret_cast<void *>(&spx_checksum_sum)},
     {"Checksum.Combine", reinterpret_cast<void *>(&spx_checksum_combine)},

@@ -187,6 +187,7 @@ int main(int argc, char **argv) {
   bool exitOnEof = false, keepGoing = false;
   std::string policyName = "unload";
   nicrt::NicOptions options;
+  options.hostAttached = false;  // no host channel yet (the host runtime's issue): Host.Attached is FALSE
   uint64_t fuel = static_cast<uint64_t>(options.limits.fuel);
   app.add_option("--name", name, "The NIC's name (in messages and counters)")->capture_default_str();
   app.add_option("--port", portSpecs, "A port: pcap:IN[,OUT] or pcap:,OUT; numbered 0, 1, ... in order given");

@@ -7,8 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "detail/BufferContext.h"
 #include "detail/Heap.h"
 #include "detail/HostContext.h"
+#include "detail/PeerContext.h"
 #include "detail/PacketContext.h"
 #include "detail/TimerContext.h"
 #include "elf/ElfLinker.h"
@@ -38,6 +40,8 @@ struct Extension::Impl {
   detail::PacketContext *packets = nullptr;  // the NIC's packets while deployed on one (Packet.*), else none
   detail::HostContext *host = nullptr;       // the NIC's host channel (events), else none
   detail::TimerContext *timers = nullptr;    // the NIC's timers, else none (they never fire)
+  detail::BufferContext *buffers = nullptr;  // the application buffers registered for it, else none
+  detail::PeerContext *peers = nullptr;      // the NIC's peer devices, else none (none reachable)
   uint64_t eventsPosted = 0, eventsRefused = 0;
   uint8_t *eventPayload = nullptr;           // the payload of the event being encoded (the oracle lets code write it)
   size_t eventPayloadSize = 0;  // the image's data and constants (not its code)

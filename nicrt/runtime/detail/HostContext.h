@@ -14,6 +14,9 @@ class HostContext {
   virtual uint8_t *reserve(uint64_t payloadSize) noexcept = 0;
   // The message reserved last is complete.
   virtual void commit(uint8_t *message) noexcept = 0;
+  // Whether a host application receives the messages (Host.Attached), and how many more fit (Host.Room).
+  virtual bool attached() const noexcept = 0;
+  virtual uint64_t room() const noexcept = 0;
 };
 
 }  // namespace spine::nicrt::detail

@@ -1,9 +1,42 @@
 // Events an extension raises to its host (spx_rt_event_begin/end, include/spine/abi.h): the generated event
 // procedure encodes the payload; the runtime frames it (docs/messages.md) and hands it to the NIC's host channel.
 // A message that cannot be taken is refused and counted; nothing here traps or blocks.
+#include <cstring>
+
+#include "detail/Exports.h"
 #include "detail/HostContext.h"
 #include "detail/Invocation.h"
 #include "spine/wire.h"
+#include "stdlib/HostPost.h"
+
+namespace spine::nicrt::detail {
+
+bool postToHost(Extension::Impl &x, uint64_t fingerprint, uint16_t index, std::span<const uint8_t> payload) noexcept {
+  uint8_t *message = x.host ? x.host->reserve(payload.size()) : nullptr;
+  if (!message) {
+    ++x.eventsRefused;
+    return false;
+  }
+  spine_wire_header h{};
+  h.kind = SPINE_WIRE_EVENT;
+  h.version = SPINE_WIRE_VERSION;
+  h.index = index;
+  h.length = static_cast<uint32_t>(payload.size());
+  h.fingerprint = fingerprint;
+  spine_wire_header_store(message, &h);
+  if (!payload.empty()) std::memcpy(message + SPINE_WIRE_HEADER_SIZE, payload.data(), payload.size());
+  ++x.eventsPosted;
+  x.host->commit(message);
+  return true;
+}
+
+uint64_t runtimeInterfaceFingerprint(const char *name) noexcept {
+  uint64_t fp = 0;
+  if (!stdlibFingerprint(name, fp)) __builtin_trap();  // the build generated every stdlib interface's
+  return fp;
+}
+
+}  // namespace spine::nicrt::detail
 
 extern "C" uint8_t *spx_rt_event_begin(uint64_t fingerprint, uint32_t index, uint64_t size) {
   spine::nicrt::Extension::Impl &x = *spine::nicrt::detail::requireInvocation("an event").extension;

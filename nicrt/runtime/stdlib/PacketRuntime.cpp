@@ -4,6 +4,7 @@
 // drop" at the caller's site instead of touching the buffer's next packet. The shims trap from their own
 // frame, after every C++ call has returned: nothing with a destructor and no lock is ever jumped over.
 #include "stdlib/PacketRuntime.h"
+#include "stdlib/PacketAccess.h"
 
 #include <cstdio>
 #include <cstring>
@@ -28,9 +29,13 @@ bool inPacket(const PacketBuffer &b, int64_t offset, int64_t count) {
   return offset >= 0 && count >= 0 && static_cast<uint64_t>(offset) + static_cast<uint64_t>(count) <= b.length();
 }
 
+}  // namespace
+
+namespace spine::nicrt::detail {
+
 // The buffer `p` names, held by the running extension; traps (NIL, or used after send or drop) otherwise.
 // A handle of another extension's packet is refused like a stale one: an extension reaches only what it holds.
-PacketBuffer &resolveOrTrap(PacketContext *ctx, void *p, uint32_t site) {
+PacketBuffer &resolveHeldPacket(PacketContext *ctx, void *p, uint32_t site) {
   if (!p) spx_rt_trap(SPX_TRAP_NIL, site);
   PacketBuffer *b = ctx ? ctx->pool().resolve(PacketHandle::fromPointer(p)) : nullptr;
   if (b && b->owner() == ctx->owner()) return *b;
@@ -42,7 +47,9 @@ PacketBuffer &resolveOrTrap(PacketContext *ctx, void *p, uint32_t site) {
   spx_rt_trap(SPX_TRAP_PACKET_USED, site);
 }
 
-}  // namespace
+}  // namespace spine::nicrt::detail
+
+using spine::nicrt::detail::resolveHeldPacket;
 
 extern "C" {
 
@@ -60,7 +67,7 @@ int64_t spx_packet_length(void *p, uint32_t site) {
 
 void spx_packet_send(void *p, int64_t port, uint32_t site) {
   PacketContext *ctx = context("Packet.Send");
-  PacketBuffer &b = resolveOrTrap(ctx, p, site);
+  PacketBuffer &b = resolveHeldPacket(ctx, p, site);
   if (port < 0 || port > 15) spx_rt_trap(SPX_TRAP_RANGE, site);  // Packet.Port; the compiler checks it too
   ctx->sent(b, static_cast<uint32_t>(port));
   ctx->pool().free(PacketHandle::fromPointer(p));
@@ -68,14 +75,14 @@ void spx_packet_send(void *p, int64_t port, uint32_t site) {
 
 void spx_packet_drop(void *p, uint32_t site) {
   PacketContext *ctx = context("Packet.Drop");
-  PacketBuffer &b = resolveOrTrap(ctx, p, site);
+  PacketBuffer &b = resolveHeldPacket(ctx, p, site);
   ctx->dropped(b);
   ctx->pool().free(PacketHandle::fromPointer(p));
 }
 
 void *spx_packet_copy(void *p, uint32_t site) {
   PacketContext *ctx = context("Packet.Copy");
-  resolveOrTrap(ctx, p, site);
+  resolveHeldPacket(ctx, p, site);
   PacketHandle copy = ctx->pool().copy(PacketHandle::fromPointer(p), ctx->owner());
   if (!copy) {
     requireInvocation("Packet.Copy").extension->state->exc = spx_packet_exhausted;  // RAISE Packet.Exhausted
@@ -88,19 +95,19 @@ void *spx_packet_copy(void *p, uint32_t site) {
 // PushHead, PullHead, PushTail, TrimTail: the pool's own bounds (headroom, tailroom, length) decide.
 int64_t spx_packet_push_head(void *p, int64_t n, uint32_t site) {
   PacketContext *ctx = context("Packet.PushHead");
-  return resolveOrTrap(ctx, p, site).pushHead(static_cast<uint64_t>(n));
+  return resolveHeldPacket(ctx, p, site).pushHead(static_cast<uint64_t>(n));
 }
 int64_t spx_packet_pull_head(void *p, int64_t n, uint32_t site) {
   PacketContext *ctx = context("Packet.PullHead");
-  return resolveOrTrap(ctx, p, site).pullHead(static_cast<uint64_t>(n));
+  return resolveHeldPacket(ctx, p, site).pullHead(static_cast<uint64_t>(n));
 }
 int64_t spx_packet_push_tail(void *p, int64_t n, uint32_t site) {
   PacketContext *ctx = context("Packet.PushTail");
-  return resolveOrTrap(ctx, p, site).pushTail(static_cast<uint64_t>(n));
+  return resolveHeldPacket(ctx, p, site).pushTail(static_cast<uint64_t>(n));
 }
 int64_t spx_packet_trim_tail(void *p, int64_t n, uint32_t site) {
   PacketContext *ctx = context("Packet.TrimTail");
-  return resolveOrTrap(ctx, p, site).trimTail(static_cast<uint64_t>(n));
+  return resolveHeldPacket(ctx, p, site).trimTail(static_cast<uint64_t>(n));
 }
 
 // Get and Put copy between the packet and an array the caller owns, after checking that the whole range is in
@@ -108,7 +115,7 @@ int64_t spx_packet_trim_tail(void *p, int64_t n, uint32_t site) {
 int64_t spx_packet_get(void *p, int64_t offset, uint8_t *into, int64_t count, uint32_t site) {
   Invocation &inv = requireInvocation("Packet.Get");
   spine::nicrt::detail::chargeWork(inv, static_cast<uint64_t>(count), site);
-  PacketBuffer &b = resolveOrTrap(inv.extension->packets, p, site);
+  PacketBuffer &b = resolveHeldPacket(inv.extension->packets, p, site);
   if (!inPacket(b, offset, count)) return 0;
   std::memcpy(into, b.data() + offset, static_cast<size_t>(count));
   return 1;
@@ -116,7 +123,7 @@ int64_t spx_packet_get(void *p, int64_t offset, uint8_t *into, int64_t count, ui
 int64_t spx_packet_put(void *p, int64_t offset, const uint8_t *from, int64_t count, uint32_t site) {
   Invocation &inv = requireInvocation("Packet.Put");
   spine::nicrt::detail::chargeWork(inv, static_cast<uint64_t>(count), site);
-  PacketBuffer &b = resolveOrTrap(inv.extension->packets, p, site);
+  PacketBuffer &b = resolveHeldPacket(inv.extension->packets, p, site);
   if (!inPacket(b, offset, count)) return 0;
   std::memmove(b.data() + offset, from, static_cast<size_t>(count));
   return 1;

@@ -3,12 +3,12 @@
 #include "ext.h"
 
 int printf(const char *, ...);
-void host_notify(int64_t code) __asm__("Host.Notify");
+void disk_read(int64_t block) __asm__("Disk.Read");
 void io_frob(void) __asm__("IO.Frob");
 
 SPX_STATE;
 SPX_INIT {
   printf("escaped %d\n", 1);
-  host_notify(0);
+  disk_read(0);
   io_frob();
 }
