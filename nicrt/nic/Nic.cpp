@@ -4,6 +4,8 @@
 
 #include <array>
 #include <chrono>
+#include <cstring>
+#include <deque>
 #include <optional>
 #include <thread>
 
@@ -74,16 +76,16 @@ struct Nic::Impl {
     void copied() noexcept override { ++slot.counters.copies; }
   };
 
-  // The host channel's stand-in (NicOptions::hostQueueMessages): a bounded queue of whole messages.
-  struct HostQueue final : detail::HostContext {
+  // Where host messages go until a host channel is attached (NicOptions::hostQueueMessages): a bounded queue of
+  // whole messages.
+  struct HostQueue {
     size_t capacity;
     std::deque<std::vector<uint8_t>> messages;
     std::vector<uint8_t> pending;
     bool isAttached = true;
     explicit HostQueue(size_t c) : capacity(c) {}
-    bool attached() const noexcept override { return isAttached; }
-    uint64_t room() const noexcept override { return messages.size() < capacity ? capacity - messages.size() : 0; }
-    uint8_t *reserve(uint64_t payloadSize) noexcept override {
+    uint64_t room() const noexcept { return messages.size() < capacity ? capacity - messages.size() : 0; }
+    uint8_t *reserve(uint64_t payloadSize) noexcept {
       if (messages.size() >= capacity) return nullptr;
       try {
         pending.assign(SPINE_WIRE_HEADER_SIZE + payloadSize, 0);
@@ -92,13 +94,25 @@ struct Nic::Impl {
       }
       return pending.data();
     }
-    void commit(uint8_t *) noexcept override {
+    void commit() noexcept {
       try {
         messages.push_back(std::move(pending));
       } catch (...) {
       }
       pending.clear();
     }
+  };
+
+  // What an extension's events and runtime notifications go through (detail/HostContext.h): the NIC's host
+  // queue, or the host channel's ring once one is attached, with the extension's id in the envelope.
+  struct SlotHost final : detail::HostContext {
+    Impl &nic;
+    Slot &slot;
+    SlotHost(Impl &n, Slot &s) : nic(n), slot(s) {}
+    uint8_t *reserve(uint64_t payloadSize) noexcept override;
+    void commit(uint8_t *) noexcept override { nic.commitToHost(); }
+    bool attached() const noexcept override { return nic.host.isAttached; }
+    uint64_t room() const noexcept override { return nic.channel ? nic.channel->room() : nic.host.room(); }
   };
 
   struct Handler {
@@ -201,6 +215,7 @@ struct Nic::Impl {
     std::unique_ptr<SlotTimers> timers;
     std::unique_ptr<SlotBuffers> buffers;
     std::unique_ptr<SlotPeers> peers;
+    std::unique_ptr<SlotHost> hostLink;
     std::optional<FaultRecord> pendingFault;  // trapped in the current dispatch: its policy acts once it is over
   };
 
@@ -230,6 +245,23 @@ struct Nic::Impl {
   std::vector<AppBuffer> buffers;  // at most Nic::kMaxBuffers
   std::array<PeerDevice *, 64> peers{};  // Peer.Device = [0..63]
   std::vector<uint8_t> peerData;   // the copy of a peer message its handlers read
+  HostChannel *channel = nullptr;  // the host channel, once attached (Nic::attachHostChannel)
+  // Replies the host's ring had no room for, oldest first: while any wait, no request is taken (back-pressure).
+  std::deque<std::pair<uint32_t, std::vector<uint8_t>>> pendingReplies;
+  std::vector<uint8_t> request;    // the request being served, copied out of the channel
+
+  // Room for a whole message (header and payload) from extension `id`, in the channel's ring or the queue.
+  uint8_t *reserveToHost(uint32_t id, uint64_t messageBytes) noexcept {
+    if (channel) return channel->reserve(id, messageBytes);
+    return messageBytes >= SPINE_WIRE_HEADER_SIZE ? host.reserve(messageBytes - SPINE_WIRE_HEADER_SIZE) : nullptr;
+  }
+  void commitToHost() noexcept {
+    if (channel) channel->commit();
+    else host.commit();
+  }
+  void replyToHost(uint32_t id, std::vector<uint8_t> reply);
+  bool serveRequest(uint32_t id, std::span<const uint8_t> message);  // Nic::hostRequest
+  bool serveHostChannel();
   size_t activeTimers = 0;
   uint32_t pollsSinceClock = 0;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -371,7 +403,8 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::VerifiedImage &ver
   }
   slot->packets = std::make_unique<SlotPackets>(*this, *slot);
   internals(*slot->extension).packets = slot->packets.get();
-  internals(*slot->extension).host = &host;
+  slot->hostLink = std::make_unique<SlotHost>(*this, *slot);
+  internals(*slot->extension).host = slot->hostLink.get();
   slot->timers = std::make_unique<SlotTimers>(*this, *slot);
   internals(*slot->extension).timers = slot->timers.get();
   slot->buffers = std::make_unique<SlotBuffers>(*this, *slot);
@@ -708,6 +741,11 @@ void Nic::peerMessage(uint32_t from, std::span<const uint8_t> data) {
 
 void Nic::setHostAttached(bool attached) { impl_->host.isAttached = attached; }
 
+void Nic::attachHostChannel(HostChannel *channel) {
+  impl_->channel = channel;
+  impl_->pendingReplies.clear();
+}
+
 Nic::Nic(NicOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 
 Nic::~Nic() {
@@ -762,7 +800,7 @@ DeployResult Nic::replace(uint32_t id, const image::VerifiedImage &image, Deploy
 }
 
 bool Nic::poll() {
-  bool any = false;
+  bool any = impl_->channel && impl_->serveHostChannel();
   // The clock costs a few nanoseconds: look at it every 64 rounds, and in every idle one (below).
   if (impl_->activeTimers != 0 && (++impl_->pollsSinceClock & 63) == 0) any = impl_->fireDueTimers();
   for (auto &port : impl_->ports) {
@@ -818,14 +856,55 @@ std::vector<ExtensionInfo> Nic::extensions() const {
   return v;
 }
 
-bool Nic::hostRequest(uint32_t id, std::span<const uint8_t> message) {
+uint8_t *Nic::Impl::SlotHost::reserve(uint64_t payloadSize) noexcept {
+  return nic.reserveToHost(slot.id, SPINE_WIRE_HEADER_SIZE + payloadSize);
+}
+
+// A reply is never refused: into the queue whatever its capacity (the host bounds its own pending calls), or
+// into the channel's ring, or, when the ring is full, kept until it has room.
+void Nic::Impl::replyToHost(uint32_t id, std::vector<uint8_t> reply) {
+  if (!channel) {
+    host.messages.push_back(std::move(reply));
+    return;
+  }
+  if (pendingReplies.empty()) {
+    if (uint8_t *at = channel->reserve(id, reply.size())) {
+      std::memcpy(at, reply.data(), reply.size());
+      channel->commit();
+      return;
+    }
+  }
+  pendingReplies.emplace_back(id, std::move(reply));
+}
+
+// Between packets: replies that waited for room first, then the host's requests, a bounded batch per round.
+bool Nic::Impl::serveHostChannel() {
+  bool any = false;
+  while (!pendingReplies.empty()) {
+    auto &[id, reply] = pendingReplies.front();
+    uint8_t *at = channel->reserve(id, reply.size());
+    if (!at) return any;  // still full: take no request until the host reads
+    std::memcpy(at, reply.data(), reply.size());
+    channel->commit();
+    pendingReplies.pop_front();
+    any = true;
+  }
+  uint32_t extension = 0;
+  for (int n = 0; n < 64 && pendingReplies.empty() && channel->take(extension, request); ++n) {
+    serveRequest(extension, request);
+    any = true;
+  }
+  return any;
+}
+
+bool Nic::Impl::serveRequest(uint32_t id, std::span<const uint8_t> message) {
   if (message.size() < SPINE_WIRE_HEADER_SIZE) return false;
-  Impl::Slot *slot = impl_->find(id);
+  Impl::Slot *slot = find(id);
   if (!slot || slot->state != ExtensionState::Running) {
     std::string why = slot ? "extension " + std::to_string(id) + " (" + slot->extension->module() + ") is " +
                                  extensionStateName(slot->state)
                            : "no extension " + std::to_string(id) + " is deployed on this NIC";
-    impl_->host.messages.push_back(rejectedReply(message, why));
+    replyToHost(id, rejectedReply(message, why));
     return true;
   }
   RequestResult r = slot->extension->serveRequest(message);
@@ -835,13 +914,15 @@ bool Nic::hostRequest(uint32_t id, std::span<const uint8_t> message) {
   } else {
     ++slot->counters.requestsRejected;
   }
-  impl_->host.messages.push_back(std::move(r.reply));
+  replyToHost(id, std::move(r.reply));
   if (!r.outcome.ok()) {
-    impl_->recordFault(*slot, r.outcome);
-    if (impl_->faultsPending) impl_->applyPendingFaults();
+    recordFault(*slot, r.outcome);
+    if (faultsPending) applyPendingFaults();
   }
   return true;
 }
+
+bool Nic::hostRequest(uint32_t id, std::span<const uint8_t> message) { return impl_->serveRequest(id, message); }
 
 std::vector<std::vector<uint8_t>> Nic::takeHostMessages() {
   std::vector<std::vector<uint8_t>> out(std::make_move_iterator(impl_->host.messages.begin()),

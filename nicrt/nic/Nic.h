@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "image/Image.h"
+#include "nic/HostChannel.h"
 #include "packet/PacketPool.h"
 #include "ports/Port.h"
 #include "spine/nicrt/Runtime.h"
@@ -197,6 +198,10 @@ class Nic {
 
   // Whether a host application receives the host messages (Host.Attached).
   void setHostAttached(bool attached);
+  // From now on requests come from, and replies and events go to, `channel`'s rings (the caller's; nullptr goes
+  // back to the host queue). poll() serves up to 64 requests per round, between packets; a reply the host's
+  // ring has no room for waits, and no request is taken meanwhile, so nothing accepted is lost.
+  void attachHostChannel(HostChannel *channel);
 
   // The messages extensions sent to the host (events, wire format of docs/messages.md), oldest first, taken
   // out of the host channel's queue: what a host application would receive.

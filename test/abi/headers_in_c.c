@@ -2,11 +2,14 @@
    abi-headers-c99, abi-headers-c11) and run: a few records through a ring, a header through the wire helpers.
    Exit status 0 when all is well, else the number of the failed check. */
 #include "spine/abi.h"
+#include "spine/channel.h"
 #include "spine/ring.h"
 #include "spine/wire.h"
 
 /* Room for a ring of 8 slots on a cache-line boundary (C99 has no alignas). */
 static uint64_t storage[(SPINE_RING_HEADER_SIZE + 8 * SPINE_RING_SLOT_SIZE + SPINE_RING_CACHE_LINE) / 8];
+/* Room for a channel of two 4-slot rings on a page boundary. */
+static uint64_t region[(3 * SPINE_CHANNEL_PAGE + SPINE_CHANNEL_PAGE) / 8];
 
 int main(void) {
   uint32_t slots = 8, i, length = 0;
@@ -29,5 +32,15 @@ int main(void) {
   spine_wire_header_store(header, &h);
   if (spine_wire_header_load(header).fingerprint != 0xF00Du || header[SPINE_WIRE_INDEX_OFFSET] != 3) return 8;
   if (spine_wire_ordinal_width(-1, 1) != 1 || spx_trap_name(SPX_TRAP_RANGE)[0] != 'r') return 9;
+  {
+    void *r = (void *)(((uintptr_t)region + SPINE_CHANNEL_PAGE - 1) & ~(uintptr_t)(SPINE_CHANNEL_PAGE - 1));
+    struct spine_channel_header ch;
+    uint8_t envelope[SPINE_CHANNEL_ENVELOPE];
+    if (spine_channel_region_bytes(4, 4) != 3 * SPINE_CHANNEL_PAGE) return 10;
+    if (spine_channel_init(r, 3 * SPINE_CHANNEL_PAGE, 4, 4) != SPINE_RING_OK) return 11;
+    if (spine_channel_check(r, 3 * SPINE_CHANNEL_PAGE, &ch) != SPINE_RING_OK || ch.to_host_slots != 4) return 12;
+    spine_channel_envelope_store(envelope, 0x01020304u);
+    if (spine_channel_envelope_extension(envelope) != 0x01020304u || envelope[0] != 4) return 13;
+  }
   return 0;
 }

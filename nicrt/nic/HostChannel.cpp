@@ -1,0 +1,117 @@
+// The NIC's end of the host channel (HostChannel.h).
+#include "nic/HostChannel.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "spine/wire.h"
+
+namespace spine::nicrt {
+
+std::unique_ptr<HostChannel> HostChannel::create(uint32_t toNicSlots, uint32_t toHostSlots, std::string &error) {
+  auto powerOfTwo = [](uint32_t n) { return n >= SPINE_RING_MIN_SLOTS && n <= SPINE_RING_MAX_SLOTS && !(n & (n - 1)); };
+  if (!powerOfTwo(toNicSlots) || !powerOfTwo(toHostSlots)) {
+    error = "host channel ring slots must be powers of two from " + std::to_string(SPINE_RING_MIN_SLOTS) + " to " +
+            std::to_string(SPINE_RING_MAX_SLOTS) + " (got " + std::to_string(toNicSlots) + " and " +
+            std::to_string(toHostSlots) + ")";
+    return nullptr;
+  }
+  std::unique_ptr<HostChannel> c(new HostChannel);
+  c->bytes_ = spine_channel_region_bytes(toNicSlots, toHostSlots);
+  c->fd_ = ::memfd_create("spine-host-channel", MFD_CLOEXEC);
+  if (c->fd_ < 0 || ::ftruncate(c->fd_, static_cast<off_t>(c->bytes_)) != 0) {
+    error = std::string("cannot create the host channel's shared region: ") + std::strerror(errno);
+    return nullptr;
+  }
+  c->region_ = ::mmap(nullptr, c->bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd_, 0);
+  if (c->region_ == MAP_FAILED) {
+    c->region_ = nullptr;
+    error = std::string("cannot map the host channel's shared region: ") + std::strerror(errno);
+    return nullptr;
+  }
+  if (spine_channel_init(c->region_, c->bytes_, toNicSlots, toHostSlots) != SPINE_RING_OK || !c->attach(error))
+    return nullptr;
+  return c;
+}
+
+HostChannel::~HostChannel() {
+  if (region_) ::munmap(region_, bytes_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool HostChannel::attach(std::string &error) {
+  auto *base = static_cast<uint8_t *>(region_);
+  if (spine_channel_check(region_, bytes_, &layout_) != SPINE_RING_OK ||
+      spine_ring_attach_consumer(&fromHost_, base + layout_.to_nic_offset, bytes_ - layout_.to_nic_offset) !=
+          SPINE_RING_OK ||
+      spine_ring_attach_producer(&toHost_, base + layout_.to_host_offset, bytes_ - layout_.to_host_offset) !=
+          SPINE_RING_OK) {
+    error = "the host channel's region has a bad layout";
+    return false;
+  }
+  return true;
+}
+
+void HostChannel::reset() {
+  auto *base = static_cast<uint8_t *>(region_);
+  spine_ring_init(base + layout_.to_nic_offset, bytes_ - layout_.to_nic_offset, layout_.to_nic_slots);
+  spine_ring_init(base + layout_.to_host_offset, bytes_ - layout_.to_host_offset, layout_.to_host_slots);
+  std::string ignored;
+  attach(ignored);  // the layout is ours and unchanged (the host cannot write the header's copy we keep)
+  counters_.corrupt = false;
+}
+
+bool HostChannel::take(uint32_t &extension, std::vector<uint8_t> &message) {
+  for (;;) {
+    if (counters_.corrupt) return false;
+    const void *payload = nullptr;
+    uint32_t length = 0;
+    int status = spine_ring_peek(&fromHost_, &payload, &length);
+    if (status == SPINE_RING_EMPTY) return false;
+    if (status != SPINE_RING_OK) {
+      counters_.corrupt = true;
+      return false;
+    }
+    ++counters_.requests;
+    // Copied out before anything looks at it: the host may go on writing the shared slots.
+    std::vector<uint8_t> record(static_cast<const uint8_t *>(payload), static_cast<const uint8_t *>(payload) + length);
+    spine_ring_release(&fromHost_);
+    if (record.size() < SPINE_CHANNEL_ENVELOPE + SPINE_WIRE_HEADER_SIZE || record[4] | record[5] | record[6] | record[7]) {
+      ++counters_.refused;  // no message to answer, or an envelope from another version
+      continue;
+    }
+    extension = spine_channel_envelope_extension(record.data());
+    message.assign(record.begin() + SPINE_CHANNEL_ENVELOPE, record.end());
+    return true;
+  }
+}
+
+uint8_t *HostChannel::reserve(uint32_t extension, uint64_t messageBytes) {
+  if (messageBytes > spine_ring_max_payload(toHost_.slot_count) - SPINE_CHANNEL_ENVELOPE) return nullptr;
+  void *payload = nullptr;
+  if (spine_ring_reserve(&toHost_, static_cast<uint32_t>(messageBytes + SPINE_CHANNEL_ENVELOPE), &payload) !=
+      SPINE_RING_OK) {
+    ++counters_.full;
+    return nullptr;
+  }
+  auto *p = static_cast<uint8_t *>(payload);
+  spine_channel_envelope_store(p, extension);
+  return p + SPINE_CHANNEL_ENVELOPE;
+}
+
+void HostChannel::commit() {
+  spine_ring_commit(&toHost_);
+  ++counters_.messages;
+}
+
+uint64_t HostChannel::room() const {
+  uint64_t used = toHost_.prod - __atomic_load_n(&toHost_.ring->cons, __ATOMIC_ACQUIRE);
+  uint64_t freeSlots = used <= toHost_.slot_count ? toHost_.slot_count - used : 0;
+  // The smallest message (a header and an envelope) takes one record of this many slots.
+  return freeSlots / spine_ring_record_slots(SPINE_CHANNEL_ENVELOPE + SPINE_WIRE_HEADER_SIZE);
+}
+
+}  // namespace spine::nicrt
