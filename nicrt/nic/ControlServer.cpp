@@ -18,6 +18,27 @@ namespace {
 constexpr size_t kMaxLine = 4096;
 constexpr size_t kMaxClients = 16;
 
+// Sends `text` with `passFd` (if not -1) as SCM_RIGHTS on its first byte; false if that first send failed.
+bool sendWithFd(int fd, const std::string &text, int passFd) {
+  struct iovec iov = {const_cast<char *>(text.data()), 1};
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &passFd, sizeof(int));
+  for (int tries = 0; tries < 100; ++tries) {
+    if (::sendmsg(fd, &msg, MSG_NOSIGNAL) == 1) return true;
+    if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK) return false;
+  }
+  return false;
+}
+
 void sendAll(int fd, const std::string &text) {
   size_t off = 0;
   while (off < text.size()) {
@@ -105,14 +126,16 @@ void ControlServer::poll() {
       ::close(c);
       continue;
     }
-    clients_.push_back({c, {}});
+    clients_.push_back({c, nextClient_++, {}});
   }
   for (size_t i = 0; i < clients_.size();) {
     if (serve(clients_[i])) {
       ++i;
     } else {
       ::close(clients_[i].fd);
+      uint64_t gone = clients_[i].id;
       clients_.erase(clients_.begin() + static_cast<std::ptrdiff_t>(i));
+      if (disconnect_) disconnect_(gone);
     }
   }
 }
@@ -129,9 +152,15 @@ bool ControlServer::serve(Client &c) {
       std::string line = c.pending.substr(0, nl);
       c.pending.erase(0, nl + 1);
       if (!line.empty() && line.back() == '\r') line.pop_back();
+      Reply r = handler_(line, c.id);
       std::string reply;
-      for (const std::string &l : handler_(line)) reply += l + "\n";
-      sendAll(c.fd, reply + ".\n");
+      for (const std::string &l : r.lines) reply += l + "\n";
+      reply += ".\n";
+      if (r.fd >= 0) {
+        if (!sendWithFd(c.fd, reply, r.fd)) return false;
+        reply.erase(0, 1);
+      }
+      sendAll(c.fd, reply);
     }
     if (c.pending.size() > kMaxLine) {
       sendAll(c.fd, "error: command longer than " + std::to_string(kMaxLine) + " bytes\n.\n");

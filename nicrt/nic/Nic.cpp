@@ -741,6 +741,8 @@ void Nic::peerMessage(uint32_t from, std::span<const uint8_t> data) {
 
 void Nic::setHostAttached(bool attached) { impl_->host.isAttached = attached; }
 
+const HostChannel *Nic::hostChannel() const { return impl_->channel; }
+
 void Nic::attachHostChannel(HostChannel *channel) {
   impl_->channel = channel;
   impl_->pendingReplies.clear();

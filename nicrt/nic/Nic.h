@@ -202,6 +202,7 @@ class Nic {
   // back to the host queue). poll() serves up to 64 requests per round, between packets; a reply the host's
   // ring has no room for waits, and no request is taken meanwhile, so nothing accepted is lost.
   void attachHostChannel(HostChannel *channel);
+  const HostChannel *hostChannel() const;
 
   // The messages extensions sent to the host (events, wire format of docs/messages.md), oldest first, taken
   // out of the host channel's queue: what a host application would receive.

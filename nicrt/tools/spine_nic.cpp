@@ -109,12 +109,20 @@ std::vector<std::string> counterLines(const std::string &name, nicrt::Nic &nic) 
                            i, p.name().c_str(), ull(pc.rxPackets), ull(pc.rxBytes), ull(pc.txPackets),
                            ull(pc.txBytes), ull(pc.drops), ull(pc.errors)));
   }
+  if (const nicrt::HostChannel *ch = nic.hostChannel()) {
+    const nicrt::HostChannelCounters &hc = ch->counters();
+    lines.push_back(format("  host channel: %llu requests taken, %llu refused, %llu messages to the host, ring full %llu "
+                           "times%s",
+                           ull(hc.requests), ull(hc.refused), ull(hc.messages), ull(hc.full),
+                           hc.corrupt ? ", corrupt (the host broke the ring's rules)" : ""));
+  }
   for (const nicrt::ExtensionInfo &x : nic.extensions())
     lines.push_back(format("  extension %u %s (%s): packets %llu, sent %llu, dropped %llu, faults %llu, events %llu, "
-                           "events refused %llu",
+                           "events refused %llu, requests %llu, requests rejected %llu",
                            x.id, x.module.c_str(), nicrt::extensionStateName(x.state), ull(x.counters.packets),
                            ull(x.counters.sent), ull(x.counters.dropped), ull(x.counters.faults),
-                           ull(x.counters.events), ull(x.counters.eventsRefused)));
+                           ull(x.counters.events), ull(x.counters.eventsRefused), ull(x.counters.requests),
+                           ull(x.counters.requestsRejected)));
   return lines;
 }
 
@@ -133,7 +141,7 @@ std::vector<std::string> runCommand(const std::string &line, const std::string &
   };
   if (cmd == "help" || cmd.empty())
     return {"commands: list, counters, faults, logs [N], deploy PATH [unload|restart|keep], unload ID,",
-            "          replace ID PATH [unload|restart|keep], help"};
+            "          replace ID PATH [unload|restart|keep], channel, help"};
   if (cmd == "list") {
     std::vector<std::string> lines;
     for (const nicrt::ExtensionInfo &x : nic.extensions())
@@ -216,6 +224,12 @@ int main(int argc, char **argv) {
       ->check(CLI::Range(uint64_t{1}, static_cast<uint64_t>(INT64_MAX)));
   app.add_option("--stack", options.limits.stackBytes, "Stack of each invocation, in bytes")->capture_default_str();
   app.add_option("--heap", options.limits.heapBytes, "Heap quota of each extension, in bytes")->capture_default_str();
+  uint32_t toNicSlots = 1024, toHostSlots = 4096;
+  app.add_option("--request-slots", toNicSlots, "64-byte slots of the host channel's ring of requests (a power of two)")
+      ->capture_default_str();
+  app.add_option("--reply-slots", toHostSlots,
+                 "64-byte slots of the host channel's ring of replies and events (a power of two)")
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success &e) {
@@ -284,6 +298,17 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  // The host channel's shared region (docs/spine-nic.md, "The host channel"): one per NIC, handed to one host
+  // connection at a time by the control command "channel".
+  std::string channelError;
+  std::unique_ptr<nicrt::HostChannel> channel = nicrt::HostChannel::create(toNicSlots, toHostSlots, channelError);
+  if (!channel) {
+    std::fprintf(stderr, "spine-nic: error: --request-slots/--reply-slots: %s\n", channelError.c_str());
+    return 2;
+  }
+  nic.attachHostChannel(channel.get());
+  uint64_t channelHolder = 0;  // the control connection that holds the channel, or 0
+
   Deployer deployer{nic, trusted};
   for (const std::string &path : deployPaths) {
     std::vector<std::string> reply = deployer.deploy(path, *policy);
@@ -301,12 +326,32 @@ int main(int argc, char **argv) {
     std::string err;
     control = nicrt::ControlServer::listen(
         controlPath,
-        [&](const std::string &line) { return runCommand(line, name, nic, deployer, *policy, logs); }, err);
+        [&](const std::string &line, uint64_t client) -> nicrt::ControlServer::Reply {
+          if (line == "channel") {
+            if (channelHolder != 0 && channelHolder != client)
+              return {"error: the host channel is held by another control connection (one host at a time)"};
+            channelHolder = client;
+            nic.setHostAttached(true);
+            const spine_channel_header &l = channel->layout();
+            return {{format("ok: channel %llu bytes, %u request slots, %u reply slots (the region's fd is attached)",
+                            ull(channel->regionBytes()), l.to_nic_slots, l.to_host_slots)},
+                    channel->fd()};
+          }
+          return runCommand(line, name, nic, deployer, *policy, logs);
+        },
+        err);
     if (!control) {
       std::fprintf(stderr, "spine-nic: error: --control: %s\n", err.c_str());
       return 2;
     }
     std::fprintf(stderr, "spine-nic %s: control socket %s\n", name.c_str(), control->path().c_str());
+    // The host that held the channel is gone: what it left in the rings is dropped, and the next host starts clean.
+    control->onDisconnect([&](uint64_t client) {
+      if (client != channelHolder) return;
+      channelHolder = 0;
+      nic.setHostAttached(false);
+      channel->reset();
+    });
   }
 
   std::signal(SIGTERM, onSignal);

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""A host program in another process, speaking the host channel of include/spine/channel.h and the rings of
+include/spine/ring.h directly (no SPINE code): starts spine-nic (arguments after --) with the firewall deployed,
+asks the control socket for the channel, receives the region's memfd (SCM_RIGHTS), maps it, and sends Firewall
+requests (docs/messages.md) to extension 1, printing each reply; then garbage. Finally stops the NIC and prints
+its stderr. Every wait is bounded. Memory ordering: x86-64 keeps stores in order, and the index stores come
+after the record's bytes, as the ring's release/acquire protocol requires."""
+import argparse, mmap, os, shutil, signal, socket, struct, subprocess, sys, tempfile, time
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--fingerprint", required=True, help="Firewall's fingerprint, hex")
+ap.add_argument("nic", nargs=argparse.REMAINDER)
+a = ap.parse_args()
+cmd = a.nic[1:] if a.nic and a.nic[0] == "--" else a.nic
+FP = int(a.fingerprint, 16)
+
+sock_dir = tempfile.mkdtemp(prefix="spine-ch-", dir="/tmp")
+path = os.path.join(sock_dir, "nic.sock")
+proc = subprocess.Popen(cmd + ["--control", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def fail(why):
+    proc.kill()
+    shutil.rmtree(sock_dir, ignore_errors=True)
+    sys.exit("host_channel.py: " + why + "\n" + proc.stderr.read())
+
+
+deadline = time.time() + 20
+while not os.path.exists(path):
+    if proc.poll() is not None or time.time() > deadline:
+        fail("spine-nic did not open its control socket")
+    time.sleep(0.02)
+
+
+def connect():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.settimeout(20)
+    return s
+
+
+def command(s, line):
+    """Sends one command; returns (reply lines, fds received with them)."""
+    s.sendall((line + "\n").encode())
+    data, fds = b"", []
+    while not data.endswith(b"\n.\n") and data != b".\n":
+        msg, got, _flags, _addr = socket.recv_fds(s, 4096, 4)
+        if not msg:
+            fail("control socket closed")
+        data += msg
+        fds += got
+    return data.decode().splitlines()[:-1], fds
+
+
+ctl = connect()
+# The capture is read at start: wait until the NIC has seen all of it, so Stats below is deterministic.
+for _ in range(1000):
+    lines, _ = command(ctl, "counters")
+    if "received 32," in lines[0]:
+        break
+    time.sleep(0.01)
+else:
+    fail("the NIC did not receive the capture")
+
+lines, fds = command(ctl, "channel")
+print(lines[0])
+if len(fds) != 1:
+    fail("no file descriptor came with the channel")
+other = connect()
+print(command(other, "channel")[0][0])  # one host at a time
+
+region = mmap.mmap(fds[0], 0)
+magic, version, region_bytes, to_nic, nic_slots, host_slots, to_host = struct.unpack_from("<IIQQIIQ", region, 0)
+print("region: magic %08x version %d, %d bytes, rings at %d and %d" % (magic, version, region_bytes, to_nic, to_host))
+
+
+class Ring:
+    def __init__(self, base, slots):
+        self.base, self.slots, self.mask = base, slots, slots - 1
+        assert struct.unpack_from("<III", region, base)[2] == slots
+
+    def index(self, which):  # 0: prod, 1: cons
+        return struct.unpack_from("<Q", region, self.base + 64 * (which + 1))[0]
+
+    def set_index(self, which, value):
+        struct.pack_into("<Q", region, self.base + 64 * (which + 1), value)
+
+    def slot(self, i):
+        return self.base + 192 + 64 * (i & self.mask)
+
+    def enqueue(self, payload):
+        need = (len(payload) + 8 + 63) // 64
+        deadline = time.time() + 10
+        while True:
+            prod, cons = self.index(0), self.index(1)
+            off = prod & self.mask
+            to_end = self.slots - off
+            total = need if need <= to_end else to_end + need
+            if prod + total - cons <= self.slots:
+                break
+            if time.time() > deadline:
+                fail("the NIC's ring stayed full")
+            time.sleep(0.001)
+        if total != need:  # a PAD to the end, the record at slot 0
+            struct.pack_into("<II", region, self.slot(prod), to_end * 64 - 8, 2)
+            prod += to_end
+        struct.pack_into("<II", region, self.slot(prod), len(payload), 1)
+        region[self.slot(prod) + 8:self.slot(prod) + 8 + len(payload)] = payload
+        self.set_index(0, prod + need)
+
+    def dequeue(self, timeout=10):
+        deadline = time.time() + timeout
+        while True:
+            prod, cons = self.index(0), self.index(1)
+            if prod == cons:
+                if time.time() > deadline:
+                    return None
+                time.sleep(0.001)
+                continue
+            length, kind = struct.unpack_from("<II", region, self.slot(cons))
+            if kind == 2:
+                self.set_index(1, cons + self.slots - (cons & self.mask))
+                continue
+            start = self.slot(cons) + 8
+            data = bytes(region[start:start + length])
+            self.set_index(1, cons + (length + 8 + 63) // 64)
+            return data
+
+
+requests, replies = Ring(to_nic, nic_slots), Ring(to_host, host_slots)
+KINDS = {2: "Result", 3: "Exception", 4: "Trapped", 5: "Rejected", 6: "Event"}
+
+
+def call(extension, index, payload, call_id):
+    header = struct.pack("<BBHIQQ", 1, 1, index, len(payload), FP, call_id)
+    requests.enqueue(struct.pack("<II", extension, 0) + header + payload)
+    rec = replies.dequeue()
+    if rec is None:
+        return "no reply"
+    ext, _ = struct.unpack_from("<II", rec, 0)
+    kind, _v, idx, length, fp, cid = struct.unpack_from("<BBHIQQ", rec, 8)
+    body = rec[32:]
+    text = "extension %d: %s index %d call %d, %d bytes: %s" % (ext, KINDS.get(kind, kind), idx, cid, length,
+                                                               body.hex(" "))
+    if kind == 5:
+        text += " (" + body[4:].decode() + ")"
+    return text
+
+
+rule = lambda src, mask, proto, port, action: struct.pack("<IIBHB", src, mask, proto, port, action)
+print("AddRule:", call(1, 0, rule(0x0A000001, 0xFFFFFFFF, 6, 22, 1), 7))
+print("AddRule:", call(1, 0, rule(0, 0, 17, 53, 0), 8))
+print("RemoveRule(9):", call(1, 1, bytes([9]), 9))
+print("RemoveRule(0):", call(1, 1, bytes([0]), 10))
+print("Stats:", call(1, 2, b"", 11))
+print("RemoveRule(70):", call(1, 1, bytes([70]), 12))
+print("to extension 5:", call(5, 2, b"", 13))
+requests.enqueue(b"\x01\x02\x03")  # garbage: no envelope, no header
+print("after garbage, Stats:", call(1, 2, b"", 14))
+
+ctl.close()  # the holder goes: the channel is free for the next host
+time.sleep(0.05)
+lines, fds = command(other, "channel")
+print("next host:", lines[0], "with %d fd" % len(fds))
+other.close()
+proc.send_signal(signal.SIGTERM)
+out, err = proc.communicate(timeout=20)
+print("exit status %d" % proc.returncode)
+shutil.rmtree(sock_dir, ignore_errors=True)
+sys.stdout.write(err)
