@@ -1,7 +1,7 @@
 # SPINE's two entry points (see README.md). Each one installs what is missing, configures and builds.
 #   make demo   the main job on its embedded default
 #   make test   every test, in a normal build and again under AddressSanitizer + UndefinedBehaviorSanitizer,
-#               then a short, seeded run of the front-end fuzzer
+#               then a short, seeded run of each fuzzer (scripts/fuzz.sh)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 CMAKE_ARGS ?=
@@ -23,7 +23,7 @@ build: setup $(BUILD)/build.ninja
 demo: build
 	@scripts/demo.sh $(BUILD)
 
-# The normal suite, then the same suite under the sanitizers, then the fuzzer.
+# The normal suite, then the same suite under the sanitizers, then the fuzzers.
 test: test-fast test-sanitize fuzz-short
 
 test-fast: build

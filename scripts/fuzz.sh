@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the front-end, image-loader and ELF-linker fuzzers with clang++-19 (ASan + UBSan + libFuzzer) and runs them, the
-# first on a seed corpus made of every .spx/.spi file in the repository, the second on a sample image:
+# Builds the front-end, image-loader, ELF-linker and host-request fuzzers with clang++-19 (ASan + UBSan + libFuzzer)
+# and runs them, the first on a seed corpus made of every .spx/.spi file in the repository, the second on a sample
+# image, the third on objects spinec made, the fourth on the requests the generated host stubs send:
 # `fuzz.sh SECONDS` (default 60 each) for open-ended fuzzing, or `fuzz.sh --runs N` for N inputs from a fixed
 # seed (repeatable, as CI uses it). Exits non-zero on any crash, sanitizer report, timeout or out-of-memory;
 # the reproducer (crash-*, timeout-*) is left in the build folder.
@@ -47,4 +48,13 @@ mkdir -p "$ecorpus"
 cp "$ROOT"/fuzz/seeds/elf/*.o "$ecorpus"/
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   ./fuzz/elf_fuzzer "${LIMIT[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 "$ecorpus"
-echo "fuzz: no crash, hang or sanitizer report in $WHAT (front end, image loader and ELF linker)"
+# Host requests (fuzz/request_fuzzer.cpp): the runtime's header checks and the request decoder spinec generates,
+# on AllTypesNic compiled by this build's spinec (plain and --oracle), seeded with what the generated host stubs
+# send (fuzz/request_seeds).
+cmake --build "$BUILD" --target request_fuzzer request_seeds -j "$(nproc)"
+rcorpus="$BUILD/request-corpus"
+mkdir -p "$rcorpus"
+./fuzz/request_seeds "$rcorpus" >/dev/null
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ./fuzz/request_fuzzer "${LIMIT[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 "$rcorpus"
+echo "fuzz: no crash, hang or sanitizer report in $WHAT (front end, image loader, ELF linker and host requests)"

@@ -57,8 +57,11 @@ struct Run {
   const spx::Options *opts;
 };
 
+// GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; clang only answers __has_feature.
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool kFreeAtExit = true;
+#elif defined(__has_feature)
+constexpr bool kFreeAtExit = __has_feature(address_sanitizer);
 #else
 constexpr bool kFreeAtExit = false;
 #endif
