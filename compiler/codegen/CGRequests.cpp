@@ -100,6 +100,9 @@ llvm::Value *CodeGen::wireCheck(RequestDecoder &d, const Type *t, llvm::Value *o
     llvm::Value *n = b->CreateZExt(b->CreateAlignedLoad(i32Ty, bytePtr(d.payload, off), llvm::Align(1)), i64Ty);
     llvm::Value *chars = b->CreateAdd(off, i64(4));
     requireWireBytes(d, chars, n, off);
+    // What its spx_text will take in the heap (spx_rt_new rounds to 16): checked against the quota before decoding.
+    llvm::Value *heap = b->CreateAnd(b->CreateAdd(n, i64(9 + 15)), i64(~int64_t{15}));
+    b->CreateStore(b->CreateAdd(b->CreateLoad(i64Ty, d.textBytes), heap), d.textBytes);
     return b->CreateAdd(chars, n);
   }
   if (auto *a = llvm::dyn_cast<ArrayType>(t)) {
@@ -124,6 +127,17 @@ llvm::Value *CodeGen::wireCheckElements(RequestDecoder &d, const Type *element, 
   b->CreateStore(off, at);
   forEachIndex(count, [&](llvm::Value *) { b->CreateStore(wireCheck(d, element, b->CreateLoad(i64Ty, at)), at); });
   return b->CreateLoad(i64Ty, at);
+}
+
+// Whether a value of `t` holds a TEXT (whose characters a decoded request allocates in the heap).
+bool CodeGen::containsText(const Type *t) {
+  t = stripPacked(t);
+  if (t->kind == TypeKind::Text) return true;
+  if (auto *a = llvm::dyn_cast<ArrayType>(t)) return containsText(a->element);
+  if (auto *o = llvm::dyn_cast<OpenArrayType>(t)) return containsText(o->element);
+  if (auto *r = llvm::dyn_cast<RecordType>(t))
+    return std::any_of(r->fields.begin(), r->fields.end(), [&](const RecordField &f) { return containsText(f.type); });
+  return false;
 }
 
 // Whether some wire value of `t` of the right size is not a value of `t` (a check per value is needed).
@@ -235,6 +249,7 @@ void CodeGen::emitRequest(RequestDecoder &d, Symbol *sym) {
   uint32_t requestSite = site(where);
 
   // 1. Check the whole payload; nothing is decoded or allocated before it passes.
+  b->CreateStore(i64(0), d.textBytes);
   llvm::Value *off = i64(0);
   for (const ProcParam &p : pt->params) {
     const Type *t = stripPacked(p.type);
@@ -243,6 +258,8 @@ void CodeGen::emitRequest(RequestDecoder &d, Symbol *sym) {
       llvm::Value *count = b->CreateZExt(b->CreateAlignedLoad(i32Ty, bytePtr(d.payload, off), llvm::Align(1)), i64Ty);
       llvm::Value *countAt = off;
       off = b->CreateAdd(off, i64(4));
+      // No overflow below: count <= 2^24, and an element's wire size is at most 8 bytes per bit of its memory
+      // (a packed BOOLEAN), which Sema bounds to 1 GiB, so count * least < 2^58.
       uint64_t least = std::max<uint64_t>(minWireSize(o->element), 1);
       // The count first, against the limit and the bytes left, so no loop runs for a count the payload cannot hold.
       rejectIf(d, b->CreateICmpUGT(count, i64(SPINE_WIRE_MAX_COUNT)), countAt);
@@ -256,6 +273,19 @@ void CodeGen::emitRequest(RequestDecoder &d, Symbol *sym) {
     off = wireCheck(d, t, off);
   }
   rejectIf(d, b->CreateICmpNE(off, d.length), off);  // bytes left over
+  // The TEXT arguments stay in the extension's heap: a request whose texts the quota cannot hold is refused as too
+  // large, rather than trapping (heap quota) half-way through decoding.
+  if (std::any_of(pt->params.begin(), pt->params.end(), [&](const ProcParam &p) { return containsText(p.type); })) {
+    llvm::FunctionCallee fits = mod->getOrInsertFunction(
+        "spx_rt_request_heap_fits", llvm::FunctionType::get(i64Ty, {i64Ty}, false));
+    llvm::BasicBlock *tooLarge = llvm::BasicBlock::Create(ctx, "request.texts.too.large", curFn);
+    llvm::BasicBlock *fit = llvm::BasicBlock::Create(ctx, "request.texts.fit", curFn);
+    llvm::Value *ok = b->CreateCall(fits, {b->CreateLoad(i64Ty, d.textBytes)});
+    b->CreateCondBr(b->CreateICmpEQ(ok, i64(0)), tooLarge, fit);
+    b->SetInsertPoint(tooLarge);
+    b->CreateRet(b->getInt64(SPX_REQUEST_TOO_LARGE));
+    b->SetInsertPoint(fit);
+  }
 
   // 2. Decode into the arguments.
   std::vector<llvm::Value *> args;
@@ -352,6 +382,7 @@ void CodeGen::defineRequestDispatcher(const InterfaceInfo *info) {
   d.payload = fn->getArg(1);
   d.length = fn->getArg(2);
   d.badAt = b->CreateAlloca(i64Ty);
+  d.textBytes = b->CreateAlloca(i64Ty);
   llvm::BasicBlock *dispatch = llvm::BasicBlock::Create(ctx, "dispatch", fn);
   d.reject = llvm::BasicBlock::Create(ctx, "reject", fn);
   // Reading the payload is work in proportion to its size (I6), charged at the interface.

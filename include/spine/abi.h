@@ -136,6 +136,9 @@ void spx_rt_event_end(uint8_t *payload);
 /* Zeroed memory (aligned to 16) for a request's decoded arguments, valid until the invocation ends; NULL when
    the request's arguments together would exceed the extension's heap quota. */
 void *spx_rt_request_scratch(uint64_t size);
+/* 1 if the extension's heap quota leaves `size` bytes for the request's TEXT arguments (their characters stay in
+   the heap, since the extension may keep them), else 0: the dispatcher then refuses the request as too large. */
+int64_t spx_rt_request_heap_fits(uint64_t size);
 /* Room for the reply of the running request: `kind` is SPINE_WIRE_RESULT or SPINE_WIRE_EXCEPTION, `size` its
    payload's bytes. Never NULL: a payload over SPINE_WIRE_MAX_PAYLOAD traps with SPX_TRAP_MESSAGE_SIZE at
    `site`. The runtime fills the header (the request's fingerprint, index and call id). */

@@ -75,6 +75,7 @@ const ExportedSymbol kSymbols[] = {
     {"spx_rt_event_begin", reinterpret_cast<void *>(&spx_rt_event_begin)},
     {"spx_rt_event_end", reinterpret_cast<void *>(&spx_rt_event_end)},
     {"spx_rt_request_scratch", reinterpret_cast<void *>(&spx_rt_request_scratch)},
+    {"spx_rt_request_heap_fits", reinterpret_cast<void *>(&spx_rt_request_heap_fits)},
     {"spx_rt_reply_begin", reinterpret_cast<void *>(&spx_rt_reply_begin)},
     {"spx_rt_reply_end", reinterpret_cast<void *>(&spx_rt_reply_end)},
     {"spx_rt_oracle_check", reinterpret_cast<void *>(&spx_rt_oracle_check)},

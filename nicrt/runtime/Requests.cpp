@@ -150,6 +150,12 @@ extern "C" void *spx_rt_request_scratch(uint64_t size) {
   return p;
 }
 
+extern "C" int64_t spx_rt_request_heap_fits(uint64_t size) {
+  spine::nicrt::Extension::Impl &x = *requireInvocation("spx_rt_request_heap_fits").extension;
+  size_t quota = x.limits.heapBytes, used = x.heap.used();
+  return used <= quota && size <= quota - used ? 1 : 0;
+}
+
 extern "C" uint8_t *spx_rt_reply_begin(uint32_t kind, uint64_t size, uint32_t site) {
   spine::nicrt::detail::Invocation &inv = requireInvocation("spx_rt_reply_begin");
   spine::nicrt::Extension::Impl &x = *inv.extension;

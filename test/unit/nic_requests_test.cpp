@@ -32,10 +32,11 @@ struct RequestsNic {
   std::unique_ptr<at::AllTypesClient> client;
 
   explicit RequestsNic(nicrt::FaultPolicy policy = nicrt::FaultPolicy::Unload,
-                       const std::string &image = "AllTypesNic") {
+                       const std::string &image = "AllTypesNic", size_t heapBytes = nicrt::Limits{}.heapBytes) {
     nicrt::NicOptions o;
     o.debuggerSupport = false;
     o.limits.fuel = 1'000'000;  // Echo's endless loop traps quickly
+    o.limits.heapBytes = heapBytes;
     nic = std::make_unique<nicrt::Nic>(o);
     auto port = std::make_unique<nicrt::MemoryPort>();
     in = port.get();
@@ -370,4 +371,24 @@ TEST_CASE("requests: thousands of corrupted requests are each answered once, and
   nicrt::ExtensionCounters c = t.counters();
   CHECK(c.requests + c.requestsRejected == 3001);
   CHECK(t.nic->extensions()[0].heapUsed < 1 << 20);  // only the TEXTs of requests that ran stay
+}
+
+TEST_CASE("requests: arguments the heap quota cannot hold are refused before anything runs, and nothing traps") {
+  RequestsNic t(nicrt::FaultPolicy::Unload, "AllTypesNic", 64 * 1024);
+  // A TEXT whose characters would stay in the heap beyond the quota.
+  try {
+    t.client->Keywords(at::Keyword::new_, 0, std::string(100 * 1024, 'x'));
+    FAIL("Keywords returned");
+  } catch (const host::RequestRejected &x) {
+    CHECK(x.reason().find("heap quota") != std::string::npos);
+  }
+  // An open array whose decoded elements need more scratch memory than the quota leaves.
+  CHECK_THROWS_AS(t.client->Sum(std::vector<at::Signed32>(20000, 1), {}, {}), host::RequestRejected);
+  // Just under: served. The extension never trapped and keeps its state.
+  CHECK(t.client->Sum(std::vector<at::Signed32>(1000, 1), {}, {}) == 1000);
+  CHECK(t.client->Keywords(at::Keyword::new_, 5, std::string(1000, 'y')) == at::Keyword::new_);
+  nicrt::ExtensionCounters c = t.counters();
+  CHECK(c.faults == 0);
+  CHECK(c.requestsRejected == 2);
+  CHECK(c.requests == 2);
 }

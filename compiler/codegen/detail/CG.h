@@ -121,6 +121,7 @@ public:
   struct RequestDecoder {
     llvm::Value *payload = nullptr, *length = nullptr;  // the request's payload and its byte count (i64)
     llvm::Value *badAt = nullptr;                       // i64 slot: the offset of the first malformed byte
+    llvm::Value *textBytes = nullptr;                   // i64 slot: heap bytes the request's TEXTs will take
     llvm::BasicBlock *reject = nullptr;                 // returns 1 + *badAt
   };
   void defineRequestDispatchers();
@@ -129,6 +130,7 @@ public:
   void emitReply(uint32_t kind, const LValue &lv, int64_t position, uint32_t replySite);
   uint64_t minWireSize(const Type *t);
   bool wireNeedsCheck(const Type *t);
+  bool containsText(const Type *t);
   void rejectIf(RequestDecoder &d, llvm::Value *cond, llvm::Value *off);
   void requireWireBytes(RequestDecoder &d, llvm::Value *off, llvm::Value *n, llvm::Value *valueAt = nullptr);
   llvm::Value *wireCheck(RequestDecoder &d, const Type *t, llvm::Value *off);
