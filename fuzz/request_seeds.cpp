@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "AllTypes.h"
+#include "AllTypesSample.h"
 #include "spine/wire.h"
 
 namespace at = spine_gen::AllTypes;
@@ -26,22 +27,7 @@ class CapturingChannel final : public spine::host::Channel {
   void transmit(spine::host::Bytes message) override { sent.push_back(std::move(message)); }
 };
 
-at::Everything sample() {
-  at::Everything e;
-  e.i = -1234567890123;
-  e.s16 = -129;
-  e.wide = 0x100000000LL;
-  e.name = std::string("nul\0inside", 10);
-  e.colors.set(0).set(2);
-  e.ports.set(0).set(63).set(64).set(199);
-  e.p = {-1, 1};
-  e.sq = {at::Point{1, 2}, at::Point{3, 4}};
-  e.grid = {{{{-129, 127}}, {{0, 1}}, {{2, 3}}}};
-  e.header.mac = {1, 2, 3, 4, 5, 6};
-  e.inner.mood = at::Everything_inner_mood::Angry;
-  e.class_ = at::Keyword::delete_;
-  return e;
-}
+using all_types_test::sample;
 
 }  // namespace
 

@@ -13,16 +13,6 @@
 #include "spine/wire.h"
 
 namespace spx::cg {
-namespace {
-
-uint64_t setWords(const SetType *s) {
-  int64_t lo = 0, hi = -1;
-  ordinalBounds(s->element, lo, hi);
-  uint64_t n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
-  return (n + 63) / 64;
-}
-
-}  // namespace
 
 // The wire size of every value of `t`, when it does not depend on the value (no TEXT inside).
 bool CodeGen::fixedWireSize(const Type *t, uint64_t &size) {
@@ -34,7 +24,7 @@ bool CodeGen::fixedWireSize(const Type *t, uint64_t &size) {
     return true;
   }
   if (auto *s = llvm::dyn_cast<SetType>(t)) {
-    size = setWords(s) * 8;
+    size = setWordCount(s) * 8;
     return true;
   }
   if (auto *a = llvm::dyn_cast<ArrayType>(t)) {
@@ -107,7 +97,7 @@ llvm::Value *CodeGen::wirePut(const LValue &lv, llvm::Value *cursor) {
     return bytePtr(cursor, w);
   }
   if (auto *s = llvm::dyn_cast<SetType>(t)) {
-    uint64_t bytes = setWords(s) * 8;
+    uint64_t bytes = setWordCount(s) * 8;
     b->CreateMemCpy(cursor, llvm::Align(1), lv.ptr, llvm::Align(1), bytes);
     return bytePtr(cursor, bytes);
   }

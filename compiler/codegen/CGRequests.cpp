@@ -20,22 +20,6 @@
 #include "spine/wire.h"
 
 namespace spx::cg {
-namespace {
-
-uint64_t setWordCount(const SetType *s) {
-  int64_t lo = 0, hi = -1;
-  ordinalBounds(s->element, lo, hi);
-  uint64_t n = hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
-  return (n + 63) / 64;
-}
-
-uint64_t setElementCount(const SetType *s) {
-  int64_t lo = 0, hi = -1;
-  ordinalBounds(s->element, lo, hi);
-  return hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
-}
-
-}  // namespace
 
 // The fewest wire bytes a value of `t` takes (TEXT: its count).
 uint64_t CodeGen::minWireSize(const Type *t) {

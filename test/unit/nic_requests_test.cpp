@@ -6,6 +6,7 @@
 #include <random>
 
 #include "AllTypes.h"
+#include "AllTypesSample.h"
 #include "NicTestSupport.h"
 #include "nic/Nic.h"
 #include "ports/MemoryPort.h"
@@ -88,38 +89,7 @@ struct RequestsNic {
   }
 };
 
-at::Everything sample() {
-  at::Everything e;
-  e.i = -1234567890123;
-  e.c = 42;
-  e.b = false;
-  e.ch = '\377';
-  e.hue = at::Color::Green;
-  e.warm = at::Color::Green;
-  e.digit = '7';
-  e.s8 = -128;
-  e.s16 = -129;
-  e.s32 = -2147483647 - 1;
-  e.wide = 0x100000000LL;
-  e.name = std::string("nul\0inside", 10);
-  e.colors.set(0).set(2);
-  e.ports.set(0).set(63).set(64).set(199);
-  e.p = {-1, 1};
-  e.sq = {at::Point{1, 2}, at::Point{3, 4}};
-  e.byColor = {7, 8, 9};
-  e.grid = {{{{-129, 127}}, {{0, 1}}, {{2, 3}}}};
-  e.header.mac = {1, 2, 3, 4, 5, 6};
-  e.header.kind = 0x86DD;
-  e.header.hi = 15;
-  e.header.lo = 3;
-  e.header.packed = 200;
-  e.inner.depth = 3;
-  e.inner.mood = at::Everything_inner_mood::Angry;
-  e.class_ = at::Keyword::delete_;
-  e.Everything_ = 5;
-  e.Point = 6;
-  return e;
-}
+using all_types_test::sample;
 
 // Payload offset of Everything.colors (docs/messages.md): i c b ch hue warm digit s8 s16 s32 wide name(4+10).
 constexpr size_t kColorsOffset = 8 + 8 + 1 + 1 + 1 + 1 + 1 + 1 + 2 + 4 + 8 + 14;

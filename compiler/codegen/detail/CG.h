@@ -49,6 +49,14 @@ struct RValue {
 
 enum class Rep { Ordinal, Pointer, Proc, Memory, OpenArray, None };
 
+// A set's elements, and the 64-bit words it takes in memory and on the wire (docs/messages.md).
+inline uint64_t setElementCount(const SetType *s) {
+  int64_t lo = 0, hi = -1;
+  ordinalBounds(s->element, lo, hi);
+  return hi >= lo ? static_cast<uint64_t>(hi - lo) + 1 : 0;
+}
+inline uint64_t setWordCount(const SetType *s) { return (setElementCount(s) + 63) / 64; }
+
 struct ProcInfo;
 
 // Where a variable (local, parameter, FOR/WITH/handler name) lives.

@@ -10,20 +10,33 @@
 #include "stdlib/HostPost.h"
 
 namespace spine::nicrt::detail {
+namespace {
 
-bool postToHost(Extension::Impl &x, uint64_t fingerprint, uint16_t index, std::span<const uint8_t> payload) noexcept {
-  uint8_t *message = x.host ? x.host->reserve(payload.size()) : nullptr;
+// Room for an Event message with a `size`-byte payload, its header written; nullptr (counted as refused) when the
+// host channel cannot take it now.
+uint8_t *reserveEvent(Extension::Impl &x, uint64_t fingerprint, uint32_t index, uint64_t size) noexcept {
+  uint8_t *message = nullptr;
+  if (x.host && size <= SPINE_WIRE_MAX_PAYLOAD && index <= UINT16_MAX) message = x.host->reserve(size);
   if (!message) {
     ++x.eventsRefused;
-    return false;
+    return nullptr;
   }
   spine_wire_header h{};
   h.kind = SPINE_WIRE_EVENT;
   h.version = SPINE_WIRE_VERSION;
-  h.index = index;
-  h.length = static_cast<uint32_t>(payload.size());
+  h.index = static_cast<uint16_t>(index);
+  h.length = static_cast<uint32_t>(size);
   h.fingerprint = fingerprint;
+  h.call_id = 0;
   spine_wire_header_store(message, &h);
+  return message;
+}
+
+}  // namespace
+
+bool postToHost(Extension::Impl &x, uint64_t fingerprint, uint16_t index, std::span<const uint8_t> payload) noexcept {
+  uint8_t *message = reserveEvent(x, fingerprint, index, payload.size());
+  if (!message) return false;
   if (!payload.empty()) std::memcpy(message + SPINE_WIRE_HEADER_SIZE, payload.data(), payload.size());
   ++x.eventsPosted;
   x.host->commit(message);
@@ -40,20 +53,8 @@ uint64_t runtimeInterfaceFingerprint(const char *name) noexcept {
 
 extern "C" uint8_t *spx_rt_event_begin(uint64_t fingerprint, uint32_t index, uint64_t size) {
   spine::nicrt::Extension::Impl &x = *spine::nicrt::detail::requireInvocation("an event").extension;
-  uint8_t *message = nullptr;
-  if (x.host && size <= SPINE_WIRE_MAX_PAYLOAD && index <= UINT16_MAX) message = x.host->reserve(size);
-  if (!message) {
-    ++x.eventsRefused;
-    return nullptr;
-  }
-  spine_wire_header h{};
-  h.kind = SPINE_WIRE_EVENT;
-  h.version = SPINE_WIRE_VERSION;
-  h.index = static_cast<uint16_t>(index);
-  h.length = static_cast<uint32_t>(size);
-  h.fingerprint = fingerprint;
-  h.call_id = 0;
-  spine_wire_header_store(message, &h);
+  uint8_t *message = spine::nicrt::detail::reserveEvent(x, fingerprint, index, size);
+  if (!message) return nullptr;
   x.eventPayload = message + SPINE_WIRE_HEADER_SIZE;  // the generated encoder writes exactly these bytes
   x.eventPayloadSize = size;
   return x.eventPayload;
