@@ -1,0 +1,73 @@
+// HostRegion: the host's end of a NIC's host channel, the shared region of include/spine/channel.h with its two
+// rings. Requests go into one ring and replies and events come out of the other, with no system call on the way.
+// The region comes from spine-nic (its control command "channel" hands out the memfd) or from an in-process NIC.
+//
+//   auto region = spine::host::HostRegion::map(fd, error);          // or attach(address, bytes, error)
+//   spine_gen::Firewall::FirewallClient fw(region->channel(1));     // the stubs of extension 1
+//   fw.AddRule(rule);
+//
+// Threads. Any thread may call through the channels (sends are serialised: the request ring has one producer).
+// One receive thread per region takes replies and events and hands each to the channel of the extension its
+// envelope names, which runs reply and event callbacks on that thread (spine/host/Channel.h).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "spine/host/Channel.h"
+
+namespace spine::host {
+
+struct HostRegionCounters {
+  std::uint64_t sent = 0;       // requests put in the NIC's ring
+  std::uint64_t received = 0;   // replies and events taken from the host's ring
+  std::uint64_t unrouted = 0;   // messages for an extension no channel was asked for (dropped)
+  std::uint64_t waitsFull = 0;  // sends that found the NIC's ring full and waited (back-pressure)
+};
+
+class HostRegion {
+ public:
+  // Maps the region behind `fd` (the descriptor is the region's from then on). Null with `error` set when it
+  // is not a host channel region.
+  static std::unique_ptr<HostRegion> map(int fd, std::string &error);
+  // Uses a region this process already maps (an in-process NIC's), which must outlive the HostRegion.
+  static std::unique_ptr<HostRegion> attach(void *region, std::uint64_t bytes, std::string &error);
+  ~HostRegion();
+  HostRegion(const HostRegion &) = delete;
+  HostRegion &operator=(const HostRegion &) = delete;
+
+  // The channel to extension `extension` (made on first use; the same one afterwards).
+  Channel &channel(std::uint32_t extension);
+  // Stops the receive thread and closes every channel (pending calls fail with ChannelClosed). Idempotent.
+  void close();
+  // The ring was broken by the other side or the region unmapped: every channel is closed.
+  bool closed() const { return closed_.load(std::memory_order_acquire); }
+  HostRegionCounters counters() const;
+
+  struct Rings;
+
+ private:
+  class ExtensionChannel;
+  HostRegion() = default;
+  bool start(void *region, std::uint64_t bytes, std::string &error);
+  void send(std::uint32_t extension, const Bytes &message);
+  void receiveLoop();
+
+  int fd_ = -1;
+  void *mapped_ = nullptr;  // what map() mapped (unmapped at the end); null for attach()
+  std::uint64_t bytes_ = 0;
+  std::unique_ptr<Rings> rings_;
+  std::mutex sendMutex_;  // the request ring has one producer
+  mutable std::mutex channelsMutex_;
+  std::map<std::uint32_t, std::unique_ptr<ExtensionChannel>> channels_;
+  std::atomic<bool> stop_{false}, closed_{false};
+  std::atomic<std::uint64_t> sent_{0}, received_{0}, unrouted_{0}, waitsFull_{0};
+  std::thread receiver_;
+};
+
+}  // namespace spine::host

@@ -1,0 +1,200 @@
+// The host's end of a NIC's host channel (spine/host/HostRegion.h, include/spine/channel.h).
+#include "spine/host/HostRegion.h"
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+#include "spine/channel.h"
+
+namespace spine::host {
+
+struct HostRegion::Rings {
+  spine_ring_producer toNic{};
+  spine_ring_consumer fromNic{};
+};
+
+class HostRegion::ExtensionChannel final : public Channel {
+ public:
+  ExtensionChannel(HostRegion &region, std::uint32_t extension) : region_(region), extension_(extension) {}
+  ~ExtensionChannel() override { close(); }
+  void deliver(const std::uint8_t *message, std::size_t size) { receive(message, size); }
+
+ protected:
+  void transmit(Bytes message) override { region_.send(extension_, message); }
+
+ private:
+  HostRegion &region_;
+  std::uint32_t extension_;
+};
+
+namespace {
+
+// Waiting for the other side: spin a little (a reply usually comes within a microsecond or two), then yield,
+// then sleep in short steps, so an idle host costs next to nothing.
+class Backoff {
+ public:
+  void pause() {
+    if (++rounds_ < 2000) return;
+    if (rounds_ < 4000) {
+      std::this_thread::yield();
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  void reset() { rounds_ = 0; }
+
+ private:
+  unsigned rounds_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<HostRegion> HostRegion::map(int fd, std::string &error) {
+  std::unique_ptr<HostRegion> r(new HostRegion);
+  r->fd_ = fd;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size < static_cast<off_t>(SPINE_CHANNEL_PAGE)) {
+    error = "the host channel's descriptor is not a region (fstat: " + std::string(std::strerror(errno)) + ")";
+    return nullptr;
+  }
+  r->bytes_ = static_cast<std::uint64_t>(st.st_size);
+  r->mapped_ = ::mmap(nullptr, r->bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (r->mapped_ == MAP_FAILED) {
+    r->mapped_ = nullptr;
+    error = std::string("cannot map the host channel's region: ") + std::strerror(errno);
+    return nullptr;
+  }
+  if (!r->start(r->mapped_, r->bytes_, error)) return nullptr;
+  return r;
+}
+
+std::unique_ptr<HostRegion> HostRegion::attach(void *region, std::uint64_t bytes, std::string &error) {
+  std::unique_ptr<HostRegion> r(new HostRegion);
+  if (!r->start(region, bytes, error)) return nullptr;
+  return r;
+}
+
+bool HostRegion::start(void *region, std::uint64_t bytes, std::string &error) {
+  spine_channel_header h{};
+  if (spine_channel_check(region, bytes, &h) != SPINE_RING_OK) {
+    error = "not a host channel region (bad magic, version or layout)";
+    return false;
+  }
+  rings_ = std::make_unique<Rings>();
+  auto *base = static_cast<std::uint8_t *>(region);
+  if (spine_ring_attach_producer(&rings_->toNic, base + h.to_nic_offset, bytes - h.to_nic_offset) != SPINE_RING_OK ||
+      spine_ring_attach_consumer(&rings_->fromNic, base + h.to_host_offset, bytes - h.to_host_offset) !=
+          SPINE_RING_OK) {
+    error = "the host channel region's rings have a bad layout";
+    return false;
+  }
+  receiver_ = std::thread([this] { receiveLoop(); });
+  return true;
+}
+
+HostRegion::~HostRegion() {
+  close();
+  if (mapped_) ::munmap(mapped_, bytes_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void HostRegion::close() {
+  stop_.store(true, std::memory_order_release);
+  if (receiver_.joinable()) receiver_.join();
+  closed_.store(true, std::memory_order_release);
+  std::lock_guard<std::mutex> lock(channelsMutex_);
+  for (auto &[id, c] : channels_) c->close();
+}
+
+Channel &HostRegion::channel(std::uint32_t extension) {
+  std::lock_guard<std::mutex> lock(channelsMutex_);
+  auto &c = channels_[extension];
+  if (!c) {
+    c = std::make_unique<ExtensionChannel>(*this, extension);
+    if (closed()) c->close();
+  }
+  return *c;
+}
+
+HostRegionCounters HostRegion::counters() const {
+  return {sent_.load(), received_.load(), unrouted_.load(), waitsFull_.load()};
+}
+
+void HostRegion::send(std::uint32_t extension, const Bytes &message) {
+  if (message.size() > UINT32_MAX - SPINE_CHANNEL_ENVELOPE)
+    throw Error("message of " + std::to_string(message.size()) + " bytes is too large for the host channel");
+  auto length = static_cast<std::uint32_t>(SPINE_CHANNEL_ENVELOPE + message.size());
+  std::lock_guard<std::mutex> lock(sendMutex_);
+  Backoff backoff;
+  bool waited = false;
+  for (;;) {
+    if (closed()) throw ChannelClosed("the host channel is closed");
+    void *at = nullptr;
+    int status = spine_ring_reserve(&rings_->toNic, length, &at);
+    if (status == SPINE_RING_OK) {
+      auto *p = static_cast<std::uint8_t *>(at);
+      spine_channel_envelope_store(p, extension);
+      std::memcpy(p + SPINE_CHANNEL_ENVELOPE, message.data(), message.size());
+      spine_ring_commit(&rings_->toNic);
+      sent_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (status == SPINE_RING_TOO_BIG)
+      throw Error("message of " + std::to_string(message.size()) + " bytes exceeds the host channel's ring (at most " +
+                  std::to_string(spine_ring_max_payload(rings_->toNic.slot_count) - SPINE_CHANNEL_ENVELOPE) + ")");
+    if (!waited) {
+      waited = true;
+      waitsFull_.fetch_add(1, std::memory_order_relaxed);
+    }
+    backoff.pause();  // full: the NIC has not caught up yet (back-pressure, never loss)
+  }
+}
+
+void HostRegion::receiveLoop() {
+  Backoff backoff;
+  std::vector<std::uint8_t> record;
+  while (!stop_.load(std::memory_order_acquire)) {
+    const void *payload = nullptr;
+    std::uint32_t length = 0;
+    int status = spine_ring_peek(&rings_->fromNic, &payload, &length);
+    if (status == SPINE_RING_EMPTY) {
+      backoff.pause();
+      continue;
+    }
+    if (status != SPINE_RING_OK) break;  // the NIC broke the ring's rules: nothing more can be trusted
+    backoff.reset();
+    // Copied out: the NIC's memory is shared, and the callbacks may run long.
+    record.assign(static_cast<const std::uint8_t *>(payload), static_cast<const std::uint8_t *>(payload) + length);
+    spine_ring_release(&rings_->fromNic);
+    received_.fetch_add(1, std::memory_order_relaxed);
+    if (record.size() < SPINE_CHANNEL_ENVELOPE) {
+      unrouted_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    std::uint32_t extension = spine_channel_envelope_extension(record.data());
+    ExtensionChannel *target = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(channelsMutex_);
+      auto it = channels_.find(extension);
+      if (it != channels_.end()) target = it->second.get();
+    }
+    if (!target) {
+      unrouted_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    target->deliver(record.data() + SPINE_CHANNEL_ENVELOPE, record.size() - SPINE_CHANNEL_ENVELOPE);
+  }
+  closed_.store(true, std::memory_order_release);
+  if (!stop_.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> lock(channelsMutex_);
+    for (auto &[id, c] : channels_) c->close();
+  }
+}
+
+}  // namespace spine::host
