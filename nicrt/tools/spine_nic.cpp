@@ -16,6 +16,7 @@
 #include "image/Keys.h"
 #include "nic/ControlServer.h"
 #include "nic/Nic.h"
+#include "nic/NicReport.h"
 #include "ports/PortSpec.h"
 
 namespace {
@@ -64,7 +65,7 @@ bool readFile(const std::string &path, std::string &out, std::string &error) {
 // Reads, verifies and deploys the image at `path`; the reply or error as one or more lines.
 struct Deployer {
   nicrt::Nic &nic;
-  const std::vector<image::PublicKey> &trusted;
+  std::vector<image::PublicKey> &trusted;
   std::vector<std::string> deploy(const std::string &path, nicrt::FaultPolicy policy, uint32_t replacing = 0) {
     std::string bytes, err;
     if (!readFile(path, bytes, err)) return {"error: " + err};
@@ -90,42 +91,6 @@ std::optional<nicrt::FaultPolicy> parsePolicy(const std::string &s) {
   return std::nullopt;
 }
 
-using ull = unsigned long long;
-
-std::vector<std::string> counterLines(const std::string &name, nicrt::Nic &nic) {
-  std::vector<std::string> lines;
-  const nicrt::NicCounters &c = nic.counters();
-  lines.push_back(format("spine-nic %s: received %llu, sent %llu, dropped %llu, unclaimed %llu, sent to a missing "
-                         "port %llu, released by faults %llu",
-                         name.c_str(), ull(c.received), ull(c.sent), ull(c.dropped), ull(c.unclaimed),
-                         ull(c.sentToMissingPort), ull(c.releasedByFault)));
-  lines.push_back(format("  pool: %u buffers in use of %u, %u retired", nic.pool().inUse(), nic.pool().capacity(),
-                         nic.pool().retired()));
-  for (size_t i = 0; i < nic.portCount(); ++i) {
-    const nicrt::Port &p = *nic.port(static_cast<uint32_t>(i));
-    const nicrt::PortCounters &pc = p.counters();
-    lines.push_back(format("  port %zu %s: rx %llu packets %llu bytes, tx %llu packets %llu bytes, drops %llu, "
-                           "errors %llu",
-                           i, p.name().c_str(), ull(pc.rxPackets), ull(pc.rxBytes), ull(pc.txPackets),
-                           ull(pc.txBytes), ull(pc.drops), ull(pc.errors)));
-  }
-  if (const nicrt::HostChannel *ch = nic.hostChannel()) {
-    const nicrt::HostChannelCounters &hc = ch->counters();
-    lines.push_back(format("  host channel: %llu requests taken, %llu refused, %llu messages to the host, ring full %llu "
-                           "times%s",
-                           ull(hc.requests), ull(hc.refused), ull(hc.messages), ull(hc.full),
-                           hc.corrupt ? ", corrupt (the host broke the ring's rules)" : ""));
-  }
-  for (const nicrt::ExtensionInfo &x : nic.extensions())
-    lines.push_back(format("  extension %u %s (%s): packets %llu, sent %llu, dropped %llu, faults %llu, events %llu, "
-                           "events refused %llu, requests %llu, requests rejected %llu",
-                           x.id, x.module.c_str(), nicrt::extensionStateName(x.state), ull(x.counters.packets),
-                           ull(x.counters.sent), ull(x.counters.dropped), ull(x.counters.faults),
-                           ull(x.counters.events), ull(x.counters.eventsRefused), ull(x.counters.requests),
-                           ull(x.counters.requestsRejected)));
-  return lines;
-}
-
 std::vector<std::string> runCommand(const std::string &line, const std::string &name, nicrt::Nic &nic,
                                     Deployer &deployer, nicrt::FaultPolicy defaultPolicy,
                                     const std::deque<std::string> &logs) {
@@ -141,22 +106,10 @@ std::vector<std::string> runCommand(const std::string &line, const std::string &
   };
   if (cmd == "help" || cmd.empty())
     return {"commands: list, counters, faults, logs [N], deploy PATH [unload|restart|keep], unload ID,",
-            "          replace ID PATH [unload|restart|keep], channel, help"};
-  if (cmd == "list") {
-    std::vector<std::string> lines;
-    for (const nicrt::ExtensionInfo &x : nic.extensions())
-      lines.push_back(format("%u %s %s fault-policy=%s heap=%zu", x.id, x.module.c_str(),
-                             nicrt::extensionStateName(x.state), nicrt::faultPolicyName(x.faultPolicy), x.heapUsed));
-    return lines;
-  }
-  if (cmd == "counters") return counterLines(name, nic);
-  if (cmd == "faults") {
-    std::vector<std::string> lines;
-    for (const nicrt::FaultRecord &f : nic.faults())
-      lines.push_back(format("extension %u (%s): %s; %s", f.extension, f.module.c_str(), f.message.c_str(),
-                             f.action.c_str()));
-    return lines;
-  }
+            "          replace ID PATH [unload|restart|keep], trust KEY.pub, channel, help"};
+  if (cmd == "list") return nicrt::extensionLines(nic);
+  if (cmd == "counters") return nicrt::counterLines(name, nic);
+  if (cmd == "faults") return nicrt::faultLines(nic);
   if (cmd == "logs") {
     uint64_t n = 100;
     if (args.size() > 1 || (args.size() == 1 && !number(args[0], n))) return {"error: usage: logs [N]"};
@@ -176,6 +129,14 @@ std::vector<std::string> runCommand(const std::string &line, const std::string &
     }
     if (at && id == 0) return {"error: no extension with id 0"};
     return deployer.deploy(args[at], policy, static_cast<uint32_t>(id));
+  }
+  if (cmd == "trust") {
+    if (args.size() != 1) return {"error: usage: trust KEY.pub"};
+    std::string err;
+    auto key = image::readPublicKey(args[0], err);
+    if (!key) return {"error: " + args[0] + ": " + err};
+    deployer.trusted.push_back(*key);
+    return {"ok: images signed by " + args[0] + " are trusted from now on"};
   }
   if (cmd == "unload") {
     uint64_t id = 0;
@@ -334,7 +295,8 @@ int main(int argc, char **argv) {
             nic.setHostAttached(true);
             const spine_channel_header &l = channel->layout();
             return {{format("ok: channel %llu bytes, %u request slots, %u reply slots (the region's fd is attached)",
-                            ull(channel->regionBytes()), l.to_nic_slots, l.to_host_slots)},
+                            static_cast<unsigned long long>(channel->regionBytes()), l.to_nic_slots,
+                            l.to_host_slots)},
                     channel->fd()};
           }
           return runCommand(line, name, nic, deployer, *policy, logs);
@@ -369,7 +331,7 @@ int main(int argc, char **argv) {
     }
   }
   bool flushed = nic.flush();
-  for (const std::string &line : counterLines(name, nic)) std::fprintf(stderr, "%s\n", line.c_str());
+  for (const std::string &line : nicrt::counterLines(name, nic)) std::fprintf(stderr, "%s\n", line.c_str());
   if (!flushed) {
     std::fprintf(stderr, "spine-nic %s: error: flushing a port's output failed\n", name.c_str());
     return 1;
