@@ -61,6 +61,11 @@ struct Extension::Impl {
   void freeScratch();
   void *invocationBytes = nullptr;    // Extension::setInvocationBytes
   size_t invocationByteCount = 0;
+  // Inline for the NIC's dispatcher, which sets them before every invocation.
+  void setInvocationBytes(void *data, size_t size) {
+    invocationBytes = data;
+    invocationByteCount = data ? size : 0;
+  }
 
   void write(std::string_view text);  // IO: passes complete lines on to the sink
   void writeLine(std::string_view line);  // Log: one whole line, after any pending partial line
