@@ -295,7 +295,7 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::VerifiedImage &ver
 // Guards run while the dispatcher holds the packet: a guard may read it (VIEW, Packet.Length) but a Send,
 // Drop or Copy of it traps, since the packet is not the guard's to use. So `b` stays `h`'s packet throughout.
 bool Nic::Impl::invokeGuard(Slot &slot, const Handler &handler, PacketHandle h, PacketBuffer &b) {
-  internals(*slot.extension).setInvocationBytes(b.data(), b.length());
+  if (Extension::Impl &x = internals(*slot.extension); x.oracle) x.setInvocationBytes(b.data(), b.length());
   Result<int64_t> r = slot.extension->invoke(handler.guard, h.toPointer(), int64_t{b.arrivalPort()}, b.data(),
                                              int64_t{b.length()});
   ++slot.counters.invocations;
@@ -314,7 +314,7 @@ bool Nic::Impl::invokeGuard(Slot &slot, const Handler &handler, PacketHandle h, 
                                                              PacketBuffer &b) {
   pool.lend(b, slot.owner);  // the packet stays on the dispatcher's list: no list moves on the packet path
   ++slot.counters.packets;
-  internals(*slot.extension).setInvocationBytes(b.data(), b.length());
+  if (Extension::Impl &x = internals(*slot.extension); x.oracle) x.setInvocationBytes(b.data(), b.length());
   Outcome o = slot.extension->invoke(handler.procedure, h.toPointer(), int64_t{b.arrivalPort()}, b.data(),
                                      int64_t{b.length()});
   ++slot.counters.invocations;
