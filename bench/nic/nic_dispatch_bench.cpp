@@ -108,8 +108,8 @@ int main(int argc, char **argv) {
         }
         case 3: {
           auto [h, b] = fill(i, kDispatcherOwner);
-          pool.lend(*b, owner);  // what Nic::Impl::invokeHandler does around a handler
-          pass->setInvocationBytes(b->data(), b->length());
+          pool.lend(*b, owner);  // what Nic::Impl::invokeHandler does around a handler (pass.spx is not an
+                                 // --oracle image, so the dispatcher does not set its invocation bytes)
           Outcome o = pass->invoke(handler, h.toPointer(), int64_t{0}, b->data(), int64_t{b->length()});
           if (pool.holds(*b, h)) pool.endLoan(*b);
           if (pool.heldBy(owner) != 0) pool.freeAllOwnedBy(owner);
