@@ -62,7 +62,7 @@ struct Extension::Impl {
   bool oracle = false;                // the code calls spx_rt_oracle_check (spinec --oracle)
   void *invocationBytes = nullptr;    // Extension::setInvocationBytes; only the oracle reads them
   size_t invocationByteCount = 0;
-  // Inline for the NIC's dispatcher, which sets them before every invocation.
+  // Inline for the NIC's dispatcher, which sets them before every invocation of an oracle image.
   void setInvocationBytes(void *data, size_t size) {
     invocationBytes = data;
     invocationByteCount = data ? size : 0;
