@@ -207,6 +207,7 @@ struct Nic::Impl {
     std::optional<image::VerifiedImage> image;  // kept for FaultPolicy::Restart
     std::unique_ptr<Extension> extension;
     std::vector<Handler> arrived;
+    bool arrivedGuards = false;  // some Packet.Arrived handler has a guard: packets need the two-step dispatch
     std::vector<TimerHandler> fired;
     std::vector<RegisteredHandlerEntry> registered;
     std::vector<ReceivedHandlerEntry> received;
@@ -286,8 +287,10 @@ struct Nic::Impl {
   Slot *find(uint32_t id);
 
   void dispatch(PacketHandle h);
-  bool invokeGuard(Slot &slot, const Handler &handler, PacketHandle h);
-  void invokeHandler(Slot &slot, const Handler &handler, PacketHandle h);
+  bool runHandlers(PacketHandle h, PacketBuffer &b);
+  bool runSelectedHandlers(PacketHandle h, PacketBuffer &b);
+  bool invokeGuard(Slot &slot, const Handler &handler, PacketHandle h, PacketBuffer &b);
+  bool invokeHandler(Slot &slot, const Handler &handler, PacketHandle h, PacketBuffer &b);
   void recordFault(Slot &slot, const Outcome &outcome);
   void applyPendingFaults();
   void publishFault(FaultRecord f);  // into faults (bounded), then onFault
@@ -394,6 +397,7 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::VerifiedImage &ver
     if (!h.guard.empty()) {
       handler.guard = slot->extension->lookupAs<ArrivedGuard>(h.guard);
       if (!handler.guard) error += "image's guard " + h.guard + " is not defined in its code\n";
+      slot->arrivedGuards = true;
     }
     slot->arrived.push_back(handler);
   }
@@ -424,13 +428,11 @@ std::unique_ptr<Nic::Impl::Slot> Nic::Impl::load(const image::VerifiedImage &ver
 }
 
 // Guards run while the dispatcher holds the packet: a guard may read it (VIEW, Packet.Length) but a Send,
-// Drop or Copy of it traps, since the packet is not the guard's to use.
-bool Nic::Impl::invokeGuard(Slot &slot, const Handler &handler, PacketHandle h) {
-  if (!handler.guard) return true;
-  PacketBuffer *b = pool.resolve(h);
-  slot.extension->setInvocationBytes(b->data(), b->length());
-  Result<int64_t> r = slot.extension->invoke(handler.guard, h.toPointer(), int64_t{b->arrivalPort()}, b->data(),
-                                             int64_t{b->length()});
+// Drop or Copy of it traps, since the packet is not the guard's to use. So `b` stays `h`'s packet throughout.
+bool Nic::Impl::invokeGuard(Slot &slot, const Handler &handler, PacketHandle h, PacketBuffer &b) {
+  if (Extension::Impl &x = internals(*slot.extension); x.oracle) x.setInvocationBytes(b.data(), b.length());
+  Result<int64_t> r = slot.extension->invoke(handler.guard, h.toPointer(), int64_t{b.arrivalPort()}, b.data(),
+                                             int64_t{b.length()});
   ++slot.counters.invocations;
   if (pool.heldBy(slot.owner) != 0) pool.freeAllOwnedBy(slot.owner);
   if (!r.ok()) {
@@ -441,46 +443,65 @@ bool Nic::Impl::invokeGuard(Slot &slot, const Handler &handler, PacketHandle h) 
 }
 
 // A handler holds the packet while it runs. Afterwards the dispatcher takes back the packet if it is still
-// there (not sent or dropped), and frees every copy the handler made but neither sent nor dropped.
-void Nic::Impl::invokeHandler(Slot &slot, const Handler &handler, PacketHandle h) {
-  PacketBuffer *b = pool.resolve(h);
-  pool.lend(*b, slot.owner);  // the packet stays on the dispatcher's list: no list moves on the packet path
+// there (not sent or dropped), and frees every copy the handler made but neither sent nor dropped. True if the
+// packet is still there (`b` is `h`'s, resolved by dispatch; pool.holds checks it was not freed meanwhile).
+[[gnu::always_inline]] inline bool Nic::Impl::invokeHandler(Slot &slot, const Handler &handler, PacketHandle h,
+                                                             PacketBuffer &b) {
+  pool.lend(b, slot.owner);  // the packet stays on the dispatcher's list: no list moves on the packet path
   ++slot.counters.packets;
-  slot.extension->setInvocationBytes(b->data(), b->length());
-  Outcome o = slot.extension->invoke(handler.procedure, h.toPointer(), int64_t{b->arrivalPort()}, b->data(),
-                                     int64_t{b->length()});
+  if (Extension::Impl &x = internals(*slot.extension); x.oracle) x.setInvocationBytes(b.data(), b.length());
+  Outcome o = slot.extension->invoke(handler.procedure, h.toPointer(), int64_t{b.arrivalPort()}, b.data(),
+                                     int64_t{b.length()});
   ++slot.counters.invocations;
-  if (pool.resolve(h)) pool.endLoan(*b);  // not sent or dropped: the dispatcher's again
-  if (pool.heldBy(slot.owner) != 0) {
+  const bool held = pool.holds(b, h);
+  if (held) pool.endLoan(b);  // not sent or dropped: the dispatcher's again
+  if (pool.heldBy(slot.owner) != 0) [[unlikely]] {
     uint32_t left = pool.freeAllOwnedBy(slot.owner);  // copies it made and kept
     if (o.trapped()) counters.releasedByFault += left;
     else slot.counters.copiesReclaimed += left;
   }
-  if (!o.ok()) recordFault(slot, o);
+  if (!o.ok()) [[unlikely]] recordFault(slot, o);
+  return held;
 }
 
-void Nic::Impl::dispatch(PacketHandle h) {
-  if (!pool.resolve(h)) return;
-  ++counters.received;
-  // 1. Every guard of every running extension, in dispatch order, on the packet as it arrived.
+// No guard anywhere: every handler of every running extension is selected, so they run in dispatch order
+// straight away (a handler that traps makes its extension faulted, which skips the rest of its handlers).
+// True if no handler claimed the packet.
+[[gnu::always_inline]] inline bool Nic::Impl::runHandlers(PacketHandle h, PacketBuffer &b) {
+  for (auto &slot : slots)
+    for (const Handler &handler : slot->arrived) {
+      if (slot->state != ExtensionState::Running) break;  // not running, or one of its handlers just trapped
+      if (!invokeHandler(*slot, handler, h, b)) return false;
+    }
+  return true;
+}
+
+// 1. Every guard of every running extension, in dispatch order, on the packet as it arrived. 2. The selected
+// handlers in the same order, until one of them sends or drops the packet. True if none claimed it.
+bool Nic::Impl::runSelectedHandlers(PacketHandle h, PacketBuffer &b) {
   selected.clear();
   for (auto &slot : slots) {
     for (const Handler &handler : slot->arrived) {
       if (slot->state != ExtensionState::Running) break;  // not running, or its guard just trapped
-      if (!handler.guard || invokeGuard(*slot, handler, h)) selected.push_back({slot.get(), &handler});
+      if (!handler.guard || invokeGuard(*slot, handler, h, b)) selected.push_back({slot.get(), &handler});
     }
   }
-  // 2. The selected handlers in the same order, until one of them sends or drops the packet.
-  for (const Selected &s : selected) {
-    if (!pool.resolve(h)) break;
-    if (s.slot->state == ExtensionState::Running) invokeHandler(*s.slot, *s.handler, h);
-  }
-  // 3. No one claimed it: the NIC drops it.
-  if (pool.resolve(h)) {
-    ++counters.unclaimed;
+  for (const Selected &s : selected)
+    if (s.slot->state == ExtensionState::Running && !invokeHandler(*s.slot, *s.handler, h, b)) return false;
+  return true;
+}
+
+void Nic::Impl::dispatch(PacketHandle h) {
+  PacketBuffer *b = pool.resolve(h);  // once: afterwards pool.holds(*b, h) says whether it is still there
+  if (!b) return;
+  ++counters.received;
+  bool guards = false;
+  for (const auto &slot : slots) guards |= slot->arrivedGuards;
+  if (guards ? runSelectedHandlers(h, *b) : runHandlers(h, *b)) {
+    ++counters.unclaimed;  // no one claimed it: the NIC drops it
     pool.free(h);
   }
-  if (faultsPending) applyPendingFaults();
+  if (faultsPending) [[unlikely]] applyPendingFaults();
 }
 
 void Nic::Impl::recordFault(Slot &slot, const Outcome &outcome) {

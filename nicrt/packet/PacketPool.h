@@ -127,6 +127,11 @@ public:
   // The buffer `h` names, or null if `h` is stale (freed since), out of range or not a handle at all.
   PacketBuffer* resolve(PacketHandle h);
   const PacketBuffer* resolve(PacketHandle h) const;
+  // Whether `b`, which resolve(h) returned, is still `h`'s packet (not freed since): resolve without the lookup,
+  // for a caller that keeps the buffer across calls that may free it (the dispatcher, around a handler).
+  bool holds(const PacketBuffer& b, PacketHandle h) const {
+    return b.generation_ == h.generation() && b.owner_ != PacketBuffer::kNone;
+  }
 
   // Return the buffer to the pool; every handle to it becomes stale. False (and nothing happens) if `h` does
   // not resolve, so a double free is detected, not done.
@@ -142,8 +147,8 @@ public:
 
   // Free every buffer `owner` holds (a trapped or finished invocation); returns how many.
   uint32_t freeAllOwnedBy(PacketOwner owner);
-  uint32_t heldBy(PacketOwner owner) const {
-    return owner < ownerCount_.size() ? ownerCount_[owner] : 0;
+  uint32_t heldBy(PacketOwner owner) const {  // inline: the dispatcher asks after every invocation
+    return owner < options_.owners ? ownerCount_[owner] : 0;
   }
 
   // Lend `b` (a buffer in use) to `owner` for one invocation without moving it between owner lists: it resolves as
@@ -187,7 +192,7 @@ private:
 // Inline: every runtime procedure that takes a Packet.T resolves it first.
 inline PacketBuffer* PacketPool::resolve(PacketHandle h) {
   const uint32_t index = h.index();
-  if (index >= buffers_.size()) return nullptr;
+  if (index >= options_.count) return nullptr;  // buffers_.size(), without dividing by sizeof(PacketBuffer)
   PacketBuffer& b = buffers_[index];
   if (b.generation_ != h.generation() || b.owner_ == PacketBuffer::kNone) return nullptr;
   return &b;

@@ -85,10 +85,7 @@ Extension::~Extension() {
 const std::string &Extension::module() const { return impl_->image.manifest.module; }
 const image::Image &Extension::image() const { return impl_->image; }
 Limits &Extension::limits() { return impl_->limits; }
-void Extension::setInvocationBytes(void *data, size_t size) {
-  impl_->invocationBytes = data;
-  impl_->invocationByteCount = data ? size : 0;
-}
+void Extension::setInvocationBytes(void *data, size_t size) { impl_->setInvocationBytes(data, size); }
 size_t Extension::heapUsed() const { return impl_->heap.used(); }
 int64_t Extension::fuelLeft() const { return impl_->state->fuel; }
 

@@ -204,6 +204,7 @@ LoadResult Runtime::load(const image::VerifiedImage &verified) {
   x->sink = &rt.sink;
   // The oracle checks accesses against each heap block's bounds, so its heap keeps them.
   if (oracle) x->heap.trackBlocks();
+  x->oracle = oracle;
   x->init = reinterpret_cast<void (*)(void)>(code->symbol("spx.init"));
   x->state = static_cast<spx_state *>(code->symbol("spx.state"));
   x->imageMemory = &code->dataRegions();

@@ -114,6 +114,26 @@ TEST_CASE("a guard that returns FALSE skips its handler; a dropped packet is cou
   for (const auto &f : t.one->transmitted()) CHECK(f.bytes[0] % 2 == 1);
 }
 
+TEST_CASE("a guard of a later extension runs before the handlers of earlier ones, on the packet as it arrived") {
+  TestNic t;
+  uint32_t evener = t.deploy("Evener");    // no guard: rewrites byte 0 to 0 (even)
+  uint32_t dropper = t.deploy("Dropper");  // guard: drops packets whose byte 0 is even
+  t.deploy("Forwarder");
+  for (uint32_t i = 0; i < 10; ++i) t.inject(i, static_cast<uint8_t>(i));
+  t.run();
+  t.refresh();
+  // Dropper's guard judged byte 0 before Evener rewrote it: only the packets that arrived even were dropped.
+  CHECK(t.info(evener)->counters.packets == 10);
+  CHECK(t.info(dropper)->counters.packets == 5);
+  CHECK(t.info(dropper)->counters.dropped == 5);
+  REQUIRE(t.one->transmitted().size() == 5);
+  for (const auto &f : t.one->transmitted()) {
+    CHECK(seqOf(f) % 2 == 1);
+    CHECK(f.bytes[0] == 0);  // rewritten by Evener, which ran first
+  }
+  CHECK(t.nic->pool().inUse() == 0);
+}
+
 TEST_CASE("a sent copy goes out, an unsent copy is reclaimed at the end of the invocation that made it") {
   TestNic t;
   uint32_t copier = t.deploy("Copier");

@@ -105,6 +105,31 @@ TEST_CASE("packet pool: a buffer whose generation would wrap is retired, not reu
   CHECK_FALSE(pool.allocate(kDispatcherOwner));  // buffer 0 is gone for good
 }
 
+TEST_CASE("packet pool: holds says whether a resolved buffer is still its handle's, as resolve would") {
+  PacketPool pool(small(2));
+  PacketHandle h = pool.allocate(kDispatcherOwner);
+  PacketBuffer *b = pool.resolve(h);
+  REQUIRE(b);
+  CHECK(pool.holds(*b, h));
+  pool.lend(*b, 1);  // a loan does not change whose packet it is
+  CHECK(pool.holds(*b, h));
+  REQUIRE(pool.free(h));
+  CHECK_FALSE(pool.holds(*b, h));
+  // The same buffer handed out again (most recently freed first), as a copy made by a handler would be.
+  PacketHandle again = pool.allocate(1);
+  REQUIRE(again.index() == h.index());
+  CHECK_FALSE(pool.holds(*b, h));
+  CHECK(pool.holds(*b, again));
+  // Retired at the last generation: in no one's hands, so the last handle does not hold it either.
+  REQUIRE(pool.free(again));
+  REQUIRE(pool.setGenerationForTesting(again.index(), PacketHandle::kMaxGeneration));
+  PacketHandle last = pool.allocate(kDispatcherOwner);
+  REQUIRE(last.index() == again.index());
+  REQUIRE(pool.free(last));
+  CHECK(pool.retired() == 1);
+  CHECK_FALSE(pool.holds(*b, last));
+}
+
 TEST_CASE("packet buffer: growing at the head stops at the headroom") {
   PacketPool pool(small(1));
   PacketBuffer* b = pool.resolve(pool.allocate(kDispatcherOwner));

@@ -63,8 +63,14 @@ struct Extension::Impl {
   std::vector<std::pair<void *, size_t>> scratch;
   size_t scratchBytes = 0;
   void freeScratch();
-  void *invocationBytes = nullptr;    // Extension::setInvocationBytes
+  bool oracle = false;                // the code calls spx_rt_oracle_check (spinec --oracle)
+  void *invocationBytes = nullptr;    // Extension::setInvocationBytes; only the oracle reads them
   size_t invocationByteCount = 0;
+  // Inline for the NIC's dispatcher, which sets them before every invocation of an oracle image.
+  void setInvocationBytes(void *data, size_t size) {
+    invocationBytes = data;
+    invocationByteCount = data ? size : 0;
+  }
 
   void write(std::string_view text);  // IO: passes complete lines on to the sink
   void writeLine(std::string_view line);  // Log: one whole line, after any pending partial line
