@@ -15,6 +15,12 @@ config.suffixes = [".spx", ".spi", ".test"]
 config.excludes = ["Inputs", "unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.spine_obj_root, "test")
+# Each mode (below) writes its tests' outputs under a root of its own: ctest runs lit, lit-oracle and lit-interp
+# at the same time, and the same test in two modes must not share its Output/ files.
+if lit_config.params.get("spine_oracle", "0") not in ("", "0"):
+    config.test_exec_root = os.path.join(config.spine_obj_root, "test-oracle")
+elif lit_config.params.get("spine_interp"):
+    config.test_exec_root = os.path.join(config.spine_obj_root, "test-interp")
 
 # --param spine_oracle=1: every test's spinec runs in the memory-safety oracle's mode (docs/safety.md, ctest's
 # lit-oracle); a test that cannot hold there (it checks the elision of checks, or IR) says `UNSUPPORTED: oracle`.

@@ -21,6 +21,7 @@ struct ChannelState {
   std::uint64_t nextCall = 1, nextSub = 1;
   std::uint64_t dropped = 0;
   bool closed = false;
+  std::string closedReason;
   std::shared_ptr<ErrorHandler> onError;
 };
 }  // namespace detail
@@ -68,7 +69,7 @@ Channel::CallId Channel::call(Bytes request, ReplyCallback done) {
     std::unique_lock<std::mutex> lock(state_->mutex);
     if (state_->closed) {
       lock.unlock();
-      done(Reply{{}, std::make_exception_ptr(ChannelClosed("the channel is closed"))});
+      done(Reply{{}, std::make_exception_ptr(ChannelClosed(state_->closedReason))});
       return 0;
     }
     id = state_->nextCall++;
@@ -137,14 +138,15 @@ void Channel::setErrorHandler(ErrorHandler handler) {
   state_->onError = handler ? std::make_shared<ErrorHandler>(std::move(handler)) : nullptr;
 }
 
-void Channel::close() {
+void Channel::close(const std::string &reason) {
   std::unordered_map<std::uint64_t, ReplyCallback> pending;
   {
     std::lock_guard<std::mutex> lock(state_->mutex);
+    if (!state_->closed) state_->closedReason = reason;
     state_->closed = true;
     pending.swap(state_->pending);
   }
-  for (auto &[id, done] : pending) done(Reply{{}, std::make_exception_ptr(ChannelClosed("the channel was closed"))});
+  for (auto &[id, done] : pending) done(Reply{{}, std::make_exception_ptr(ChannelClosed(reason))});
 }
 
 bool Channel::closed() const {

@@ -1,6 +1,7 @@
 // The host's end of a NIC's host channel (spine/host/HostRegion.h, include/spine/channel.h).
 #include "spine/host/HostRegion.h"
 
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,13 +40,15 @@ namespace {
 // then sleep in short steps, so an idle host costs next to nothing.
 class Backoff {
  public:
-  void pause() {
-    if (++rounds_ < 2000) return;
+  // True once it has started sleeping: the moments a waiting side may look at slower things.
+  bool pause() {
+    if (++rounds_ < 2000) return false;
     if (rounds_ < 4000) {
       std::this_thread::yield();
-      return;
+      return false;
     }
     std::this_thread::sleep_for(std::chrono::microseconds(50));
+    return true;
   }
   void reset() { rounds_ = 0; }
 
@@ -156,6 +159,14 @@ void HostRegion::send(std::uint32_t extension, const Bytes &message) {
   }
 }
 
+// Whether the watched descriptor hung up (the NIC process is gone, or closed our connection).
+bool HostRegion::nicGone() const {
+  int fd = liveness_.load(std::memory_order_acquire);
+  if (fd < 0) return false;
+  pollfd p{fd, 0, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 void HostRegion::receiveLoop() {
   Backoff backoff;
   std::vector<std::uint8_t> record;
@@ -164,7 +175,7 @@ void HostRegion::receiveLoop() {
     std::uint32_t length = 0;
     int status = spine_ring_peek(&rings_->fromNic, &payload, &length);
     if (status == SPINE_RING_EMPTY) {
-      backoff.pause();
+      if (backoff.pause() && nicGone()) break;
       continue;
     }
     if (status != SPINE_RING_OK) break;  // the NIC broke the ring's rules: nothing more can be trusted
@@ -193,7 +204,7 @@ void HostRegion::receiveLoop() {
   closed_.store(true, std::memory_order_release);
   if (!stop_.load(std::memory_order_acquire)) {
     std::lock_guard<std::mutex> lock(channelsMutex_);
-    for (auto &[id, c] : channels_) c->close();
+    for (auto &[id, c] : channels_) c->close("the NIC went away (its host channel closed)");  // calls fail now
   }
 }
 

@@ -89,6 +89,7 @@ class RemoteNic final : public Nic {
       std::string error;
       region_ = HostRegion::map(fd, error);
       if (!region_) throw NicError("NIC " + name_ + ": " + error);
+      region_->watchLiveness(fd_);  // the control connection hangs up when spine-nic dies: calls fail at once
     }
     return region_->channel(id);
   }

@@ -16,6 +16,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <string>
 
 namespace spine::host {
 
@@ -82,7 +83,9 @@ public:
   void setErrorHandler(ErrorHandler handler);
 
   // Fails every pending call with ChannelClosed; later calls fail the same way. Idempotent.
-  void close();
+  void close() { close("the channel was closed"); }
+  // The same, with the reason the failed calls' ChannelClosed carries ("the NIC went away").
+  void close(const std::string &reason);
   bool closed() const;
   std::size_t pendingCalls() const;
   // Replies that arrived for no pending call (timed out or cancelled), and events nobody subscribed to.

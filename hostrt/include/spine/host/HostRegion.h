@@ -41,6 +41,11 @@ class HostRegion {
   HostRegion(const HostRegion &) = delete;
   HostRegion &operator=(const HostRegion &) = delete;
 
+  // A descriptor that hangs up when the NIC goes away (spine-nic's control connection): the receive thread
+  // watches it while idle, and then closes every channel, failing pending calls with ChannelClosed instead of
+  // letting them wait for their timeout. Not owned.
+  void watchLiveness(int fd) { liveness_.store(fd, std::memory_order_release); }
+
   // The channel to extension `extension` (made on first use; the same one afterwards).
   Channel &channel(std::uint32_t extension);
   // Stops the receive thread and closes every channel (pending calls fail with ChannelClosed). Idempotent.
@@ -57,6 +62,7 @@ class HostRegion {
   bool start(void *region, std::uint64_t bytes, std::string &error);
   void send(std::uint32_t extension, const Bytes &message);
   void receiveLoop();
+  bool nicGone() const;
 
   int fd_ = -1;
   void *mapped_ = nullptr;  // what map() mapped (unmapped at the end); null for attach()
@@ -66,6 +72,7 @@ class HostRegion {
   mutable std::mutex channelsMutex_;
   std::map<std::uint32_t, std::unique_ptr<ExtensionChannel>> channels_;
   std::atomic<bool> stop_{false}, closed_{false};
+  std::atomic<int> liveness_{-1};
   std::atomic<std::uint64_t> sent_{0}, received_{0}, unrouted_{0}, waitsFull_{0};
   std::thread receiver_;
 };
