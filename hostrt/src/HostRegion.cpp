@@ -9,9 +9,12 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <algorithm>
 #include <vector>
 
 #include "spine/channel.h"
+#include "spine/nicrt/Runtime.h"
+#include "spine/wire.h"
 
 namespace spine::host {
 
@@ -91,6 +94,8 @@ bool HostRegion::start(void *region, std::uint64_t bytes, std::string &error) {
   }
   rings_ = std::make_unique<Rings>();
   auto *base = static_cast<std::uint8_t *>(region);
+  buffers_ = base + h.buffers_offset;
+  buffersBytes_ = h.buffers_bytes;
   if (spine_ring_attach_producer(&rings_->toNic, base + h.to_nic_offset, bytes - h.to_nic_offset) != SPINE_RING_OK ||
       spine_ring_attach_consumer(&rings_->fromNic, base + h.to_host_offset, bytes - h.to_host_offset) !=
           SPINE_RING_OK) {
@@ -129,7 +134,7 @@ HostRegionCounters HostRegion::counters() const {
   return {sent_.load(), received_.load(), unrouted_.load(), waitsFull_.load()};
 }
 
-void HostRegion::send(std::uint32_t extension, const Bytes &message) {
+void HostRegion::send(std::uint32_t extension, const Bytes &message, std::uint32_t kind) {
   if (message.size() > UINT32_MAX - SPINE_CHANNEL_ENVELOPE)
     throw Error("message of " + std::to_string(message.size()) + " bytes is too large for the host channel");
   auto length = static_cast<std::uint32_t>(SPINE_CHANNEL_ENVELOPE + message.size());
@@ -142,8 +147,8 @@ void HostRegion::send(std::uint32_t extension, const Bytes &message) {
     int status = spine_ring_reserve(&rings_->toNic, length, &at);
     if (status == SPINE_RING_OK) {
       auto *p = static_cast<std::uint8_t *>(at);
-      spine_channel_envelope_store(p, extension);
-      std::memcpy(p + SPINE_CHANNEL_ENVELOPE, message.data(), message.size());
+      spine_channel_envelope_store_kind(p, extension, kind);
+      if (!message.empty()) std::memcpy(p + SPINE_CHANNEL_ENVELOPE, message.data(), message.size());
       spine_ring_commit(&rings_->toNic);
       sent_.fetch_add(1, std::memory_order_relaxed);
       return;
@@ -189,6 +194,15 @@ void HostRegion::receiveLoop() {
       continue;
     }
     std::uint32_t extension = spine_channel_envelope_extension(record.data());
+    if (spine_channel_envelope_kind(record.data()) == SPINE_CHANNEL_BUFFER_ACK) {
+      if (record.size() >= SPINE_CHANNEL_ENVELOPE + 12) {
+        std::lock_guard<std::mutex> lock(buffersMutex_);
+        acks_[spine_wire_load_le(record.data() + SPINE_CHANNEL_ENVELOPE, 8)] =
+            static_cast<std::uint32_t>(spine_wire_load_le(record.data() + SPINE_CHANNEL_ENVELOPE + 8, 4));
+      }
+      ackArrived_.notify_all();
+      continue;
+    }
     ExtensionChannel *target = nullptr;
     {
       std::lock_guard<std::mutex> lock(channelsMutex_);
@@ -206,6 +220,68 @@ void HostRegion::receiveLoop() {
     std::lock_guard<std::mutex> lock(channelsMutex_);
     for (auto &[id, c] : channels_) c->close("the NIC went away (its host channel closed)");  // calls fail now
   }
+}
+
+HostBuffer HostRegion::allocateBuffer(std::size_t size) {
+  std::uint64_t want = (std::max<std::uint64_t>(size, 1) + 63) / 64 * 64;
+  std::lock_guard<std::mutex> lock(buffersMutex_);
+  std::uint64_t at = 0;
+  for (const auto &[offset, length] : taken_) {
+    if (offset - at >= want) break;
+    at = offset + length;
+  }
+  if (want > buffersBytes_ || at > buffersBytes_ - want)
+    throw Error("no room for an application buffer of " + std::to_string(size) + " bytes in the host channel's " +
+                std::to_string(buffersBytes_) + "-byte buffers part");
+  taken_[at] = want;
+  return HostBuffer{nextBufferId_++, buffers_ + at, size, at};
+}
+
+void HostRegion::freeBuffer(const HostBuffer &buffer) {
+  std::lock_guard<std::mutex> lock(buffersMutex_);
+  taken_.erase(buffer.offset);
+}
+
+void HostRegion::bufferRecord(std::uint32_t extension, std::uint32_t kind, const HostBuffer &buffer) {
+  Bytes body(kind == SPINE_CHANNEL_REGISTER ? 24 : 8);
+  spine_wire_store_le(body.data(), buffer.id, 8);
+  if (kind == SPINE_CHANNEL_REGISTER) {
+    spine_wire_store_le(body.data() + 8, buffer.offset, 8);
+    spine_wire_store_le(body.data() + 16, buffer.size, 8);
+  }
+  send(extension, body, kind);
+  std::unique_lock<std::mutex> lock(buffersMutex_);
+  if (!ackArrived_.wait_for(lock, std::chrono::seconds(10), [&] { return acks_.count(buffer.id) || closed(); }))
+    throw Timeout("the NIC did not answer the buffer registration within 10 s");
+  if (!acks_.count(buffer.id)) throw ChannelClosed("the host channel closed");
+  std::uint32_t status = acks_[buffer.id];
+  acks_.erase(buffer.id);
+  switch (status) {
+    case SPINE_CHANNEL_BUFFER_OK: return;
+    case SPINE_CHANNEL_BUFFER_NO_EXTENSION: throw Error("no extension " + std::to_string(extension) + " is running");
+    case SPINE_CHANNEL_BUFFER_OUT_OF_RANGE: throw Error("the buffer does not lie in the region's buffers part");
+    default: throw Error("the NIC refused buffer " + std::to_string(buffer.id) + " (its number taken or unknown)");
+  }
+}
+
+void HostRegion::registerBuffer(std::uint32_t extension, const HostBuffer &buffer) {
+  bufferRecord(extension, SPINE_CHANNEL_REGISTER, buffer);
+}
+
+void HostRegion::unregisterBuffer(std::uint32_t extension, const HostBuffer &buffer) {
+  bufferRecord(extension, SPINE_CHANNEL_UNREGISTER, buffer);
+}
+
+// Buffer.Notify arrives as an event of interface Buffer, index 0: the buffer's id, then the length (u64 each).
+Subscription HostRegion::onBufferReady(std::uint32_t extension,
+                                       std::function<void(std::uint64_t id, std::uint64_t length)> ready) {
+  std::uint64_t buffer = 0;
+  for (const auto &i : nicrt::Runtime::exportedInterfaces())  // the stdlib this hostrt was built with
+    if (i.name == "Buffer") buffer = i.fingerprint;
+  return channel(extension).subscribe(buffer, 0, [ready](const std::uint8_t *message, std::size_t size) {
+    if (size < SPINE_WIRE_HEADER_SIZE + 16) throw BadMessage("Buffer.Notify", SPINE_WIRE_HEADER_SIZE, "payload too short");
+    ready(spine_wire_load_le(message + SPINE_WIRE_HEADER_SIZE, 8), spine_wire_load_le(message + SPINE_WIRE_HEADER_SIZE + 8, 8));
+  });
 }
 
 }  // namespace spine::host

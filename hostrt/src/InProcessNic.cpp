@@ -57,7 +57,7 @@ class InProcessNic final : public Nic {
       if (nic_->addPort(std::move(port)) == UINT32_MAX) throw NicError("port " + spec + ": a NIC has at most 16 ports");
     }
     std::string error;
-    channel_ = nicrt::HostChannel::create(o.requestSlots, o.replySlots, error);
+    channel_ = nicrt::HostChannel::create(o.requestSlots, o.replySlots, o.bufferBytes, error);
     if (!channel_) throw NicError(error);
     nic_->attachHostChannel(channel_.get());
     nic_->setHostAttached(true);
@@ -117,6 +117,15 @@ class InProcessNic final : public Nic {
     trusted_.push_back(*key);
   }
   Channel &channel(std::uint32_t id) override { return region_->channel(id); }
+  HostRegion &region() override { return *region_; }
+  std::uint32_t addPort(const std::string &spec) override {
+    std::string error;
+    std::unique_ptr<nicrt::Port> port = nicrt::openPort(spec, error);
+    if (!port) throw NicError("port " + spec + ": " + error);
+    std::uint32_t n = onCore([&] { return nic_->addPort(std::move(port)); });
+    if (n == UINT32_MAX) throw NicError("port " + spec + ": a NIC has at most 16 ports");
+    return n;
+  }
   const std::string &name() const override { return name_; }
 
  private:

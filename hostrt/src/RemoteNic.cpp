@@ -77,7 +77,13 @@ class RemoteNic final : public Nic {
   std::vector<std::string> logs(std::size_t lines) override { return checked(command("logs " + std::to_string(lines))); }
   void trust(const std::string &publicKeyPath) override { checked(command("trust " + publicKeyPath)); }
 
-  Channel &channel(std::uint32_t id) override {
+  Channel &channel(std::uint32_t id) override { return hostRegion().channel(id); }
+  HostRegion &region() override { return hostRegion(); }
+  std::uint32_t addPort(const std::string &spec) override {
+    throw NicError("NIC " + name_ + ": spine-nic's ports are fixed at its start (--port); cannot add " + spec);
+  }
+  // The host channel's region, taken from spine-nic on first use.
+  HostRegion &hostRegion() {
     std::lock_guard<std::mutex> lock(regionMutex_);
     if (!region_) {
       int fd = -1;
@@ -91,7 +97,7 @@ class RemoteNic final : public Nic {
       if (!region_) throw NicError("NIC " + name_ + ": " + error);
       region_->watchLiveness(fd_);  // the control connection hangs up when spine-nic dies: calls fail at once
     }
-    return region_->channel(id);
+    return *region_;
   }
   const std::string &name() const override { return name_; }
 

@@ -11,7 +11,8 @@
 
 namespace spine::nicrt {
 
-std::unique_ptr<HostChannel> HostChannel::create(uint32_t toNicSlots, uint32_t toHostSlots, std::string &error) {
+std::unique_ptr<HostChannel> HostChannel::create(uint32_t toNicSlots, uint32_t toHostSlots, uint64_t bufferBytes,
+                                                 std::string &error) {
   auto powerOfTwo = [](uint32_t n) { return n >= SPINE_RING_MIN_SLOTS && n <= SPINE_RING_MAX_SLOTS && !(n & (n - 1)); };
   if (!powerOfTwo(toNicSlots) || !powerOfTwo(toHostSlots)) {
     error = "host channel ring slots must be powers of two from " + std::to_string(SPINE_RING_MIN_SLOTS) + " to " +
@@ -20,7 +21,11 @@ std::unique_ptr<HostChannel> HostChannel::create(uint32_t toNicSlots, uint32_t t
     return nullptr;
   }
   std::unique_ptr<HostChannel> c(new HostChannel);
-  c->bytes_ = spine_channel_region_bytes(toNicSlots, toHostSlots);
+  if (bufferBytes > (uint64_t{1} << 40)) {
+    error = "application buffers of " + std::to_string(bufferBytes) + " bytes: at most 1 TiB";
+    return nullptr;
+  }
+  c->bytes_ = spine_channel_region_bytes(toNicSlots, toHostSlots, bufferBytes);
   c->fd_ = ::memfd_create("spine-host-channel", MFD_CLOEXEC);
   if (c->fd_ < 0 || ::ftruncate(c->fd_, static_cast<off_t>(c->bytes_)) != 0) {
     error = std::string("cannot create the host channel's shared region: ") + std::strerror(errno);
@@ -32,7 +37,8 @@ std::unique_ptr<HostChannel> HostChannel::create(uint32_t toNicSlots, uint32_t t
     error = std::string("cannot map the host channel's shared region: ") + std::strerror(errno);
     return nullptr;
   }
-  if (spine_channel_init(c->region_, c->bytes_, toNicSlots, toHostSlots) != SPINE_RING_OK || !c->attach(error))
+  if (spine_channel_init(c->region_, c->bytes_, toNicSlots, toHostSlots, bufferBytes) != SPINE_RING_OK ||
+      !c->attach(error))
     return nullptr;
   return c;
 }
@@ -64,7 +70,7 @@ void HostChannel::reset() {
   counters_.corrupt = false;
 }
 
-bool HostChannel::take(uint32_t &extension, std::vector<uint8_t> &message) {
+bool HostChannel::take(Record &out) {
   for (;;) {
     if (counters_.corrupt) return false;
     const void *payload = nullptr;
@@ -79,26 +85,36 @@ bool HostChannel::take(uint32_t &extension, std::vector<uint8_t> &message) {
     // Copied out before anything looks at it: the host may go on writing the shared slots.
     std::vector<uint8_t> record(static_cast<const uint8_t *>(payload), static_cast<const uint8_t *>(payload) + length);
     spine_ring_release(&fromHost_);
-    if (record.size() < SPINE_CHANNEL_ENVELOPE + SPINE_WIRE_HEADER_SIZE || record[4] | record[5] | record[6] | record[7]) {
-      ++counters_.refused;  // no message to answer, or an envelope from another version
+    uint32_t kind = record.size() >= SPINE_CHANNEL_ENVELOPE ? spine_channel_envelope_kind(record.data()) : UINT32_MAX;
+    size_t least = kind == SPINE_CHANNEL_MESSAGE      ? SPINE_WIRE_HEADER_SIZE
+                   : kind == SPINE_CHANNEL_REGISTER   ? 24
+                   : kind == SPINE_CHANNEL_UNREGISTER ? 8
+                                                      : SIZE_MAX;
+    if (least == SIZE_MAX || record.size() < SPINE_CHANNEL_ENVELOPE + least) {
+      ++counters_.refused;  // an unknown kind, or too short to answer
       continue;
     }
-    extension = spine_channel_envelope_extension(record.data());
-    message.assign(record.begin() + SPINE_CHANNEL_ENVELOPE, record.end());
+    out.extension = spine_channel_envelope_extension(record.data());
+    out.kind = kind;
+    out.body.assign(record.begin() + SPINE_CHANNEL_ENVELOPE, record.end());
     return true;
   }
 }
 
-uint8_t *HostChannel::reserve(uint32_t extension, uint64_t messageBytes) {
-  if (messageBytes > spine_ring_max_payload(toHost_.slot_count) - SPINE_CHANNEL_ENVELOPE) return nullptr;
+std::span<uint8_t> HostChannel::buffer(uint64_t offset, uint64_t size) const {
+  if (size == 0 || offset > layout_.buffers_bytes || size > layout_.buffers_bytes - offset) return {};
+  return {static_cast<uint8_t *>(region_) + layout_.buffers_offset + offset, static_cast<size_t>(size)};
+}
+
+uint8_t *HostChannel::reserve(uint32_t extension, uint64_t bytes, uint32_t kind) {
+  if (bytes > spine_ring_max_payload(toHost_.slot_count) - SPINE_CHANNEL_ENVELOPE) return nullptr;
   void *payload = nullptr;
-  if (spine_ring_reserve(&toHost_, static_cast<uint32_t>(messageBytes + SPINE_CHANNEL_ENVELOPE), &payload) !=
-      SPINE_RING_OK) {
+  if (spine_ring_reserve(&toHost_, static_cast<uint32_t>(bytes + SPINE_CHANNEL_ENVELOPE), &payload) != SPINE_RING_OK) {
     ++counters_.full;
     return nullptr;
   }
   auto *p = static_cast<uint8_t *>(payload);
-  spine_channel_envelope_store(p, extension);
+  spine_channel_envelope_store_kind(p, extension, kind);
   return p + SPINE_CHANNEL_ENVELOPE;
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,13 @@ struct HostChannelCounters {
 
 class HostChannel {
  public:
-  // A new region of its own (a memfd, so that another process can map it) with rings of these slot counts.
-  static std::unique_ptr<HostChannel> create(uint32_t toNicSlots, uint32_t toHostSlots, std::string &error);
+  // A new region of its own (a memfd, so that another process can map it) with rings of these slot counts and
+  // `bufferBytes` (rounded up to pages) for application buffers.
+  static std::unique_ptr<HostChannel> create(uint32_t toNicSlots, uint32_t toHostSlots, uint64_t bufferBytes,
+                                             std::string &error);
+  static std::unique_ptr<HostChannel> create(uint32_t toNicSlots, uint32_t toHostSlots, std::string &error) {
+    return create(toNicSlots, toHostSlots, 0, error);
+  }
   ~HostChannel();
   HostChannel(const HostChannel &) = delete;
   HostChannel &operator=(const HostChannel &) = delete;
@@ -41,13 +47,23 @@ class HostChannel {
   // Empties both rings for a new host (the previous one detached): what it left unread is dropped.
   void reset();
 
-  // The next request: its extension and the message, copied out of shared memory. False when there is none,
-  // or the ring is corrupt (counters().corrupt, and no record is read again until reset()).
-  bool take(uint32_t &extension, std::vector<uint8_t> &message);
+  // A record from the host: its envelope and body, copied out of shared memory.
+  struct Record {
+    uint32_t extension = 0;
+    uint32_t kind = SPINE_CHANNEL_MESSAGE;
+    std::vector<uint8_t> body;
+  };
+  // The next record. False when there is none, or the ring is corrupt (counters().corrupt, and no record is read
+  // again until reset()). A record of an unknown kind, or a message shorter than its header, is refused here.
+  bool take(Record &record);
 
-  // Room in the host's ring for a message of `messageBytes` from `extension`: where to write it, or nullptr when
-  // the ring is full now (or the message can never fit). commit() publishes it.
-  uint8_t *reserve(uint32_t extension, uint64_t messageBytes);
+  // The application buffer [offset, offset + size) of the buffers part, or an empty span when it is not wholly
+  // inside it (the host's numbers are not trusted).
+  std::span<uint8_t> buffer(uint64_t offset, uint64_t size) const;
+
+  // Room in the host's ring for a record of `bytes` from `extension` (a message unless `kind` says otherwise):
+  // where to write it, or nullptr when the ring is full now (or it can never fit). commit() publishes it.
+  uint8_t *reserve(uint32_t extension, uint64_t bytes, uint32_t kind = SPINE_CHANNEL_MESSAGE);
   void commit();
   uint64_t room() const;  // messages of the smallest size that fit now (Host.Room)
 

@@ -202,6 +202,9 @@ class Nic {
   // back to the host queue). poll() serves up to 64 requests per round, between packets; a reply the host's
   // ring has no room for waits, and no request is taken meanwhile, so nothing accepted is lost.
   void attachHostChannel(HostChannel *channel);
+  // The host detached: application buffers it registered through the channel are revoked, replies waiting for
+  // it dropped, and both rings emptied for the next host.
+  void resetHostChannel();
   const HostChannel *hostChannel() const;
 
   // The messages extensions sent to the host (events, wire format of docs/messages.md), oldest first, taken

@@ -186,6 +186,9 @@ int main(int argc, char **argv) {
   app.add_option("--stack", options.limits.stackBytes, "Stack of each invocation, in bytes")->capture_default_str();
   app.add_option("--heap", options.limits.heapBytes, "Heap quota of each extension, in bytes")->capture_default_str();
   uint32_t toNicSlots = 1024, toHostSlots = 4096;
+  uint64_t bufferBytes = 16 << 20;
+  app.add_option("--buffer-bytes", bufferBytes, "Bytes of the host channel's region for application buffers")
+      ->capture_default_str();
   app.add_option("--request-slots", toNicSlots, "64-byte slots of the host channel's ring of requests (a power of two)")
       ->capture_default_str();
   app.add_option("--reply-slots", toHostSlots,
@@ -262,7 +265,7 @@ int main(int argc, char **argv) {
   // The host channel's shared region (docs/spine-nic.md, "The host channel"): one per NIC, handed to one host
   // connection at a time by the control command "channel".
   std::string channelError;
-  std::unique_ptr<nicrt::HostChannel> channel = nicrt::HostChannel::create(toNicSlots, toHostSlots, channelError);
+  std::unique_ptr<nicrt::HostChannel> channel = nicrt::HostChannel::create(toNicSlots, toHostSlots, bufferBytes, channelError);
   if (!channel) {
     std::fprintf(stderr, "spine-nic: error: --request-slots/--reply-slots: %s\n", channelError.c_str());
     return 2;
@@ -312,7 +315,7 @@ int main(int argc, char **argv) {
       if (client != channelHolder) return;
       channelHolder = 0;
       nic.setHostAttached(false);
-      channel->reset();
+      nic.resetHostChannel();
     });
   }
 

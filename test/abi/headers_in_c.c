@@ -36,11 +36,12 @@ int main(void) {
     void *r = (void *)(((uintptr_t)region + SPINE_CHANNEL_PAGE - 1) & ~(uintptr_t)(SPINE_CHANNEL_PAGE - 1));
     struct spine_channel_header ch;
     uint8_t envelope[SPINE_CHANNEL_ENVELOPE];
-    if (spine_channel_region_bytes(4, 4) != 3 * SPINE_CHANNEL_PAGE) return 10;
-    if (spine_channel_init(r, 3 * SPINE_CHANNEL_PAGE, 4, 4) != SPINE_RING_OK) return 11;
+    if (spine_channel_region_bytes(4, 4, 0) != 3 * SPINE_CHANNEL_PAGE) return 10;
+    if (spine_channel_init(r, 3 * SPINE_CHANNEL_PAGE, 4, 4, 0) != SPINE_RING_OK) return 11;
     if (spine_channel_check(r, 3 * SPINE_CHANNEL_PAGE, &ch) != SPINE_RING_OK || ch.to_host_slots != 4) return 12;
     spine_channel_envelope_store(envelope, 0x01020304u);
     if (spine_channel_envelope_extension(envelope) != 0x01020304u || envelope[0] != 4) return 13;
+    if (spine_channel_envelope_kind(envelope) != SPINE_CHANNEL_MESSAGE) return 14;
   }
   return 0;
 }

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -22,6 +24,15 @@
 #include "spine/host/Channel.h"
 
 namespace spine::host {
+
+// An application buffer in the region's buffers part (include/spine/channel.h): host memory an extension may
+// write packet data straight into once registered for it. `id` is the host's number for it.
+struct HostBuffer {
+  std::uint64_t id = 0;
+  std::uint8_t *data = nullptr;
+  std::size_t size = 0;
+  std::uint64_t offset = 0;  // in the buffers part
+};
 
 struct HostRegionCounters {
   std::uint64_t sent = 0;       // requests put in the NIC's ring
@@ -46,6 +57,16 @@ class HostRegion {
   // letting them wait for their timeout. Not owned.
   void watchLiveness(int fd) { liveness_.store(fd, std::memory_order_release); }
 
+  // Application buffers. allocateBuffer carves `size` bytes out of the buffers part (first fit, 64-byte aligned;
+  // throws Error when none is left); registerBuffer registers one for `extension`, which gets Buffer.Registered,
+  // and waits for the NIC's answer (throws Error naming the NIC's reason); onBufferReady calls `ready(id,
+  // length)` for every Buffer.Notify of `extension`, on the receive thread.
+  HostBuffer allocateBuffer(std::size_t size);
+  void freeBuffer(const HostBuffer &buffer);
+  void registerBuffer(std::uint32_t extension, const HostBuffer &buffer);
+  void unregisterBuffer(std::uint32_t extension, const HostBuffer &buffer);
+  Subscription onBufferReady(std::uint32_t extension, std::function<void(std::uint64_t id, std::uint64_t length)> ready);
+
   // The channel to extension `extension` (made on first use; the same one afterwards).
   Channel &channel(std::uint32_t extension);
   // Stops the receive thread and closes every channel (pending calls fail with ChannelClosed). Idempotent.
@@ -60,7 +81,8 @@ class HostRegion {
   class ExtensionChannel;
   HostRegion() = default;
   bool start(void *region, std::uint64_t bytes, std::string &error);
-  void send(std::uint32_t extension, const Bytes &message);
+  void send(std::uint32_t extension, const Bytes &message, std::uint32_t kind = 0);
+  void bufferRecord(std::uint32_t extension, std::uint32_t kind, const HostBuffer &buffer);
   void receiveLoop();
   bool nicGone() const;
 
@@ -73,6 +95,14 @@ class HostRegion {
   std::map<std::uint32_t, std::unique_ptr<ExtensionChannel>> channels_;
   std::atomic<bool> stop_{false}, closed_{false};
   std::atomic<int> liveness_{-1};
+  // The buffers part, and what of it is taken (offset -> size).
+  std::uint8_t *buffers_ = nullptr;
+  std::uint64_t buffersBytes_ = 0;
+  std::mutex buffersMutex_;
+  std::map<std::uint64_t, std::uint64_t> taken_;
+  std::uint64_t nextBufferId_ = 1;
+  std::map<std::uint64_t, std::uint32_t> acks_;  // the NIC's answers by buffer id, until taken
+  std::condition_variable ackArrived_;
   std::atomic<std::uint64_t> sent_{0}, received_{0}, unrouted_{0}, waitsFull_{0};
   std::thread receiver_;
 };

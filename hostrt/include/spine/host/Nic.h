@@ -19,6 +19,7 @@
 
 #include "spine/host/Channel.h"
 #include "spine/host/Errors.h"
+#include "spine/host/HostRegion.h"
 
 namespace spine::host {
 
@@ -72,6 +73,7 @@ struct InProcessOptions {
   std::uint64_t fuel = 0;                // 0: the runtime's defaults
   std::uint64_t heapBytes = 0;
   std::uint32_t requestSlots = 1024, replySlots = 4096;  // the host channel's rings
+  std::uint64_t bufferBytes = 16 << 20;                  // its part for application buffers
 };
 
 class Nic {
@@ -101,6 +103,11 @@ class Nic {
 
   // The channel to extension `id`, for the generated stubs (valid while this Nic lives).
   virtual Channel &channel(std::uint32_t id) = 0;
+  // The host channel's region: application buffers (allocateBuffer, registerBuffer, onBufferReady).
+  virtual HostRegion &region() = 0;
+  // Adds a port (a spec as spine-nic's --port) to an in-process NIC, e.g. once its extensions and buffers are
+  // ready; its number. spine-nic's ports are fixed at its start: NicError.
+  virtual std::uint32_t addPort(const std::string &spec) = 0;
   virtual const std::string &name() const = 0;
 
  protected:
