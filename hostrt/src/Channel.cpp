@@ -1,5 +1,6 @@
 #include "spine/host/Channel.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
@@ -7,6 +8,9 @@
 #include <vector>
 
 namespace spine::host {
+namespace {
+constexpr std::chrono::microseconds kSpinBeforeSleep{50};
+}  // namespace
 
 namespace detail {
 struct ChannelState {
@@ -102,6 +106,7 @@ Bytes Channel::callBlocking(Bytes request, std::chrono::nanoseconds timeout) {
     std::mutex mutex;
     std::condition_variable cv;
     bool done = false;
+    std::atomic<bool> arrived{false};  // set after `done`, so a spinning caller may skip the condition variable
     Reply reply;
   };
   auto w = std::make_shared<Wait>();
@@ -109,8 +114,14 @@ Bytes Channel::callBlocking(Bytes request, std::chrono::nanoseconds timeout) {
     std::lock_guard<std::mutex> lock(w->mutex);
     w->reply = std::move(r);
     w->done = true;
+    w->arrived.store(true, std::memory_order_release);
     w->cv.notify_one();
   });
+  // A reply through shared-memory rings usually comes within microseconds: spin briefly before sleeping on the
+  // condition variable, whose wake-up alone costs more than the whole round trip.
+  auto spinUntil = std::chrono::steady_clock::now() + std::min<std::chrono::nanoseconds>(timeout, kSpinBeforeSleep);
+  while (!w->arrived.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < spinUntil) {
+  }
   std::unique_lock<std::mutex> lock(w->mutex);
   if (!w->cv.wait_for(lock, timeout, [&] { return w->done; })) {
     lock.unlock();

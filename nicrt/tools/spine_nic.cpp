@@ -321,16 +321,24 @@ int main(int argc, char **argv) {
 
   std::signal(SIGTERM, onSignal);
   std::signal(SIGINT, onSignal);
-  uint32_t round = 0;
+  uint32_t round = 0, idleRounds = 0;
+  constexpr uint32_t kSpinRounds = 20000;  // a millisecond or so of polling
   while (!gStop) {
     if (exitOnEof && nic.inputsEnded()) break;
     bool busy = nic.poll();
-    // The control socket costs a system call: look at it every 256 busy rounds, and whenever idle.
-    if (control && (!busy || (++round & 255) == 0)) control->poll();
-    if (!busy) {
+    // The control socket costs a system call: look at it every 256 rounds, and in every round once idle long
+    // enough to sleep.
+    if (control && ((++round & 255) == 0 || idleRounds > kSpinRounds)) control->poll();
+    if (busy) {
+      idleRounds = 0;
+    } else {
       if (exitOnEof && nic.inputsEnded()) break;
-      struct timespec pause = {0, 200'000};  // idle: a real NIC core would wait for its rings
-      nanosleep(&pause, nullptr);
+      // Idle: keep polling for a while (a host's next request usually follows within microseconds), then sleep
+      // in short steps. A real NIC core would wait for a doorbell on its rings.
+      if (++idleRounds > kSpinRounds) {
+        struct timespec pause = {0, 200'000};
+        nanosleep(&pause, nullptr);
+      }
     }
   }
   bool flushed = nic.flush();
