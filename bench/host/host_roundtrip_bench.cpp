@@ -155,6 +155,21 @@ void row(const char *what, const Stats &s, const Stats &raw) {
   std::printf("  %-34s median %9.0f ns  p99 %9.0f ns   %6.1fx raw\n", what, s.median, s.p99, s.median / raw.median);
 }
 
+// The stubs' round trips and throughput through `channel`, printed as rows labelled `where`; false (said) if a
+// result came back wrong.
+bool measureStubs(const char *where, spine::host::Channel &channel, int n, int nThroughput, const Stats &raw,
+                  Stats &out) {
+  spine_gen::Ping::PingClient client(channel);
+  double perSecond = 0;
+  if (!stubsRoundTrip(client, n, out) || !throughput(client, nThroughput, 256, perSecond)) {
+    std::fprintf(stderr, "host-roundtrip-bench: a Ping came back wrong (%s)\n", where);
+    return false;
+  }
+  row((std::string("stubs, ") + where).c_str(), out, raw);
+  std::printf("  %-34s %9.0f calls/s (256 in flight)\n", (std::string("throughput, ") + where).c_str(), perSecond);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -171,31 +186,15 @@ int main(int argc, char **argv) {
     o.trustedKeys = {HOST_BENCH_KEY};
     auto nic = spine::host::Nic::inProcess(o);
     uint32_t id = nic->deploy(std::string(HOST_BENCH_DIR) + "/ping.spxo");
-    spine_gen::Ping::PingClient client(nic->channel(id));
-    Stats inProcess;
-    double perSecond = 0;
-    if (!stubsRoundTrip(client, n, inProcess) || !throughput(client, nThroughput, 256, perSecond)) {
-      std::fprintf(stderr, "host-roundtrip-bench: a Ping came back wrong (in-process)\n");
-      return 1;
-    }
-    row("stubs, in-process NIC", inProcess, raw);
-    std::printf("  %-34s %9.0f calls/s (256 in flight)\n", "throughput, in-process NIC", perSecond);
-
+    Stats inProcess, daemon;
+    if (!measureStubs("in-process NIC", nic->channel(id), n, nThroughput, raw, inProcess)) return 1;
     NicProcess p;
     if (!p.start()) {
       std::fprintf(stderr, "host-roundtrip-bench: spine-nic did not start\n");
       return 1;
     }
     auto remote = spine::host::Nic::connect(p.socket);
-    spine_gen::Ping::PingClient remoteClient(remote->channel(1));
-    Stats daemon;
-    double remotePerSecond = 0;
-    if (!stubsRoundTrip(remoteClient, n, daemon) || !throughput(remoteClient, nThroughput, 256, remotePerSecond)) {
-      std::fprintf(stderr, "host-roundtrip-bench: a Ping came back wrong (spine-nic)\n");
-      return 1;
-    }
-    row("stubs, spine-nic process", daemon, raw);
-    std::printf("  %-34s %9.0f calls/s (256 in flight)\n", "throughput, spine-nic process", remotePerSecond);
+    if (!measureStubs("spine-nic process", remote->channel(1), n, nThroughput, raw, daemon)) return 1;
     std::printf("ratios (medians): stubs/raw %.2f in-process, %.2f spine-nic (goal <= 1.5); socket/stubs %.2f "
                 "in-process, %.2f spine-nic (the brief: stubs >= 10x faster than the socket)\n",
                 inProcess.median / raw.median, daemon.median / raw.median, sock.median / inProcess.median,

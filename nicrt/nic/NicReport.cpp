@@ -9,8 +9,9 @@ namespace {
 
 using ull = unsigned long long;
 
-std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string format(const char *fmt, ...) {
+}  // namespace
+
+std::string formatLine(const char *fmt, ...) {
   char buf[1024];
   va_list ap;
   va_start(ap, fmt);
@@ -19,35 +20,33 @@ std::string format(const char *fmt, ...) {
   return buf;
 }
 
-}  // namespace
-
 
 std::vector<std::string> counterLines(const std::string &name, Nic &nic) {
   std::vector<std::string> lines;
   const NicCounters &c = nic.counters();
-  lines.push_back(format("spine-nic %s: received %llu, sent %llu, dropped %llu, unclaimed %llu, sent to a missing "
+  lines.push_back(formatLine("spine-nic %s: received %llu, sent %llu, dropped %llu, unclaimed %llu, sent to a missing "
                          "port %llu, released by faults %llu",
                          name.c_str(), ull(c.received), ull(c.sent), ull(c.dropped), ull(c.unclaimed),
                          ull(c.sentToMissingPort), ull(c.releasedByFault)));
-  lines.push_back(format("  pool: %u buffers in use of %u, %u retired", nic.pool().inUse(), nic.pool().capacity(),
+  lines.push_back(formatLine("  pool: %u buffers in use of %u, %u retired", nic.pool().inUse(), nic.pool().capacity(),
                          nic.pool().retired()));
   for (size_t i = 0; i < nic.portCount(); ++i) {
     const Port &p = *nic.port(static_cast<uint32_t>(i));
     const PortCounters &pc = p.counters();
-    lines.push_back(format("  port %zu %s: rx %llu packets %llu bytes, tx %llu packets %llu bytes, drops %llu, "
+    lines.push_back(formatLine("  port %zu %s: rx %llu packets %llu bytes, tx %llu packets %llu bytes, drops %llu, "
                            "errors %llu",
                            i, p.name().c_str(), ull(pc.rxPackets), ull(pc.rxBytes), ull(pc.txPackets),
                            ull(pc.txBytes), ull(pc.drops), ull(pc.errors)));
   }
   if (const HostChannel *ch = nic.hostChannel()) {
     const HostChannelCounters &hc = ch->counters();
-    lines.push_back(format("  host channel: %llu requests taken, %llu refused, %llu messages to the host, ring full %llu "
+    lines.push_back(formatLine("  host channel: %llu requests taken, %llu refused, %llu messages to the host, ring full %llu "
                            "times%s",
                            ull(hc.requests), ull(hc.refused), ull(hc.messages), ull(hc.full),
                            hc.corrupt ? ", corrupt (the host broke the ring's rules)" : ""));
   }
   for (const ExtensionInfo &x : nic.extensions())
-    lines.push_back(format("  extension %u %s (%s): packets %llu, sent %llu, dropped %llu, faults %llu, events %llu, "
+    lines.push_back(formatLine("  extension %u %s (%s): packets %llu, sent %llu, dropped %llu, faults %llu, events %llu, "
                            "events refused %llu, requests %llu, requests rejected %llu",
                            x.id, x.module.c_str(), extensionStateName(x.state), ull(x.counters.packets),
                            ull(x.counters.sent), ull(x.counters.dropped), ull(x.counters.faults),
@@ -60,7 +59,7 @@ std::vector<std::string> extensionLines(Nic &nic) {
   std::vector<std::string> lines;
   for (const ExtensionInfo &x : nic.extensions()) {
     const ExtensionCounters &c = x.counters;
-    lines.push_back(format("%u %s %s fault-policy=%s heap=%zu packets=%llu sent=%llu dropped=%llu faults=%llu "
+    lines.push_back(formatLine("%u %s %s fault-policy=%s heap=%zu packets=%llu sent=%llu dropped=%llu faults=%llu "
                            "events=%llu events-refused=%llu requests=%llu requests-rejected=%llu",
                            x.id, x.module.c_str(), extensionStateName(x.state), faultPolicyName(x.faultPolicy),
                            x.heapUsed, ull(c.packets), ull(c.sent), ull(c.dropped), ull(c.faults), ull(c.events),

@@ -17,4 +17,7 @@ std::vector<std::string> extensionLines(Nic &nic);
 // One line per recorded fault: "extension ID (MODULE): MESSAGE; ACTION".
 std::vector<std::string> faultLines(Nic &nic);
 
+// printf into a string of at most 1023 bytes (a report line).
+std::string formatLine(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 }  // namespace spine::nicrt

@@ -26,15 +26,7 @@ using namespace spine;
 volatile std::sig_atomic_t gStop = 0;
 void onSignal(int) { gStop = 1; }
 
-std::string format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string format(const char *fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  std::vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  return buf;
-}
+using nicrt::formatLine;
 
 // The largest image file the NIC reads: far above any image the quotas let run (code and data are bounded by
 // Limits::imageBytes), and small enough that a deploy of the wrong file cannot exhaust the NIC's memory.
@@ -80,7 +72,7 @@ struct Deployer {
       for (std::string l; std::getline(ss, l);) lines.push_back("  " + l);
       return lines;
     }
-    return {format("ok: deployed %s as extension %u (%s)", path.c_str(), r.id, (*read.image)->manifest.module.c_str())};
+    return {formatLine("ok: deployed %s as extension %u (%s)", path.c_str(), r.id, (*read.image)->manifest.module.c_str())};
   }
 };
 
@@ -297,7 +289,7 @@ int main(int argc, char **argv) {
             channelHolder = client;
             nic.setHostAttached(true);
             const spine_channel_header &l = channel->layout();
-            return {{format("ok: channel %llu bytes, %u request slots, %u reply slots (the region's fd is attached)",
+            return {{formatLine("ok: channel %llu bytes, %u request slots, %u reply slots (the region's fd is attached)",
                             static_cast<unsigned long long>(channel->regionBytes()), l.to_nic_slots,
                             l.to_host_slots)},
                     channel->fd()};
