@@ -2,8 +2,8 @@
 # The main job on its embedded default: compile the bundled samples to signed images, run one on an
 # in-process NIC, show a buggy extension stopped by a checked runtime error and a hostile one refused at
 # compile time, generate the firewall's host stubs, deploy the firewall on the emulated SmartNIC (spine-nic) fed
-# by the bundled real capture, beside an extension that keeps a stale packet handle, and run the packet benchmark
-# briefly.
+# by the bundled real capture, beside an extension that keeps a stale packet handle, run the firewall's host
+# program (its rules through the generated stubs, its Blocked events back), and run the packet benchmark briefly.
 set -uo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +54,14 @@ NIC="$ROOT/$BUILD/nicrt/nic/spine-nic"
   --deploy "$OUT/stale.spxo" --deploy "$OUT/firewall.spxo" --exit-on-eof || status=1
 echo "what the firewall sent on from port 0 to port 1 ($OUT/wire1.pcap, first 5 packets):"
 if command -v tcpdump >/dev/null; then tcpdump -n -r "$OUT/wire1.pcap" 2>/dev/null | head -5; fi
+
+step "the firewall's host program: an in-process NIC, rules through the generated stubs, events back, the capture"
+HOSTPROG="$ROOT/$BUILD/samples/firewall-host"
+if [ -x "$HOSTPROG" ]; then
+  "$HOSTPROG" "$OUT/firewall.spxo" "${KEY%.key}.pub" test/Inputs/pcap/veth-mix.pcap "$OUT/host-wire1.pcap" || status=1
+else
+  echo "UNEXPECTED: $HOSTPROG was not built"; status=1
+fi
 
 step "per-packet kernels: .spx with every check on against the same logic in C++ (bench/packet)"
 if [ -x "$ROOT/$BUILD/bench/packet/packet-bench" ]; then

@@ -49,6 +49,7 @@ config.substitutions.append(("%samples", os.path.join(config.spine_src_root, "sa
 # The emulated SmartNIC and the bundled real capture (test/Inputs/pcap/README.md).
 config.substitutions.append(("%spine_nic", config.spine_nic))
 config.substitutions.append(("%spine_ctl", config.spinectl))
+config.substitutions.append(("%firewall_host", config.firewall_host))
 config.substitutions.append(("%capture", os.path.join(config.spine_src_root, "test", "Inputs", "pcap", "veth-mix.pcap")))
 for tool in ["FileCheck", "not", "split-file"]:
     config.substitutions.append((r"(?<![-\w])%s\b" % tool, os.path.join(config.llvm_tools_dir, tool)))

@@ -171,6 +171,7 @@ class InProcessNic final : public Nic {
                      [this] { return stop_.load() || !tasks_.empty(); });
     }
     runTasks();  // none is left waiting
+    nic_->flush();  // what the ports wrote reaches their files (pcap outputs) before the NIC goes
   }
 
   std::string name_;
