@@ -46,7 +46,8 @@ $(TSAN_BUILD)/build.ninja: | setup
 
 test-tsan: setup $(TSAN_BUILD)/build.ninja
 	cmake --build $(TSAN_BUILD) -j $(JOBS) --target spine_unit_tests spine-nic
-	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest -V -L concurrency
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/test/tsan.supp \
+	  ctest -V -L concurrency
 
 # A fixed number of fuzzing runs from a fixed seed, so that CI is repeatable.
 fuzz-short: setup

@@ -32,6 +32,20 @@ Compilation::Compilation(const Options &opts, std::ostream &out, std::ostream &e
 
 Compilation::~Compilation() = default;
 
+namespace {
+// The stdlib this spinec reads when --stdlib is not given: an installed spinec's (PREFIX/share/spine/stdlib,
+// beside PREFIX/bin/spinec), else the source tree's it was built from.
+const std::string &defaultStdlibDir() {
+  static const std::string dir = [] {
+    std::error_code ec;
+    fs::path installed = fs::read_symlink("/proc/self/exe", ec).parent_path() / ".." / "share" / "spine" / "stdlib";
+    if (!ec && fs::is_directory(installed, ec)) return fs::weakly_canonical(installed, ec).string();
+    return std::string(SPINE_STDLIB_DIR);
+  }();
+  return dir;
+}
+}  // namespace
+
 std::vector<std::string> Compilation::searchDirs() const {
   std::vector<std::string> dirs = opts_.includeDirs;
   for (const Input &in : inputs_) {
@@ -39,7 +53,7 @@ std::vector<std::string> Compilation::searchDirs() const {
     std::string dir = parent.empty() ? std::string(".") : parent.string();
     if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
   }
-  dirs.push_back(opts_.stdlibDir.empty() ? std::string(SPINE_STDLIB_DIR) : opts_.stdlibDir);
+  dirs.push_back(opts_.stdlibDir.empty() ? defaultStdlibDir() : opts_.stdlibDir);
   return dirs;
 }
 
@@ -152,7 +166,7 @@ void Compilation::checkImplementations() {
 
 bool Compilation::providedByRuntime(const InterfaceInfo &info) const {
   if (!info.unit) return false;
-  fs::path stdlib = fs::weakly_canonical(opts_.stdlibDir.empty() ? std::string(SPINE_STDLIB_DIR) : opts_.stdlibDir);
+  fs::path stdlib = fs::weakly_canonical(opts_.stdlibDir.empty() ? defaultStdlibDir() : opts_.stdlibDir);
   std::error_code ec;
   fs::path file = fs::weakly_canonical(sm_.name(info.unit->file), ec);
   return !ec && file.parent_path() == stdlib;
