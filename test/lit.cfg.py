@@ -12,7 +12,7 @@ lit_config.load_config(config, site)
 config.name = "SPINE"
 config.test_format = lit.formats.ShTest(execute_external=True)
 config.suffixes = [".spx", ".spi", ".test"]
-config.excludes = ["Inputs", "unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.excludes = ["Inputs", "unit", "package", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.spine_obj_root, "test")
 # Each mode (below) writes its tests' outputs under a root of its own: ctest runs lit, lit-oracle and lit-interp
