@@ -451,6 +451,7 @@ void Generator::emitClient() {
     std::string pname(p->name.text);
     std::string method = members.claim(cppIdent(pname));
     std::string async = members.claim(cppIdent(pname + "Async"));
+    std::string oneWay = members.claim(cppIdent(pname + "Send"));
     NameTable locals;
     locals.reserve("timeout");
     std::string params, paramsQ, args;
@@ -476,7 +477,8 @@ void Generator::emitClient() {
     cls += fmt::format("  // Request {}: {}\n", index, signature(p));
     cls += fmt::format("  {} {}({}{}::std::chrono::nanoseconds timeout = ::spine::host::kDefaultTimeout);\n", result,
                        method, params, params.empty() ? "" : ", ");
-    cls += fmt::format("  ::std::future<{}> {}({});\n\n", result, async, params);
+    cls += fmt::format("  ::std::future<{}> {}({});\n", result, async, params);
+    cls += fmt::format("  void {}({});  // one way: the reply is not awaited\n\n", oneWay, params);
 
     // Source: encoder, decoder, methods.
     std::string enc = fmt::format("spx_encode_{}", nextFn_++), dec = fmt::format("spx_decode_{}", nextFn_++);
@@ -516,6 +518,8 @@ void Generator::emitClient() {
     members_ += fmt::format("::std::future<{}> {}::{}({}) {{\n"
                             "  return ::spine::host::callAsync<{}>(channel_, ::{}({}), &::{});\n}}\n\n",
                             resultQ, client_, async, paramsQ, resultQ, enc, args, dec);
+    members_ += fmt::format("void {}::{}({}) {{\n  ::spine::host::callOneWay(channel_, ::{}({}));\n}}\n\n", client_,
+                            oneWay, paramsQ, enc, args);
   }
 
   for (size_t index = 0; index < events.size(); ++index) {

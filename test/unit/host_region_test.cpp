@@ -98,6 +98,9 @@ TEST_CASE("live stubs: calls, results, exceptions and traps through the shared r
   std::vector<std::future<int64_t>> sums;
   for (int32_t i = 0; i < 2000; ++i) sums.push_back(client.SumAsync({i, i}, {}, {}));
   for (int32_t i = 0; i < 2000; ++i) CHECK(sums[static_cast<size_t>(i)].get() == 2 * i);
+  // One-way sends: not answered to the caller, but served in order before the next call.
+  for (int i = 0; i < 1000; ++i) client.NopSend();
+  CHECK(client.Keywords(at::Keyword::new_, 1000, "") == at::Keyword::int_);  // the extension counted 1000 Nops
   // Calls to an extension that is not there fail fast with the NIC's reason.
   at::AllTypesClient nobody(t.region->channel(t.id + 7));
   CHECK_THROWS_AS(nobody.Nop(), host::RequestRejected);

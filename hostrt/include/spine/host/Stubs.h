@@ -62,4 +62,12 @@ std::future<T> callAsync(Channel &channel, Bytes request, Decode decode) {
   return future;
 }
 
+// Sends `request` without waiting for its reply, which is discarded when it comes (result, exception or trap
+// alike): for notifications the host does not need answered. Throws ChannelClosed if the channel is closed, and
+// what the transport throws (a request too large); a full ring makes it wait, as every send does.
+inline void callOneWay(Channel &channel, Bytes request) {
+  if (channel.closed()) throw ChannelClosed("the channel is closed");
+  channel.call(std::move(request), [](Reply &&) {});
+}
+
 }  // namespace spine::host
