@@ -116,8 +116,18 @@ void HostRegion::close() {
   stop_.store(true, std::memory_order_release);
   if (receiver_.joinable()) receiver_.join();
   closed_.store(true, std::memory_order_release);
-  std::lock_guard<std::mutex> lock(channelsMutex_);
-  for (auto &[id, c] : channels_) c->close();
+  closeChannels("the host channel was closed");
+}
+
+// Fails every pending call of every channel. The channels are collected under the lock and closed outside it:
+// closing runs the calls' callbacks, which may call back into this region.
+void HostRegion::closeChannels(const std::string &reason) {
+  std::vector<ExtensionChannel *> all;
+  {
+    std::lock_guard<std::mutex> lock(channelsMutex_);
+    for (auto &[id, c] : channels_) all.push_back(c.get());
+  }
+  for (ExtensionChannel *c : all) c->close(reason);
 }
 
 Channel &HostRegion::channel(std::uint32_t extension) {
@@ -216,10 +226,8 @@ void HostRegion::receiveLoop() {
     target->deliver(record.data() + SPINE_CHANNEL_ENVELOPE, record.size() - SPINE_CHANNEL_ENVELOPE);
   }
   closed_.store(true, std::memory_order_release);
-  if (!stop_.load(std::memory_order_acquire)) {
-    std::lock_guard<std::mutex> lock(channelsMutex_);
-    for (auto &[id, c] : channels_) c->close("the NIC went away (its host channel closed)");  // calls fail now
-  }
+  if (!stop_.load(std::memory_order_acquire)) closeChannels("the NIC went away (its host channel closed)");
+  ackArrived_.notify_all();  // a buffer registration waiting for its answer
 }
 
 HostBuffer HostRegion::allocateBuffer(std::size_t size) {

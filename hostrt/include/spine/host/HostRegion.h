@@ -85,6 +85,7 @@ class HostRegion {
   void bufferRecord(std::uint32_t extension, std::uint32_t kind, const HostBuffer &buffer);
   void receiveLoop();
   bool nicGone() const;
+  void closeChannels(const std::string &reason);
 
   int fd_ = -1;
   void *mapped_ = nullptr;  // what map() mapped (unmapped at the end); null for attach()
