@@ -45,8 +45,8 @@ class Backoff {
  public:
   // True once it has started sleeping: the moments a waiting side may look at slower things.
   bool pause() {
-    if (++rounds_ < 2000) return false;
-    if (rounds_ < 4000) {
+    if (++rounds_ < 64) return false;
+    if (rounds_ < 20000) {  // yielding: on a machine with few cores the other side may need this one
       std::this_thread::yield();
       return false;
     }

@@ -165,9 +165,13 @@ class InProcessNic final : public Nic {
         idle = 0;
         continue;
       }
-      if (++idle < 2000) continue;
+      if (++idle < 64) continue;
+      if (idle < 20000) {  // yield before sleeping: the host's threads may need this core to send the next request
+        std::this_thread::yield();
+        continue;
+      }
       std::unique_lock<std::mutex> lock(tasksMutex_);
-      wake_.wait_for(lock, std::chrono::microseconds(idle < 4000 ? 10 : 200),
+      wake_.wait_for(lock, std::chrono::microseconds(200),
                      [this] { return stop_.load() || !tasks_.empty(); });
     }
     runTasks();  // none is left waiting

@@ -3,6 +3,7 @@
 // --exit-on-eof, until every input is consumed; then flushes every output and prints its counters.
 // docs/spine-nic.md is the manual.
 #include <CLI/CLI.hpp>
+#include <sched.h>
 
 #include <cstdarg>
 #include <csignal>
@@ -330,6 +331,8 @@ int main(int argc, char **argv) {
       if (++idleRounds > kSpinRounds) {
         struct timespec pause = {0, 200'000};
         nanosleep(&pause, nullptr);
+      } else if (idleRounds > 64) {
+        sched_yield();  // the host's threads may need this core to send the next request
       }
     }
   }
