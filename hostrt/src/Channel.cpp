@@ -121,9 +121,10 @@ Bytes Channel::callBlocking(Bytes request, std::chrono::nanoseconds timeout) {
   // A reply through shared-memory rings usually comes within microseconds: spin briefly before sleeping on the
   // condition variable, whose wake-up alone costs more than the whole round trip.
   auto spinUntil = std::chrono::steady_clock::now() + std::min<std::chrono::nanoseconds>(timeout, kSpinBeforeSleep);
-  // Yielding, not burning: the receive thread and an in-process NIC core may need this core to answer.
+  // While waiting, the caller takes the replies itself when no one else is (one thread fewer between it and
+  // its reply); otherwise it yields, not burns, since the NIC core may need this core to answer.
   while (!w->arrived.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < spinUntil)
-    std::this_thread::yield();
+    if (!progress()) std::this_thread::yield();
   std::unique_lock<std::mutex> lock(w->mutex);
   if (!w->cv.wait_for(lock, timeout, [&] { return w->done; })) {
     lock.unlock();

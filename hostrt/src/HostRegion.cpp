@@ -31,6 +31,7 @@ class HostRegion::ExtensionChannel final : public Channel {
 
  protected:
   void transmit(Bytes message) override { region_.send(extension_, message); }
+  bool progress() override { return region_.drain(16) > 0; }
 
  private:
   HostRegion &region_;
@@ -182,33 +183,39 @@ bool HostRegion::nicGone() const {
   return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
-void HostRegion::receiveLoop() {
-  Backoff backoff;
-  std::vector<std::uint8_t> record;
-  while (!stop_.load(std::memory_order_acquire)) {
+namespace {
+thread_local bool tDelivering = false;  // this thread is inside drain(): a callback's own call must not re-enter
+}  // namespace
+
+int HostRegion::drain(int max) {
+  if (tDelivering) return 0;
+  std::unique_lock<std::mutex> consumer(consumerMutex_, std::try_to_lock);
+  if (!consumer.owns_lock()) return 0;  // another thread is taking the replies
+  tDelivering = true;
+  int delivered = 0;
+  for (; delivered < max; ++delivered) {
     const void *payload = nullptr;
     std::uint32_t length = 0;
     int status = spine_ring_peek(&rings_->fromNic, &payload, &length);
-    if (status == SPINE_RING_EMPTY) {
-      if (backoff.pause() && nicGone()) break;
-      continue;
+    if (status == SPINE_RING_EMPTY) break;
+    if (status != SPINE_RING_OK) {  // the NIC broke the ring's rules: nothing more can be trusted
+      tDelivering = false;
+      return -1;
     }
-    if (status != SPINE_RING_OK) break;  // the NIC broke the ring's rules: nothing more can be trusted
-    backoff.reset();
     // Copied out: the NIC's memory is shared, and the callbacks may run long.
-    record.assign(static_cast<const std::uint8_t *>(payload), static_cast<const std::uint8_t *>(payload) + length);
+    record_.assign(static_cast<const std::uint8_t *>(payload), static_cast<const std::uint8_t *>(payload) + length);
     spine_ring_release(&rings_->fromNic);
     received_.fetch_add(1, std::memory_order_relaxed);
-    if (record.size() < SPINE_CHANNEL_ENVELOPE) {
+    if (record_.size() < SPINE_CHANNEL_ENVELOPE) {
       unrouted_.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    std::uint32_t extension = spine_channel_envelope_extension(record.data());
-    if (spine_channel_envelope_kind(record.data()) == SPINE_CHANNEL_BUFFER_ACK) {
-      if (record.size() >= SPINE_CHANNEL_ENVELOPE + 12) {
+    std::uint32_t extension = spine_channel_envelope_extension(record_.data());
+    if (spine_channel_envelope_kind(record_.data()) == SPINE_CHANNEL_BUFFER_ACK) {
+      if (record_.size() >= SPINE_CHANNEL_ENVELOPE + 12) {
         std::lock_guard<std::mutex> lock(buffersMutex_);
-        acks_[spine_wire_load_le(record.data() + SPINE_CHANNEL_ENVELOPE, 8)] =
-            static_cast<std::uint32_t>(spine_wire_load_le(record.data() + SPINE_CHANNEL_ENVELOPE + 8, 4));
+        acks_[spine_wire_load_le(record_.data() + SPINE_CHANNEL_ENVELOPE, 8)] =
+            static_cast<std::uint32_t>(spine_wire_load_le(record_.data() + SPINE_CHANNEL_ENVELOPE + 8, 4));
       }
       ackArrived_.notify_all();
       continue;
@@ -223,7 +230,24 @@ void HostRegion::receiveLoop() {
       unrouted_.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    target->deliver(record.data() + SPINE_CHANNEL_ENVELOPE, record.size() - SPINE_CHANNEL_ENVELOPE);
+    target->deliver(record_.data() + SPINE_CHANNEL_ENVELOPE, record_.size() - SPINE_CHANNEL_ENVELOPE);
+  }
+  tDelivering = false;
+  return delivered;
+}
+
+// The receive thread: takes what arrives whenever no waiting caller does, so events and asynchronous replies are
+// delivered even while no one waits.
+void HostRegion::receiveLoop() {
+  Backoff backoff;
+  while (!stop_.load(std::memory_order_acquire)) {
+    int n = drain(64);
+    if (n < 0) break;
+    if (n > 0) {
+      backoff.reset();
+      continue;
+    }
+    if (backoff.pause() && nicGone()) break;
   }
   closed_.store(true, std::memory_order_release);
   if (!stop_.load(std::memory_order_acquire)) closeChannels("the NIC went away (its host channel closed)");

@@ -96,6 +96,10 @@ protected:
   virtual void transmit(Bytes message) = 0;
   // Called by the transport for each message from the NIC (a reply or an event), in order.
   void receive(const std::uint8_t *message, std::size_t size);
+  // A caller waiting for its reply lends its thread to the transport: take and deliver what has arrived, if no
+  // other thread is doing so, and say whether anything was. A transport whose receiving cannot be shared keeps
+  // the default (nothing).
+  virtual bool progress() { return false; }
   void reportError(std::exception_ptr error);
 
 private:

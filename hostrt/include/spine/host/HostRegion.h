@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "spine/host/Channel.h"
 
@@ -84,6 +85,9 @@ class HostRegion {
   void send(std::uint32_t extension, const Bytes &message, std::uint32_t kind = 0);
   void bufferRecord(std::uint32_t extension, std::uint32_t kind, const HostBuffer &buffer);
   void receiveLoop();
+  // Takes and delivers up to `max` records from the NIC's ring, if no other thread is (consumerMutex_); the
+  // number delivered, or -1 when the ring is corrupt or the NIC gone.
+  int drain(int max);
   bool nicGone() const;
   void closeChannels(const std::string &reason);
 
@@ -92,6 +96,8 @@ class HostRegion {
   std::uint64_t bytes_ = 0;
   std::unique_ptr<Rings> rings_;
   std::mutex sendMutex_;  // the request ring has one producer
+  std::mutex consumerMutex_;  // ... and the reply ring one consumer at a time: the receive thread or a waiting caller
+  std::vector<std::uint8_t> record_;  // the record being delivered (under consumerMutex_)
   mutable std::mutex channelsMutex_;
   std::map<std::uint32_t, std::unique_ptr<ExtensionChannel>> channels_;
   std::atomic<bool> stop_{false}, closed_{false};
