@@ -31,7 +31,11 @@ class HostRegion::ExtensionChannel final : public Channel {
 
  protected:
   void transmit(Bytes message) override { region_.send(extension_, message); }
-  bool progress() override { return region_.drain(16) > 0; }
+  // True while this caller is the ring's consumer (so it spins on); false when another thread is (it yields).
+  bool progress() override {
+    region_.callerWaiting();
+    return region_.drain(16) != HostRegion::kOtherConsumer;
+  }
 
  private:
   HostRegion &region_;
@@ -183,14 +187,18 @@ bool HostRegion::nicGone() const {
   return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
+void HostRegion::callerWaiting() {
+  lastCallerWait_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+}
+
 namespace {
 thread_local bool tDelivering = false;  // this thread is inside drain(): a callback's own call must not re-enter
 }  // namespace
 
 int HostRegion::drain(int max) {
-  if (tDelivering) return 0;
+  if (tDelivering) return kOtherConsumer;
   std::unique_lock<std::mutex> consumer(consumerMutex_, std::try_to_lock);
-  if (!consumer.owns_lock()) return 0;  // another thread is taking the replies
+  if (!consumer.owns_lock()) return kOtherConsumer;  // another thread is taking the replies
   tDelivering = true;
   int delivered = 0;
   for (; delivered < max; ++delivered) {
@@ -241,7 +249,16 @@ int HostRegion::drain(int max) {
 void HostRegion::receiveLoop() {
   Backoff backoff;
   while (!stop_.load(std::memory_order_acquire)) {
+    // A caller waiting for its reply takes the replies itself: stay out of its way (on a machine with few cores
+    // a third spinning thread would take the core the NIC or the caller needs).
+    auto sinceCaller = Clock::now().time_since_epoch().count() - lastCallerWait_.load(std::memory_order_relaxed);
+    if (sinceCaller < std::chrono::nanoseconds(std::chrono::microseconds(200)).count()) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+      if (nicGone()) break;
+      continue;
+    }
     int n = drain(64);
+    if (n == kOtherConsumer) n = 0;
     if (n < 0) break;
     if (n > 0) {
       backoff.reset();

@@ -165,8 +165,8 @@ class InProcessNic final : public Nic {
         idle = 0;
         continue;
       }
-      if (++idle < 64) continue;
-      if (idle < 20000) {  // yield before sleeping: the host's threads may need this core to send the next request
+      if (++idle < 20000) continue;  // a host's next request usually follows within microseconds
+      if (idle < 40000) {  // yield before sleeping: the host's threads may need this core to send the next request
         std::this_thread::yield();
         continue;
       }

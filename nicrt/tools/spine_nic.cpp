@@ -315,7 +315,7 @@ int main(int argc, char **argv) {
   std::signal(SIGTERM, onSignal);
   std::signal(SIGINT, onSignal);
   uint32_t round = 0, idleRounds = 0;
-  constexpr uint32_t kSpinRounds = 20000;  // a millisecond or so of polling
+  constexpr uint32_t kSpinRounds = 40000;  // a millisecond or so of polling, the second half yielding
   while (!gStop) {
     if (exitOnEof && nic.inputsEnded()) break;
     bool busy = nic.poll();
@@ -331,7 +331,7 @@ int main(int argc, char **argv) {
       if (++idleRounds > kSpinRounds) {
         struct timespec pause = {0, 200'000};
         nanosleep(&pause, nullptr);
-      } else if (idleRounds > 64) {
+      } else if (idleRounds > kSpinRounds / 2) {
         sched_yield();  // the host's threads may need this core to send the next request
       }
     }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <cstdint>
@@ -88,6 +89,10 @@ class HostRegion {
   // Takes and delivers up to `max` records from the NIC's ring, if no other thread is (consumerMutex_); the
   // number delivered, or -1 when the ring is corrupt or the NIC gone.
   int drain(int max);
+  static constexpr int kOtherConsumer = -2;  // drain(): another thread holds the consumer's place
+  void callerWaiting();  // a blocking caller is taking its replies itself (the receive thread stays away)
+  using Clock = std::chrono::steady_clock;
+  std::atomic<Clock::rep> lastCallerWait_{0};
   bool nicGone() const;
   void closeChannels(const std::string &reason);
 
