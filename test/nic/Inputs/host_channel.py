@@ -158,9 +158,14 @@ print("to extension 5:", call(5, 2, b"", 13))
 requests.enqueue(b"\x01\x02\x03")  # garbage: no envelope, no header
 print("after garbage, Stats:", call(1, 2, b"", 14))
 
-ctl.close()  # the holder goes: the channel is free for the next host
-time.sleep(0.05)
-lines, fds = command(other, "channel")
+ctl.close()  # the holder goes: the channel is free for the next host once the NIC has seen the disconnect
+for _ in range(500):  # bounded: 5 s
+    lines, fds = command(other, "channel")
+    if lines and lines[0].startswith("ok:"):
+        break
+    for fd in fds:
+        os.close(fd)
+    time.sleep(0.01)
 print("next host:", lines[0], "with %d fd" % len(fds))
 other.close()
 proc.send_signal(signal.SIGTERM)
