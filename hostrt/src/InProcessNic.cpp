@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "NicSupport.h"
+#include "image/ImageFile.h"
 #include "image/ImageReader.h"
 #include "image/Keys.h"
 #include "nic/HostChannel.h"
@@ -75,7 +76,7 @@ class InProcessNic final : public Nic {
 
   std::uint32_t deploy(const std::string &path, FaultPolicy policy) override {
     std::string bytes, error;
-    if (!detail::readImageFile(path, bytes, error)) throw DeployError(error, {error});
+    if (!image::readImageFile(path, bytes, error)) throw DeployError(error, {error});
     std::vector<image::PublicKey> trusted;
     {
       std::lock_guard<std::mutex> lock(trustMutex_);

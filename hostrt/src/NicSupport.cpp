@@ -1,31 +1,8 @@
 #include "NicSupport.h"
 
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
 namespace spine::host::detail {
-
-bool readImageFile(const std::string &path, std::string &bytes, std::string &error) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    error = path + (std::filesystem::exists(path, ec) ? ": not a regular file" : ": cannot open");
-    return false;
-  }
-  if (std::uintmax_t size = std::filesystem::file_size(path, ec); !ec && size > kMaxImageFileBytes) {
-    error = path + ": " + std::to_string(size) + " bytes, more than an image may have";
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (!in) {
-    error = path + ": cannot read";
-    return false;
-  }
-  bytes = ss.str();
-  return true;
-}
 
 std::vector<std::string> splitLines(const std::string &text) {
   std::vector<std::string> out;

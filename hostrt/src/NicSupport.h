@@ -1,4 +1,4 @@
-// What both kinds of spine::host::Nic share: reading an image file, and reading the NIC's report lines
+// What both kinds of spine::host::Nic share: reading the NIC's report lines
 // (nicrt/nic/NicReport.h, the format spine-nic answers its control commands in) back into structures.
 #pragma once
 
@@ -9,11 +9,6 @@
 
 namespace spine::host::detail {
 
-// The largest image file a NIC reads (as spine-nic: far above what the quotas let run).
-constexpr std::uint64_t kMaxImageFileBytes = std::uint64_t{256} << 20;
-
-// Reads a regular file of at most kMaxImageFileBytes; false with `error` naming the path otherwise.
-bool readImageFile(const std::string &path, std::string &bytes, std::string &error);
 std::vector<std::string> splitLines(const std::string &text);
 // "ID MODULE STATE fault-policy=P heap=N packets=N ..." per extension. Throws NicError on a line it cannot read.
 std::vector<ExtensionStatus> parseExtensionLines(const std::vector<std::string> &lines);

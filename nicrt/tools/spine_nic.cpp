@@ -5,14 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <sched.h>
 
-#include <cstdarg>
 #include <csignal>
 #include <deque>
-#include <filesystem>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 
+#include "image/ImageFile.h"
 #include "image/ImageReader.h"
 #include "image/Keys.h"
 #include "nic/ControlServer.h"
@@ -29,39 +27,13 @@ void onSignal(int) { gStop = 1; }
 
 using nicrt::formatLine;
 
-// The largest image file the NIC reads: far above any image the quotas let run (code and data are bounded by
-// Limits::imageBytes), and small enough that a deploy of the wrong file cannot exhaust the NIC's memory.
-constexpr uintmax_t kMaxImageFileBytes = uintmax_t{256} << 20;
-
-bool readFile(const std::string &path, std::string &out, std::string &error) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    error = path + (std::filesystem::exists(path, ec) ? ": not a regular file" : ": cannot open");
-    return false;
-  }
-  if (uintmax_t size = std::filesystem::file_size(path, ec); !ec && size > kMaxImageFileBytes) {
-    error = path + ": " + std::to_string(size) + " bytes, more than an image may have (" +
-            std::to_string(kMaxImageFileBytes) + ")";
-    return false;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot open";
-    return false;
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
-
 // Reads, verifies and deploys the image at `path`; the reply or error as one or more lines.
 struct Deployer {
   nicrt::Nic &nic;
   std::vector<image::PublicKey> &trusted;
   std::vector<std::string> deploy(const std::string &path, nicrt::FaultPolicy policy, uint32_t replacing = 0) {
     std::string bytes, err;
-    if (!readFile(path, bytes, err)) return {"error: " + err};
+    if (!image::readImageFile(path, bytes, err)) return {"error: " + err};
     image::ReadResult read = image::readImage(bytes, trusted);
     if (!read.ok()) return {"error: " + path + ": image refused: " + read.error};
     nicrt::DeployOptions d;
