@@ -20,14 +20,14 @@ uint64_t Nic::Impl::SlotTimers::start(uint64_t periodMicros) noexcept {
   t.periodMicros = periodMicros;
   t.nextMicros = nic.nowMicros() + periodMicros;
   ++nic.activeTimers;
-  return (t.generation << kTimerIndexBits) | index;
+  return makeHandle(t.generation, index);
 }
 
 void Nic::Impl::SlotTimers::stop(uint64_t handle) noexcept {
-  uint64_t index = handle & ((uint64_t{1} << kTimerIndexBits) - 1);
+  uint64_t index = handleIndex(handle);
   if (index >= nic.timers.size()) return;
   Timer &t = nic.timers[index];
-  if (t.extension != slot.id || t.generation != handle >> kTimerIndexBits) return;  // stopped, or not its own
+  if (t.extension != slot.id || t.generation != handleGeneration(handle)) return;  // stopped, or not its own
   t.extension = 0;
   ++t.generation;  // old handles stop nothing
   --nic.activeTimers;
@@ -62,45 +62,24 @@ bool Nic::Impl::fireDueTimers() {
 void Nic::Impl::dispatchTimer(uint32_t index) {
   Slot *slot = find(timers[index].extension);
   if (!slot || slot->state != ExtensionState::Running) return;
-  void *handle = reinterpret_cast<void *>(static_cast<uintptr_t>((timers[index].generation << kTimerIndexBits) | index));
-  for (const TimerHandler &h : slot->fired) {
-    if (slot->state != ExtensionState::Running) return;
-    if (h.guard) {
-      slot->extension->setInvocationBytes(nullptr, 0);
-      Result<int64_t> g = slot->extension->invoke(h.guard, handle);
-      ++slot->counters.invocations;
-      if (!g.ok()) {
-        recordFault(*slot, g);
-        continue;
-      }
-      if (g.value == 0) continue;
-    }
-    slot->extension->setInvocationBytes(nullptr, 0);
-    Outcome o = slot->extension->invoke(h.procedure, handle);
-    ++slot->counters.invocations;
-    ++slot->counters.timerFirings;
-    if (pool.heldBy(slot->owner) != 0) counters.releasedByFault += pool.freeAllOwnedBy(slot->owner);
-    if (!o.ok()) recordFault(*slot, o);
-  }
+  void *handle = handleWord(makeHandle(timers[index].generation, index));
+  runHandlers(*slot, slot->fired, slot->counters.timerFirings, [&] { slot->extension->setInvocationBytes(nullptr, 0); },
+              handle);
 }
 
 // ---- application buffers and peer devices --------------------------------------------------------------------
 
 const Nic::Impl::AppBuffer *Nic::Impl::SlotBuffers::find(uint64_t handle) const noexcept {
-  uint64_t index = handle & ((uint64_t{1} << kTimerIndexBits) - 1);
+  uint64_t index = handleIndex(handle);
   if (index >= nic.buffers.size()) return nullptr;
   const AppBuffer &b = nic.buffers[index];
-  if (b.extension != slot.id || b.generation != handle >> kTimerIndexBits) return nullptr;  // gone, or not its own
+  if (b.extension != slot.id || b.generation != handleGeneration(handle)) return nullptr;  // gone, or not its own
   return &b;
 }
 
 void Nic::Impl::freeBuffersOf(uint32_t extension) {
   for (AppBuffer &b : buffers)
-    if (b.extension == extension) {
-      b.extension = 0;
-      ++b.generation;
-      b.memory = {};
-    }
+    if (b.extension == extension) b.revoke();
 }
 
 bool Nic::registerBuffer(uint32_t id, uint64_t hostId, std::span<uint8_t> memory) {
@@ -130,26 +109,10 @@ uint32_t Nic::Impl::registerAppBuffer(uint32_t id, uint64_t hostId, std::span<ui
   b.hostId = hostId;
   b.memory = memory;
   b.viaChannel = viaChannel;
-  void *capability = reinterpret_cast<void *>(static_cast<uintptr_t>((b.generation << kTimerIndexBits) | free));
+  void *capability = handleWord(makeHandle(b.generation, free));
   // Buffer.Registered to this extension only: guards, then handlers.
-  for (const RegisteredHandlerEntry &h : slot->registered) {
-    if (slot->state != ExtensionState::Running) break;
-    slot->extension->setInvocationBytes(nullptr, 0);
-    if (h.guard) {
-      Result<int64_t> g = slot->extension->invoke(h.guard, capability, static_cast<int64_t>(hostId));
-      ++slot->counters.invocations;
-      if (!g.ok()) {
-        recordFault(*slot, g);
-        continue;
-      }
-      if (g.value == 0) continue;
-    }
-    Outcome o = slot->extension->invoke(h.procedure, capability, static_cast<int64_t>(hostId));
-    ++slot->counters.invocations;
-    ++slot->counters.buffers;
-    if (pool.heldBy(slot->owner) != 0) counters.releasedByFault += pool.freeAllOwnedBy(slot->owner);
-    if (!o.ok()) recordFault(*slot, o);
-  }
+  runHandlers(*slot, slot->registered, slot->counters.buffers, [&] { slot->extension->setInvocationBytes(nullptr, 0); },
+              capability, static_cast<int64_t>(hostId));
   if (faultsPending) applyPendingFaults();
   return SPINE_CHANNEL_BUFFER_OK;
 }
@@ -157,9 +120,7 @@ uint32_t Nic::Impl::registerAppBuffer(uint32_t id, uint64_t hostId, std::span<ui
 uint32_t Nic::Impl::unregisterAppBuffer(uint32_t id, uint64_t hostId) {
   for (AppBuffer &b : buffers)
     if (b.extension == id && b.hostId == hostId && id != 0) {
-      b.extension = 0;
-      ++b.generation;  // its capability reaches nothing from now on
-      b.memory = {};
+      b.revoke();
       return SPINE_CHANNEL_BUFFER_OK;
     }
   return SPINE_CHANNEL_BUFFER_REFUSED;
@@ -167,11 +128,7 @@ uint32_t Nic::Impl::unregisterAppBuffer(uint32_t id, uint64_t hostId) {
 
 void Nic::Impl::revokeChannelBuffers() {
   for (AppBuffer &b : buffers)
-    if (b.extension != 0 && b.viaChannel) {
-      b.extension = 0;
-      ++b.generation;
-      b.memory = {};
-    }
+    if (b.extension != 0 && b.viaChannel) b.revoke();
 }
 
 bool Nic::attachPeer(uint32_t number, PeerDevice *device) {
@@ -188,28 +145,14 @@ void Nic::detachPeer(uint32_t number) {
 void Nic::peerMessage(uint32_t from, std::span<const uint8_t> data) {
   Impl &n = *impl_;
   for (auto &slot : n.slots) {
-    for (const Impl::ReceivedHandlerEntry &h : slot->received) {
-      if (slot->state != ExtensionState::Running) break;
-      // A fresh copy for each invocation: one extension's handler cannot change what the next one reads.
+    // A fresh copy for each invocation: one extension's handler cannot change what the next one reads.
+    auto copy = [&] {
       n.peerData.assign(data.begin(), data.end());
-      const uint8_t *bytes = n.peerData.data();
-      int64_t count = static_cast<int64_t>(n.peerData.size());
       slot->extension->setInvocationBytes(n.peerData.data(), n.peerData.size());
-      if (h.guard) {
-        Result<int64_t> g = slot->extension->invoke(h.guard, int64_t{from}, bytes, count);
-        ++slot->counters.invocations;
-        if (!g.ok()) {
-          n.recordFault(*slot, g);
-          continue;
-        }
-        if (g.value == 0) continue;
-      }
-      Outcome o = slot->extension->invoke(h.procedure, int64_t{from}, bytes, count);
-      ++slot->counters.invocations;
-      ++slot->counters.peerReceived;
-      if (n.pool.heldBy(slot->owner) != 0) n.counters.releasedByFault += n.pool.freeAllOwnedBy(slot->owner);
-      if (!o.ok()) n.recordFault(*slot, o);
-    }
+    };
+    n.peerData.reserve(data.size());  // so that the copies never move: the pointer below stays valid
+    n.runHandlers(*slot, slot->received, slot->counters.peerReceived, copy, int64_t{from},
+                  static_cast<const uint8_t *>(n.peerData.data()), static_cast<int64_t>(data.size()));
   }
   if (n.faultsPending) n.applyPendingFaults();
 }

@@ -38,8 +38,13 @@ using RegisteredGuard = int64_t(void *, int64_t);
 using ReceivedHandler = void(int64_t, const uint8_t *, int64_t);
 using ReceivedGuard = int64_t(int64_t, const uint8_t *, int64_t);
 
-// Timer handles: index in the low 24 bits, generation (>= 1) above, as for packets (packet/PacketHandle.h).
-inline constexpr unsigned kTimerIndexBits = 24;
+// Timer handles and buffer capabilities: a table index in the low 24 bits, the entry's generation (>= 1) above,
+// as for packets (packet/PacketHandle.h). Freeing an entry bumps its generation, so old words name nothing.
+inline constexpr unsigned kHandleIndexBits = 24;
+inline uint64_t makeHandle(uint64_t generation, uint64_t index) { return (generation << kHandleIndexBits) | index; }
+inline uint64_t handleIndex(uint64_t handle) { return handle & ((uint64_t{1} << kHandleIndexBits) - 1); }
+inline uint64_t handleGeneration(uint64_t handle) { return handle >> kHandleIndexBits; }
+inline void *handleWord(uint64_t handle) { return reinterpret_cast<void *>(static_cast<uintptr_t>(handle)); }
 
 }  // namespace nic_detail
 using namespace nic_detail;
@@ -123,6 +128,11 @@ struct Nic::Impl {
     uint64_t hostId = 0;
     std::span<uint8_t> memory;
     bool viaChannel = false;  // registered by the host channel's current host: revoked when it detaches
+    void revoke() {
+      extension = 0;
+      ++generation;  // its capability reaches nothing from now on
+      memory = {};
+    }
   };
 
   // What the Buffer.* calls of one extension act on (detail/BufferContext.h).
@@ -287,6 +297,32 @@ struct Nic::Impl {
   bool invokeGuard(Slot &slot, const Handler &handler, PacketHandle h, PacketBuffer &b);
   bool invokeHandler(Slot &slot, const Handler &handler, PacketHandle h, PacketBuffer &b);
   void recordFault(Slot &slot, const Outcome &outcome);
+
+  // Runs `slot`'s handlers of one event that carries no packet (Timer.Fired, Buffer.Registered, Peer.Received),
+  // in declaration order: each guard first (one returning FALSE, or trapping, skips its handler), then the
+  // handler, with `args`. `before()` runs before each guard and handler pair. Every invocation is counted, each
+  // handler run also in `ran`; copies a handler made and kept are freed, and traps recorded.
+  template <class Entry, class Before, class... Args>
+  void runHandlers(Slot &slot, const std::vector<Entry> &handlers, uint64_t &ran, Before before, Args... args) {
+    for (const Entry &h : handlers) {
+      if (slot.state != ExtensionState::Running) return;
+      before();
+      if (h.guard) {
+        Result<int64_t> g = slot.extension->invoke(h.guard, args...);
+        ++slot.counters.invocations;
+        if (!g.ok()) {
+          recordFault(slot, g);
+          continue;
+        }
+        if (g.value == 0) continue;
+      }
+      Outcome o = slot.extension->invoke(h.procedure, args...);
+      ++slot.counters.invocations;
+      ++ran;
+      if (pool.heldBy(slot.owner) != 0) counters.releasedByFault += pool.freeAllOwnedBy(slot.owner);
+      if (!o.ok()) recordFault(slot, o);
+    }
+  }
   void applyPendingFaults();
   void publishFault(FaultRecord f);  // into faults (bounded), then onFault
   void remove(size_t index);
