@@ -52,6 +52,21 @@ void CodeGen::rejectIf(RequestDecoder &d, llvm::Value *cond, llvm::Value *off) {
   b->SetInsertPoint(ok);
 }
 
+// The u32 count (of a TEXT's bytes or an open array's elements) at payload offset `off`, as an i64.
+llvm::Value *CodeGen::loadWireCount(RequestDecoder &d, llvm::Value *off) {
+  return b->CreateZExt(b->CreateAlignedLoad(i32Ty, bytePtr(d.payload, off), llvm::Align(1)), i64Ty);
+}
+
+// The ordinal of type `t` at payload offset `off`, in its wire width, as an i64 (sign-extended when its range
+// has negative values).
+llvm::Value *CodeGen::loadWireOrdinal(RequestDecoder &d, const Type *t, llvm::Value *off) {
+  int64_t lo = 0, hi = -1;
+  ordinalBounds(t, lo, hi);
+  unsigned w = spine_wire_ordinal_width(lo, hi);
+  llvm::Value *raw = b->CreateAlignedLoad(b->getIntNTy(8 * w), bytePtr(d.payload, off), llvm::Align(1));
+  return lo < 0 ? b->CreateSExt(raw, i64Ty) : b->CreateZExt(raw, i64Ty);
+}
+
 // Checks the wire value of type `t` at payload offset `off` without decoding it; returns the offset after it.
 llvm::Value *CodeGen::wireCheck(RequestDecoder &d, const Type *t, llvm::Value *off) {
   t = stripPacked(t);
@@ -60,12 +75,10 @@ llvm::Value *CodeGen::wireCheck(RequestDecoder &d, const Type *t, llvm::Value *o
     ordinalBounds(t, lo, hi);
     unsigned w = spine_wire_ordinal_width(lo, hi);
     requireWireBytes(d, off, i64(w));
-    llvm::Value *raw = b->CreateAlignedLoad(b->getIntNTy(8 * w), bytePtr(d.payload, off), llvm::Align(1));
-    llvm::Value *v = lo < 0 ? b->CreateSExt(raw, i64Ty) : b->CreateZExt(raw, i64Ty);
+    llvm::Value *v = loadWireOrdinal(d, t, off);
     // A value out of [lo..hi], including an 8-byte unsigned one above 2^63-1 (negative here, below lo >= 0).
-    bool full = w == 8 ? (lo == INT64_MIN && hi == INT64_MAX) : false;
     if (lo > hi) rejectIf(d, b->getTrue(), off);
-    else if (!full) rejectIf(d, b->CreateOr(b->CreateICmpSLT(v, i64(lo)), b->CreateICmpSGT(v, i64(hi))), off);
+    else if (wireNeedsCheck(t)) rejectIf(d, b->CreateOr(b->CreateICmpSLT(v, i64(lo)), b->CreateICmpSGT(v, i64(hi))), off);
     return b->CreateAdd(off, i64(w));
   }
   if (auto *s = llvm::dyn_cast<SetType>(t)) {
@@ -81,7 +94,7 @@ llvm::Value *CodeGen::wireCheck(RequestDecoder &d, const Type *t, llvm::Value *o
   }
   if (t->kind == TypeKind::Text) {
     requireWireBytes(d, off, i64(4));
-    llvm::Value *n = b->CreateZExt(b->CreateAlignedLoad(i32Ty, bytePtr(d.payload, off), llvm::Align(1)), i64Ty);
+    llvm::Value *n = loadWireCount(d, off);
     llvm::Value *chars = b->CreateAdd(off, i64(4));
     requireWireBytes(d, chars, n, off);
     // What its spx_text will take in the heap (spx_rt_new rounds to 16): checked against the quota before decoding.
@@ -89,15 +102,7 @@ llvm::Value *CodeGen::wireCheck(RequestDecoder &d, const Type *t, llvm::Value *o
     b->CreateStore(b->CreateAdd(b->CreateLoad(i64Ty, d.textBytes), heap), d.textBytes);
     return b->CreateAdd(chars, n);
   }
-  if (auto *a = llvm::dyn_cast<ArrayType>(t)) {
-    uint64_t fixed = 0;
-    if (fixedWireSize(a->element, fixed) && !wireNeedsCheck(a->element)) {
-      llvm::Value *total = i64(int64_t(fixed * static_cast<uint64_t>(arrayLength(a))));
-      requireWireBytes(d, off, total);
-      return b->CreateAdd(off, total);
-    }
-    return wireCheckElements(d, a->element, i64(arrayLength(a)), off);
-  }
+  if (auto *a = llvm::dyn_cast<ArrayType>(t)) return wireCheckElements(d, a->element, i64(arrayLength(a)), off);
   if (auto *r = llvm::dyn_cast<RecordType>(t)) {
     for (const RecordField &f : r->fields) off = wireCheck(d, f.type, off);
     return off;
@@ -105,8 +110,15 @@ llvm::Value *CodeGen::wireCheck(RequestDecoder &d, const Type *t, llvm::Value *o
   return off;  // nothing else crosses the host channel (Sema)
 }
 
-// Checks `count` consecutive wire values of type `element` from `off`.
+// Checks `count` consecutive wire values of type `element` from `off`: only their size when every value of that
+// size is valid, else one by one.
 llvm::Value *CodeGen::wireCheckElements(RequestDecoder &d, const Type *element, llvm::Value *count, llvm::Value *off) {
+  uint64_t fixed = 0;
+  if (fixedWireSize(element, fixed) && !wireNeedsCheck(element)) {
+    llvm::Value *total = b->CreateMul(count, i64(int64_t(fixed)));
+    requireWireBytes(d, off, total);
+    return b->CreateAdd(off, total);
+  }
   llvm::Value *at = b->CreateAlloca(i64Ty);
   b->CreateStore(off, at);
   forEachIndex(count, [&](llvm::Value *) { b->CreateStore(wireCheck(d, element, b->CreateLoad(i64Ty, at)), at); });
@@ -149,8 +161,7 @@ llvm::Value *CodeGen::wireGet(RequestDecoder &d, const LValue &lv, llvm::Value *
     int64_t lo = 0, hi = -1;
     ordinalBounds(t, lo, hi);
     unsigned w = spine_wire_ordinal_width(lo, hi);
-    llvm::Value *raw = b->CreateAlignedLoad(b->getIntNTy(8 * w), bytePtr(d.payload, off), llvm::Align(1));
-    llvm::Value *v = lo < 0 ? b->CreateSExt(raw, i64Ty) : b->CreateZExt(raw, i64Ty);
+    llvm::Value *v = loadWireOrdinal(d, t, off);
     if (lv.wide) b->CreateStore(v, lv.ptr);
     else storeOrdinal(lv, v);
     return b->CreateAdd(off, i64(w));
@@ -161,7 +172,7 @@ llvm::Value *CodeGen::wireGet(RequestDecoder &d, const LValue &lv, llvm::Value *
     return b->CreateAdd(off, i64(int64_t(bytes)));
   }
   if (t->kind == TypeKind::Text) {
-    llvm::Value *n = b->CreateZExt(b->CreateAlignedLoad(i32Ty, bytePtr(d.payload, off), llvm::Align(1)), i64Ty);
+    llvm::Value *n = loadWireCount(d, off);
     // struct spx_text: the count, the characters, a NUL (the heap hands out zeroed memory).
     llvm::Value *text = b->CreateCall(newFn, {b->CreateAdd(n, i64(9)), b->getInt32(SPX_SITE_UNKNOWN)});
     b->CreateAlignedStore(n, text, llvm::Align(8));
@@ -239,19 +250,17 @@ void CodeGen::emitRequest(RequestDecoder &d, Symbol *sym) {
     const Type *t = stripPacked(p.type);
     if (auto *o = llvm::dyn_cast<OpenArrayType>(t)) {
       requireWireBytes(d, off, i64(4));
-      llvm::Value *count = b->CreateZExt(b->CreateAlignedLoad(i32Ty, bytePtr(d.payload, off), llvm::Align(1)), i64Ty);
+      llvm::Value *count = loadWireCount(d, off);
       llvm::Value *countAt = off;
       off = b->CreateAdd(off, i64(4));
       // No overflow below: count <= 2^24, and an element's wire size is at most 8 bytes per bit of its memory
       // (a packed BOOLEAN), which Sema bounds to 1 GiB, so count * least < 2^58.
-      uint64_t least = std::max<uint64_t>(minWireSize(o->element), 1);
+      uint64_t least = minWireSize(o->element);
       // The count first, against the limit and the bytes left, so no loop runs for a count the payload cannot hold.
       rejectIf(d, b->CreateICmpUGT(count, i64(SPINE_WIRE_MAX_COUNT)), countAt);
-      if (minWireSize(o->element) > 0) requireWireBytes(d, off, b->CreateMul(count, i64(int64_t(least))));
+      if (least > 0) requireWireBytes(d, off, b->CreateMul(count, i64(int64_t(least))));
       chargeBytes(count);
-      uint64_t fixed = 0;
-      if (fixedWireSize(o->element, fixed) && !wireNeedsCheck(o->element)) off = b->CreateAdd(off, b->CreateMul(count, i64(int64_t(fixed))));
-      else off = wireCheckElements(d, o->element, count, off);
+      off = wireCheckElements(d, o->element, count, off);
       continue;
     }
     off = wireCheck(d, t, off);
@@ -284,7 +293,7 @@ void CodeGen::emitRequest(RequestDecoder &d, Symbol *sym) {
     const Type *t = stripPacked(p.type);
     if (r == Rep::OpenArray) {
       const Type *element = llvm::cast<OpenArrayType>(t)->element;
-      llvm::Value *count = b->CreateZExt(b->CreateAlignedLoad(i32Ty, bytePtr(d.payload, off), llvm::Align(1)), i64Ty);
+      llvm::Value *count = loadWireCount(d, off);
       off = b->CreateAdd(off, i64(4));
       llvm::Value *data = requestScratch(b->CreateAdd(totalBytes(t, {count}), i64(1)));
       off = wireGetElements(d, data, element, count, off);

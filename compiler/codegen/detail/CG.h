@@ -140,6 +140,8 @@ public:
   bool wireNeedsCheck(const Type *t);
   bool containsText(const Type *t);
   void rejectIf(RequestDecoder &d, llvm::Value *cond, llvm::Value *off);
+  llvm::Value *loadWireCount(RequestDecoder &d, llvm::Value *off);
+  llvm::Value *loadWireOrdinal(RequestDecoder &d, const Type *t, llvm::Value *off);
   void requireWireBytes(RequestDecoder &d, llvm::Value *off, llvm::Value *n, llvm::Value *valueAt = nullptr);
   llvm::Value *wireCheck(RequestDecoder &d, const Type *t, llvm::Value *off);
   llvm::Value *wireCheckElements(RequestDecoder &d, const Type *element, llvm::Value *count, llvm::Value *off);
