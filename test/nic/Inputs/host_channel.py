@@ -5,18 +5,16 @@ asks the control socket for the channel, receives the region's memfd (SCM_RIGHTS
 requests (docs/messages.md) to extension 1, printing each reply; then garbage. Finally stops the NIC and prints
 its stderr. Every wait is bounded. Memory ordering: x86-64 keeps stores in order, and the index stores come
 after the record's bytes, as the ring's release/acquire protocol requires."""
-import argparse, mmap, os, shutil, signal, socket, struct, subprocess, sys, tempfile, time
+import argparse, mmap, os, shutil, signal, socket, struct, sys, time
+
+from nic_process import nic_command, start_nic
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--fingerprint", required=True, help="Firewall's fingerprint, hex")
 ap.add_argument("nic", nargs=argparse.REMAINDER)
 a = ap.parse_args()
-cmd = a.nic[1:] if a.nic and a.nic[0] == "--" else a.nic
 FP = int(a.fingerprint, 16)
-
-sock_dir = tempfile.mkdtemp(prefix="spine-ch-", dir="/tmp")
-path = os.path.join(sock_dir, "nic.sock")
-proc = subprocess.Popen(cmd + ["--control", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+proc, path, sock_dir = start_nic(nic_command(a.nic), "host_channel.py")
 
 
 def fail(why):
@@ -24,12 +22,6 @@ def fail(why):
     shutil.rmtree(sock_dir, ignore_errors=True)
     sys.exit("host_channel.py: " + why + "\n" + proc.stderr.read())
 
-
-deadline = time.time() + 20
-while not os.path.exists(path):
-    if proc.poll() is not None or time.time() > deadline:
-        fail("spine-nic did not open its control socket")
-    time.sleep(0.02)
 
 
 def connect():

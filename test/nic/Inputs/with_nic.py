@@ -4,22 +4,15 @@
 "$ COMMAND", its stdout, its stderr and "exit N"; lines starting with "json: " run the rest and parse its stdout
 with Python's json module, printing the parsed value. Then stops the NIC with SIGTERM and prints its stderr.
 Every wait is bounded."""
-import argparse, json, os, shutil, signal, subprocess, sys, tempfile, time
+import argparse, json, shutil, signal, subprocess, sys
+
+from nic_process import nic_command, start_nic
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--script", required=True)
 ap.add_argument("nic", nargs=argparse.REMAINDER)
 a = ap.parse_args()
-cmd = a.nic[1:] if a.nic and a.nic[0] == "--" else a.nic
-sock_dir = tempfile.mkdtemp(prefix="spine-nic-", dir="/tmp")
-sock = os.path.join(sock_dir, "nic.sock")
-proc = subprocess.Popen(cmd + ["--control", sock], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-deadline = time.time() + 20
-while not os.path.exists(sock):
-    if proc.poll() is not None or time.time() > deadline:
-        shutil.rmtree(sock_dir, ignore_errors=True)
-        sys.exit("with_nic.py: spine-nic did not open its control socket:\n" + proc.stderr.read())
-    time.sleep(0.02)
+proc, sock, sock_dir = start_nic(nic_command(a.nic), "with_nic.py")
 try:
     for line in open(a.script):
         line = line.rstrip("\n")
