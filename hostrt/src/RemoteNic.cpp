@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 
 #include "NicSupport.h"
@@ -49,12 +50,9 @@ class RemoteNic final : public Nic {
   }
 
   std::uint32_t deploy(const std::string &path, FaultPolicy policy) override {
-    std::string absolute = path;
-    if (!path.empty() && path[0] != '/') {
-      char cwd[4096];
-      if (::getcwd(cwd, sizeof cwd)) absolute = std::string(cwd) + "/" + path;  // the daemon has its own directory
-    }
-    std::vector<std::string> reply = command("deploy " + absolute + " " + policyWord(policy));
+    std::error_code ec;
+    std::filesystem::path absolute = std::filesystem::absolute(path, ec);  // the daemon has its own directory
+    std::vector<std::string> reply = command("deploy " + (ec ? path : absolute.string()) + " " + policyWord(policy));
     if (reply.empty() || reply[0].rfind("ok: ", 0) != 0) {
       std::vector<std::string> reasons;
       for (size_t i = 1; i < reply.size(); ++i) reasons.push_back(reply[i].substr(reply[i].find_first_not_of(' ')));
