@@ -31,8 +31,14 @@ void Nic::Impl::replyToHost(uint32_t id, std::vector<uint8_t> reply) {
     host.messages.push_back(std::move(reply));
     return;
   }
-  if (pendingReplies.empty() && placeToHost(id, SPINE_CHANNEL_MESSAGE, reply)) return;
-  pendingReplies.push_back({id, SPINE_CHANNEL_MESSAGE, std::move(reply)});
+  answerHost(id, SPINE_CHANNEL_MESSAGE, std::move(reply));
+}
+
+// An answer (a reply or a BUFFER_ACK) into the channel's ring, or, when the ring is full or older answers wait,
+// after them: answers are never refused and keep their order.
+void Nic::Impl::answerHost(uint32_t id, uint32_t kind, std::vector<uint8_t> body) {
+  if (pendingReplies.empty() && placeToHost(id, kind, body)) return;
+  pendingReplies.push_back({id, kind, std::move(body)});
 }
 
 // Writes one record into the host's ring; false when it has no room now.
@@ -60,8 +66,7 @@ void Nic::Impl::serveBufferRecord(const HostChannel::Record &r) {
   std::vector<uint8_t> ack(12);
   spine_wire_store_le(ack.data(), hostId, 8);
   spine_wire_store_le(ack.data() + 8, status, 4);
-  if (pendingReplies.empty() && placeToHost(r.extension, SPINE_CHANNEL_BUFFER_ACK, ack)) return;
-  pendingReplies.push_back({r.extension, SPINE_CHANNEL_BUFFER_ACK, std::move(ack)});
+  answerHost(r.extension, SPINE_CHANNEL_BUFFER_ACK, std::move(ack));
 }
 
 // Between packets: records that waited for room first, then the host's records, a bounded batch per round.

@@ -250,6 +250,7 @@ struct Nic::Impl {
   std::deque<PendingRecord> pendingReplies;
   HostChannel::Record record;      // the record being served, copied out of the channel
   bool placeToHost(uint32_t id, uint32_t kind, const std::vector<uint8_t> &body);
+  void answerHost(uint32_t id, uint32_t kind, std::vector<uint8_t> body);
 
   // Room for a whole message (header and payload) from extension `id`, in the channel's ring or the queue.
   uint8_t *reserveToHost(uint32_t id, uint64_t messageBytes) noexcept {
