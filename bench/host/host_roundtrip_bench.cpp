@@ -174,6 +174,18 @@ bool measureStubs(const char *where, spine::host::Channel &channel, int n, int n
 
 int main(int argc, char **argv) {
   bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  // `--profile`: only the in-process stubs' round trips, many of them, for `perf record`.
+  bool profile = argc > 1 && std::strcmp(argv[1], "--profile") == 0;
+  if (profile) {
+    spine::host::InProcessOptions o;
+    o.trustedKeys = {HOST_BENCH_KEY};
+    auto nic = spine::host::Nic::inProcess(o);
+    spine_gen::Ping::PingClient client(nic->channel(nic->deploy(std::string(HOST_BENCH_DIR) + "/ping.spxo")));
+    Stats s;
+    if (!stubsRoundTrip(client, argc > 2 ? std::atoi(argv[2]) : 2000000, s)) return 1;
+    std::printf("stubs, in-process NIC: median %.0f ns, p99 %.0f ns\n", s.median, s.p99);
+    return 0;
+  }
   const int n = quick ? 200 : 200000, nThroughput = quick ? 2000 : 1000000;
   std::printf("host round trip (%d round trips each, one run; each timed alone)\n", n);
 

@@ -454,9 +454,10 @@ void Generator::emitClient() {
     std::string oneWay = members.claim(cppIdent(pname + "Send"));
     NameTable locals;
     locals.reserve("timeout");
+    locals.reserve("w");  // the Writer of the encoder and the methods
     std::string params, paramsQ, args;
     std::string encodeBody = fmt::format(
-        "  ::spine::host::Writer w(::spine::host::wire::MessageKind::Request, {}, {});\n", fp, index);
+        "  w.begin(::spine::host::wire::MessageKind::Request, {}, {});\n", fp, index);
     for (const ProcParam &pp : pt->params) {
       std::string n = locals.claim(cppIdent(pp.name));
       params += paramsQ.empty() ? "" : ", ";
@@ -482,9 +483,9 @@ void Generator::emitClient() {
 
     // Source: encoder, decoder, methods.
     std::string enc = fmt::format("spx_encode_{}", nextFn_++), dec = fmt::format("spx_decode_{}", nextFn_++);
-    codecs_ += fmt::format("// {}\n::spine::host::Bytes {}({}) {{\n{}  return w.finish();\n}}\n\n", signature(p), enc,
-                           paramsQ, encodeBody);
-    std::string decodeBody = "  ::spine::host::Reader r(reply);\n";
+    codecs_ += fmt::format("// {}\nvoid {}(::spine::host::Writer &w{}{}) {{\n{}}}\n\n", signature(p), enc,
+                           paramsQ.empty() ? "" : ", ", paramsQ, encodeBody);
+    std::string decodeBody = "  ::spine::host::Reader r(reply, size);\n";
     decodeBody += fmt::format("  if (::spine::host::openReply(r, {}, {}) == ::spine::host::wire::MessageKind::Exception) {{\n",
                               fp, index);
     if (excs.empty()) {
@@ -511,15 +512,18 @@ void Generator::emitClient() {
     } else {
       decodeBody += "  r.end();\n";
     }
-    codecs_ += fmt::format("{} {}(const ::spine::host::Bytes &reply) {{\n{}}}\n\n", resultQ, dec, decodeBody);
-    members_ += fmt::format("{} {}::{}({}{}::std::chrono::nanoseconds timeout) {{\n"
-                            "  return ::spine::host::callSync(channel_, ::{}({}), timeout, &::{});\n}}\n\n",
-                            resultQ, client_, method, paramsQ, paramsQ.empty() ? "" : ", ", enc, args, dec);
-    members_ += fmt::format("::std::future<{}> {}::{}({}) {{\n"
-                            "  return ::spine::host::callAsync<{}>(channel_, ::{}({}), &::{});\n}}\n\n",
-                            resultQ, client_, async, paramsQ, resultQ, enc, args, dec);
-    members_ += fmt::format("void {}::{}({}) {{\n  ::spine::host::callOneWay(channel_, ::{}({}));\n}}\n\n", client_,
-                            oneWay, paramsQ, enc, args);
+    codecs_ += fmt::format("{} {}(const ::std::uint8_t *reply, ::std::size_t size) {{\n{}}}\n\n", resultQ, dec,
+                           decodeBody);
+    // Each method marshals into a Writer on its own stack (inline storage: no allocation for a small message).
+    std::string encode = fmt::format("  ::spine::host::Writer w;\n  ::{}(w{}{});\n", enc, args.empty() ? "" : ", ", args);
+    members_ += fmt::format("{} {}::{}({}{}::std::chrono::nanoseconds timeout) {{\n{}"
+                            "  return ::spine::host::callSync(channel_, w, timeout, &::{});\n}}\n\n",
+                            resultQ, client_, method, paramsQ, paramsQ.empty() ? "" : ", ", encode, dec);
+    members_ += fmt::format("::std::future<{}> {}::{}({}) {{\n{}"
+                            "  return ::spine::host::callAsync<{}>(channel_, w, &::{});\n}}\n\n",
+                            resultQ, client_, async, paramsQ, encode, resultQ, dec);
+    members_ += fmt::format("void {}::{}({}) {{\n{}  ::spine::host::callOneWay(channel_, w);\n}}\n\n", client_,
+                            oneWay, paramsQ, encode);
   }
 
   for (size_t index = 0; index < events.size(); ++index) {

@@ -1,33 +1,56 @@
 #include "spine/host/Channel.h"
 
+#include "CallTable.h"
+
 #include <atomic>
-#include <condition_variable>
 #include <iostream>
 #include <mutex>
-#include <unordered_map>
 #include <thread>
 #include <vector>
 
 namespace spine::host {
 namespace {
+// How long a blocking caller spins (taking replies itself) before it sleeps: a reply through shared-memory rings
+// usually comes within a microsecond, and a sleep and wake-up alone cost several.
 constexpr std::chrono::microseconds kSpinBeforeSleep{50};
+// The clock is read once every this many rounds of the spin (it costs as much as a round).
+constexpr unsigned kRoundsPerClockRead = 64;
+
+thread_local int tReceiving = 0;  // this thread is inside receive(): it delivers the replies others wait for
 }  // namespace
 
 namespace detail {
+// What Subscriptions share with their Channel (they may outlive it). Subscribers are an immutable list replaced
+// on each change, so delivering an event takes one reference under the lock and allocates nothing.
 struct ChannelState {
   struct Sub {
+    std::uint64_t id;
     std::uint64_t fingerprint;
     std::uint16_t event;
     std::shared_ptr<EventCallback> callback;
   };
+  using Subs = std::vector<Sub>;
   mutable std::mutex mutex;
-  std::unordered_map<std::uint64_t, ReplyCallback> pending;
-  std::unordered_map<std::uint64_t, Sub> subs;
-  std::uint64_t nextCall = 1, nextSub = 1;
-  std::uint64_t dropped = 0;
-  bool closed = false;
-  std::string closedReason;
+  std::shared_ptr<const Subs> subs = std::make_shared<Subs>();
+  std::uint64_t nextSub = 1;
+  std::atomic<std::uint64_t> dropped{0};
+  std::atomic<bool> closed{false};
+  std::string closedReason;  // under mutex
   std::shared_ptr<ErrorHandler> onError;
+
+  void removeSub(std::uint64_t id) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto next = std::make_shared<Subs>();
+    for (const Sub &s : *subs)
+      if (s.id != id) next->push_back(s);
+    subs = std::move(next);
+  }
+  bool hasSub(std::uint64_t id) const {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const Sub &s : *subs)
+      if (s.id == id) return true;
+    return false;
+  }
 };
 }  // namespace detail
 
@@ -48,102 +71,155 @@ Subscription &Subscription::operator=(Subscription &&other) noexcept {
 }
 
 void Subscription::cancel() {
-  if (auto s = state_.lock()) {
-    std::lock_guard<std::mutex> lock(s->mutex);
-    s->subs.erase(id_);
-  }
+  if (auto s = state_.lock()) s->removeSub(id_);
   state_.reset();
   id_ = 0;
 }
 
 bool Subscription::active() const {
   auto s = state_.lock();
-  if (!s) return false;
-  std::lock_guard<std::mutex> lock(s->mutex);
-  return s->subs.count(id_) != 0;
+  return s && s->hasSub(id_);
 }
 
-Channel::Channel() : state_(std::make_shared<ChannelState>()) {}
+Channel::Channel() : state_(std::make_shared<ChannelState>()), calls_(std::make_unique<detail::CallTable>()) {}
 
 Channel::~Channel() { close(); }
 
-Channel::CallId Channel::call(Bytes request, ReplyCallback done) {
+namespace {
+std::exception_ptr closedError(const ChannelState &s) {
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return std::make_exception_ptr(ChannelClosed(s.closedReason));
+}
+}  // namespace
+
+// An entry in the call table for a new call (waiting, when all are pending, until one completes), or 0 with
+// the call failed when the channel is closed.
+Channel::CallId Channel::begin(MessageBuffer &request, MessageBuffer *sink, ReplyCallback *done) {
   if (request.size() < wire::kHeaderSize) throw Error("Channel::call: not a message (shorter than its header)");
   CallId id;
-  {
-    std::unique_lock<std::mutex> lock(state_->mutex);
-    if (state_->closed) {
-      lock.unlock();
-      done(Reply{{}, std::make_exception_ptr(ChannelClosed(state_->closedReason))});
-      return 0;
-    }
-    id = state_->nextCall++;
-    state_->pending.emplace(id, std::move(done));
+  while ((id = calls_->open(sink, done)) == 0) {
+    if (state_->closed.load()) break;
+    if (tReceiving)  // the replies that would free an entry are delivered by this very thread
+      throw Error("more than " + std::to_string(kMaxPendingCalls) +
+                  " calls pending, and this callback runs on the thread that delivers their replies");
+    if (!progress()) std::this_thread::yield();
   }
-  wire::storeLE(&request[wire::kCallIdOffset], id, 8);
-  try {
-    transmit(std::move(request));
-  } catch (...) {
-    ReplyCallback failed;
-    {
-      std::lock_guard<std::mutex> lock(state_->mutex);
-      auto it = state_->pending.find(id);
-      if (it == state_->pending.end()) throw;  // already failed by close()
-      failed = std::move(it->second);
-      state_->pending.erase(it);
+  // Seq_cst (the default): pairs with close(), which stores the flag and then fails the pending entries.
+  if (state_->closed.load()) {
+    std::exception_ptr error = closedError(*state_);
+    if (id == 0) {
+      if (done && *done) (*done)(Reply{{}, error});
+    } else {
+      calls_->fail(id, error);  // false when close() got there first: the call is failed either way
+      if (sink) {
+        while (!calls_->ready(id)) std::this_thread::yield();
+        calls_->finish(id);
+      }
     }
-    failed(Reply{{}, std::current_exception()});
+    if (sink) std::rethrow_exception(error);
+    return 0;
   }
+  wire::storeLE(request.data() + wire::kCallIdOffset, id, 8);
   return id;
 }
 
-bool Channel::cancel(CallId id) {
-  std::lock_guard<std::mutex> lock(state_->mutex);
-  return state_->pending.erase(id) != 0;
+// Transmits call `id`'s request; when that throws, the call ends with the error (a blocking caller finds it
+// when it waits; a callback is called with it).
+void Channel::transmitOrFail(MessageBuffer &request, CallId id) {
+  try {
+    transmit(request.data(), request.size());
+  } catch (...) {
+    if (!calls_->fail(id, std::current_exception())) throw;  // already failed by close()
+  }
+}
+
+Channel::CallId Channel::call(Writer &request, ReplyCallback done) {
+  MessageBuffer &m = request.complete();
+  CallId id = begin(m, nullptr, &done);
+  if (id != 0) transmitOrFail(m, id);
+  return id;
+}
+
+Channel::CallId Channel::call(Bytes request, ReplyCallback done) {
+  MessageBuffer m;
+  m.assign(request.data(), request.size());
+  CallId id = begin(m, nullptr, &done);
+  if (id != 0) transmitOrFail(m, id);
+  return id;
+}
+
+bool Channel::cancel(CallId id) { return calls_->cancel(id); }
+
+void Channel::callBlocking(Writer &request, std::chrono::nanoseconds timeout, MessageBuffer &reply) {
+  MessageBuffer &m = request.complete();
+  CallId id = begin(m, &reply, nullptr);
+  transmitOrFail(m, id);
+  await(id, timeout);
 }
 
 Bytes Channel::callBlocking(Bytes request, std::chrono::nanoseconds timeout) {
-  struct Wait {
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool done = false;
-    std::atomic<bool> arrived{false};  // set after `done`, so a spinning caller may skip the condition variable
-    Reply reply;
-  };
-  auto w = std::make_shared<Wait>();
-  CallId id = call(std::move(request), [w](Reply &&r) {
-    std::lock_guard<std::mutex> lock(w->mutex);
-    w->reply = std::move(r);
-    w->done = true;
-    w->arrived.store(true, std::memory_order_release);
-    w->cv.notify_one();
-  });
-  // A reply through shared-memory rings usually comes within microseconds: spin briefly before sleeping on the
-  // condition variable, whose wake-up alone costs more than the whole round trip.
-  auto spinUntil = std::chrono::steady_clock::now() + std::min<std::chrono::nanoseconds>(timeout, kSpinBeforeSleep);
-  // While waiting, the caller takes the replies itself when no one else is (one thread fewer between it and
-  // its reply); otherwise it yields, not burns, since the NIC core may need this core to answer.
-  while (!w->arrived.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < spinUntil)
-    if (!progress()) std::this_thread::yield();
-  std::unique_lock<std::mutex> lock(w->mutex);
-  if (!w->cv.wait_for(lock, timeout, [&] { return w->done; })) {
-    lock.unlock();
-    if (cancel(id)) {
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
-      throw Timeout("no reply within " + std::to_string(ms) + " ms");
+  MessageBuffer m, reply;
+  m.assign(request.data(), request.size());
+  CallId id = begin(m, &reply, nullptr);
+  transmitOrFail(m, id);
+  await(id, timeout);
+  return reply.toBytes();
+}
+
+// Waits for blocking call `id`: spins first, taking the replies itself while no other thread does (one thread
+// fewer between it and its reply), yielding rather than burning when another thread does (the NIC core may need
+// this core); then sleeps until the reply, an error or the timeout.
+void Channel::await(CallId id, std::chrono::nanoseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  if (!calls_->ready(id)) {
+    waitBegins();
+    // The clock is first read after a round of spinning, so the timeout counts from then (microseconds late).
+    Clock::time_point deadline{}, spinEnd{};
+    bool asleep = false;
+    for (unsigned round = 1; !calls_->ready(id); ++round) {
+      if (!asleep) {
+        if (!progress()) std::this_thread::yield();
+        if (round % kRoundsPerClockRead != 0) continue;
+      }
+      Clock::time_point now = Clock::now();
+      if (deadline == Clock::time_point{}) {
+        deadline = now + timeout;
+        spinEnd = now + std::min<std::chrono::nanoseconds>(timeout, kSpinBeforeSleep);
+      }
+      if (now >= deadline) {
+        if (!asleep) waitEnds();
+        asleep = true;
+        if (calls_->withdraw(id)) {
+          auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+          throw Timeout("no reply within " + std::to_string(ms) + " ms");
+        }
+        while (!calls_->ready(id)) std::this_thread::yield();  // its reply is being delivered right now
+        break;
+      }
+      if (!asleep && now >= spinEnd) {
+        waitEnds();  // from now on the transport's receive thread delivers
+        asleep = true;
+      }
+      if (asleep) calls_->sleepUntilReady(id, deadline);
     }
-    // The reply is being delivered right now: wait for it.
-    lock.lock();
-    w->cv.wait(lock, [&] { return w->done; });
+    if (!asleep) waitEnds();
   }
-  if (w->reply.error) std::rethrow_exception(w->reply.error);
-  return std::move(w->reply.message);
+  if (std::exception_ptr error = calls_->finish(id)) std::rethrow_exception(error);
+}
+
+void Channel::send(Writer &request) {
+  MessageBuffer &m = request.complete();
+  if (state_->closed.load()) std::rethrow_exception(closedError(*state_));
+  wire::storeLE(m.data() + wire::kCallIdOffset, 0, 8);
+  transmit(m.data(), m.size());
 }
 
 Subscription Channel::subscribe(std::uint64_t fingerprint, std::uint16_t event, EventCallback callback) {
   std::lock_guard<std::mutex> lock(state_->mutex);
   std::uint64_t id = state_->nextSub++;
-  state_->subs.emplace(id, ChannelState::Sub{fingerprint, event, std::make_shared<EventCallback>(std::move(callback))});
+  auto next = std::make_shared<ChannelState::Subs>(*state_->subs);
+  next->push_back({id, fingerprint, event, std::make_shared<EventCallback>(std::move(callback))});
+  state_->subs = std::move(next);
   return Subscription(state_, id);
 }
 
@@ -153,30 +229,23 @@ void Channel::setErrorHandler(ErrorHandler handler) {
 }
 
 void Channel::close(const std::string &reason) {
-  std::unordered_map<std::uint64_t, ReplyCallback> pending;
   {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    if (!state_->closed) state_->closedReason = reason;
-    state_->closed = true;
-    pending.swap(state_->pending);
+    if (state_->closed.load()) {
+      // Already closed: calls begun since then failed themselves.
+    } else {
+      state_->closedReason = reason;
+      state_->closed.store(true);  // seq_cst: see begin()
+    }
   }
-  for (auto &[id, done] : pending) done(Reply{{}, std::make_exception_ptr(ChannelClosed(reason))});
+  calls_->failAll(closedError(*state_));
 }
 
-bool Channel::closed() const {
-  std::lock_guard<std::mutex> lock(state_->mutex);
-  return state_->closed;
-}
+bool Channel::closed() const { return state_->closed.load(); }
 
-std::size_t Channel::pendingCalls() const {
-  std::lock_guard<std::mutex> lock(state_->mutex);
-  return state_->pending.size();
-}
+std::size_t Channel::pendingCalls() const { return calls_->pending(); }
 
-std::uint64_t Channel::droppedMessages() const {
-  std::lock_guard<std::mutex> lock(state_->mutex);
-  return state_->dropped;
-}
+std::uint64_t Channel::droppedMessages() const { return state_->dropped.load(std::memory_order_relaxed); }
 
 void Channel::reportError(std::exception_ptr error) {
   std::shared_ptr<ErrorHandler> handler;
@@ -205,21 +274,15 @@ void Channel::receive(const std::uint8_t *message, std::size_t size) {
         BadMessage("header", 0, "message of " + std::to_string(size) + " bytes is shorter than its header")));
     return;
   }
+  struct Receiving {
+    Receiving() { ++tReceiving; }
+    ~Receiving() { --tReceiving; }
+  } receiving;
   std::uint8_t kind = message[wire::kKindOffset];
   if (wire::isReply(kind)) {
     std::uint64_t id = wire::loadLE(message + wire::kCallIdOffset, 8);
-    ReplyCallback done;
-    {
-      std::lock_guard<std::mutex> lock(state_->mutex);
-      auto it = state_->pending.find(id);
-      if (it == state_->pending.end()) {
-        ++state_->dropped;
-        return;
-      }
-      done = std::move(it->second);
-      state_->pending.erase(it);
-    }
-    done(Reply{Bytes(message, message + size), nullptr});
+    if (id == 0) return;  // the reply to a one-way request: nobody waits for it
+    if (!calls_->deliver(id, message, size)) state_->dropped.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   if (kind != static_cast<std::uint8_t>(wire::MessageKind::Event)) {
@@ -229,20 +292,24 @@ void Channel::receive(const std::uint8_t *message, std::size_t size) {
   }
   std::uint64_t fingerprint = wire::loadLE(message + wire::kFingerprintOffset, 8);
   auto event = static_cast<std::uint16_t>(wire::loadLE(message + wire::kIndexOffset, 2));
-  std::vector<std::shared_ptr<EventCallback>> targets;
+  std::shared_ptr<const ChannelState::Subs> subs;
   {
     std::lock_guard<std::mutex> lock(state_->mutex);
-    for (auto &[id, sub] : state_->subs)
-      if (sub.fingerprint == fingerprint && sub.event == event) targets.push_back(sub.callback);
-    if (targets.empty()) ++state_->dropped;
+    subs = state_->subs;
   }
-  for (auto &cb : targets) {
+  bool any = false;
+  for (const ChannelState::Sub &sub : *subs) {
+    if (sub.fingerprint != fingerprint || sub.event != event) continue;
+    // A subscription cancelled after `subs` was taken still sees this event: cancel() does not wait for a
+    // delivery under way (as before: callbacks run without a lock held).
+    any = true;
     try {
-      (*cb)(message, size);
+      (*sub.callback)(message, size);
     } catch (...) {
       reportError(std::current_exception());
     }
   }
+  if (!any) state_->dropped.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace spine::host

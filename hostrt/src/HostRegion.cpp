@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "spine/channel.h"
+#include "spine/doorbell.h"
 #include "spine/nicrt/Runtime.h"
 #include "spine/wire.h"
 
@@ -30,12 +31,13 @@ class HostRegion::ExtensionChannel final : public Channel {
   void deliver(const std::uint8_t *message, std::size_t size) { receive(message, size); }
 
  protected:
-  void transmit(Bytes message) override { region_.send(extension_, message); }
-  // True while this caller is the ring's consumer (so it spins on); false when another thread is (it yields).
-  bool progress() override {
-    region_.callerWaiting();
-    return region_.drain(16) != HostRegion::kOtherConsumer;
+  void transmit(const std::uint8_t *message, std::size_t size) override {
+    region_.send(extension_, message, size);
   }
+  // True while this caller is the ring's consumer (so it spins on); false when another thread is (it yields).
+  bool progress() override { return region_.drain(16) != HostRegion::kOtherConsumer; }
+  void waitBegins() override { region_.callerWaits(); }
+  void waitEnds() override { region_.callerStopsWaiting(); }
 
  private:
   HostRegion &region_;
@@ -119,6 +121,7 @@ HostRegion::~HostRegion() {
 
 void HostRegion::close() {
   stop_.store(true, std::memory_order_release);
+  if (rings_) spine_doorbell_ring(spine_ring_doorbell(rings_->fromNic.ring));  // the receive thread may sleep on it
   if (receiver_.joinable()) receiver_.join();
   closed_.store(true, std::memory_order_release);
   closeChannels("the host channel was closed");
@@ -149,10 +152,10 @@ HostRegionCounters HostRegion::counters() const {
   return {sent_.load(), received_.load(), unrouted_.load(), waitsFull_.load()};
 }
 
-void HostRegion::send(std::uint32_t extension, const Bytes &message, std::uint32_t kind) {
-  if (message.size() > UINT32_MAX - SPINE_CHANNEL_ENVELOPE)
-    throw Error("message of " + std::to_string(message.size()) + " bytes is too large for the host channel");
-  auto length = static_cast<std::uint32_t>(SPINE_CHANNEL_ENVELOPE + message.size());
+void HostRegion::send(std::uint32_t extension, const std::uint8_t *message, std::size_t size, std::uint32_t kind) {
+  if (size > UINT32_MAX - SPINE_CHANNEL_ENVELOPE)
+    throw Error("message of " + std::to_string(size) + " bytes is too large for the host channel");
+  auto length = static_cast<std::uint32_t>(SPINE_CHANNEL_ENVELOPE + size);
   std::lock_guard<std::mutex> lock(sendMutex_);
   Backoff backoff;
   bool waited = false;
@@ -163,13 +166,13 @@ void HostRegion::send(std::uint32_t extension, const Bytes &message, std::uint32
     if (status == SPINE_RING_OK) {
       auto *p = static_cast<std::uint8_t *>(at);
       spine_channel_envelope_store_kind(p, extension, kind);
-      if (!message.empty()) std::memcpy(p + SPINE_CHANNEL_ENVELOPE, message.data(), message.size());
-      spine_ring_commit(&rings_->toNic);
+      if (size != 0) std::memcpy(p + SPINE_CHANNEL_ENVELOPE, message, size);
+      if (spine_ring_commit(&rings_->toNic)) spine_doorbell_ring(spine_ring_doorbell(rings_->toNic.ring));
       sent_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
     if (status == SPINE_RING_TOO_BIG)
-      throw Error("message of " + std::to_string(message.size()) + " bytes exceeds the host channel's ring (at most " +
+      throw Error("message of " + std::to_string(size) + " bytes exceeds the host channel's ring (at most " +
                   std::to_string(spine_ring_max_payload(rings_->toNic.slot_count) - SPINE_CHANNEL_ENVELOPE) + ")");
     if (!waited) {
       waited = true;
@@ -187,18 +190,33 @@ bool HostRegion::nicGone() const {
   return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
-void HostRegion::callerWaiting() {
-  lastCallerWait_.store(Clock::now().time_since_epoch().count(), std::memory_order_relaxed);
-}
-
 namespace {
 thread_local bool tDelivering = false;  // this thread is inside drain(): a callback's own call must not re-enter
+thread_local int tWaits = 0;            // blocking waits under way on this thread (nested: from a callback)
+thread_local const HostRegion *tConsumerOf = nullptr;  // the region whose consumer lock this thread's wait holds
 }  // namespace
+
+// A blocking caller's wait: the receive thread stays away, and the caller takes the consumer's place for the
+// whole wait when it is free (one lock per call instead of one per look at the ring).
+void HostRegion::callerWaits() {
+  waitingCallers_.fetch_add(1, std::memory_order_relaxed);
+  if (tWaits++ == 0 && !tDelivering && consumerMutex_.try_lock()) tConsumerOf = this;
+}
+
+void HostRegion::callerStopsWaiting() {
+  if (--tWaits == 0 && tConsumerOf == this) {
+    tConsumerOf = nullptr;
+    consumerMutex_.unlock();
+  }
+  waitingCallers_.fetch_sub(1, std::memory_order_relaxed);
+}
 
 int HostRegion::drain(int max) {
   if (tDelivering) return kOtherConsumer;
-  std::unique_lock<std::mutex> consumer(consumerMutex_, std::try_to_lock);
-  if (!consumer.owns_lock()) return kOtherConsumer;  // another thread is taking the replies
+  std::unique_lock<std::mutex> consumer(consumerMutex_, std::defer_lock);
+  if (tConsumerOf != this) {
+    if (!consumer.try_lock()) return kOtherConsumer;  // another thread is taking the replies
+  }
   tDelivering = true;
   int delivered = 0;
   for (; delivered < max; ++delivered) {
@@ -228,11 +246,16 @@ int HostRegion::drain(int max) {
       ackArrived_.notify_all();
       continue;
     }
-    ExtensionChannel *target = nullptr;
-    {
+    // Channels are never removed while the region lives: the last one found stays valid (consumer's own state).
+    ExtensionChannel *target = extension == lastExtension_ ? lastChannel_ : nullptr;
+    if (!target) {
       std::lock_guard<std::mutex> lock(channelsMutex_);
       auto it = channels_.find(extension);
-      if (it != channels_.end()) target = it->second.get();
+      if (it != channels_.end()) {
+        target = it->second.get();
+        lastExtension_ = extension;
+        lastChannel_ = target;
+      }
     }
     if (!target) {
       unrouted_.fetch_add(1, std::memory_order_relaxed);
@@ -247,13 +270,14 @@ int HostRegion::drain(int max) {
 // The receive thread: takes what arrives whenever no waiting caller does, so events and asynchronous replies are
 // delivered even while no one waits.
 void HostRegion::receiveLoop() {
-  Backoff backoff;
+  unsigned idle = 0;
   while (!stop_.load(std::memory_order_acquire)) {
     // A caller waiting for its reply takes the replies itself: stay out of its way (on a machine with few cores
     // a third spinning thread would take the core the NIC or the caller needs).
-    auto sinceCaller = Clock::now().time_since_epoch().count() - lastCallerWait_.load(std::memory_order_relaxed);
-    if (sinceCaller < std::chrono::nanoseconds(std::chrono::microseconds(200)).count()) {
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    if (waitingCallers_.load(std::memory_order_relaxed) != 0) {
+      // Long enough not to take a core from the caller or the NIC often; short enough that an asynchronous
+      // reply or an event waits little once the callers stop (they deliver everything while they wait).
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
       if (nicGone()) break;
       continue;
     }
@@ -261,14 +285,35 @@ void HostRegion::receiveLoop() {
     if (n == kOtherConsumer) n = 0;
     if (n < 0) break;
     if (n > 0) {
-      backoff.reset();
+      idle = 0;
       continue;
     }
-    if (backoff.pause() && nicGone()) break;
+    // Idle: spin a little (a reply usually comes within a microsecond or two), then yield (on a machine with few
+    // cores the NIC may need this one), then sleep on the ring's doorbell until the NIC rings it.
+    if (++idle < 64) continue;
+    if (idle < 20000) {
+      std::this_thread::yield();
+      continue;
+    }
+    if (nicGone()) break;
+    sleepOnDoorbell(std::chrono::milliseconds(1));  // at most: then the NIC's liveness is looked at again
   }
   closed_.store(true, std::memory_order_release);
   if (!stop_.load(std::memory_order_acquire)) closeChannels("the NIC went away (its host channel closed)");
   ackArrived_.notify_all();  // a buffer registration waiting for its answer
+}
+
+// Sleeps until the NIC rings the reply ring's doorbell (or close() does), unless something is there already.
+void HostRegion::sleepOnDoorbell(std::chrono::nanoseconds most) {
+  bool sleep;
+  {
+    std::unique_lock<std::mutex> consumer(consumerMutex_, std::try_to_lock);
+    if (!consumer.owns_lock()) return;  // a waiting caller is taking the replies
+    sleep = spine_ring_prepare_sleep(&rings_->fromNic);
+  }
+  if (sleep && !stop_.load(std::memory_order_acquire) && waitingCallers_.load(std::memory_order_relaxed) == 0)
+    spine_doorbell_wait(spine_ring_doorbell(rings_->fromNic.ring), static_cast<long>(most.count()));
+  spine_ring_awake(&rings_->fromNic);
 }
 
 HostBuffer HostRegion::allocateBuffer(std::size_t size) {
@@ -298,7 +343,7 @@ void HostRegion::bufferRecord(std::uint32_t extension, std::uint32_t kind, const
     spine_wire_store_le(body.data() + 8, buffer.offset, 8);
     spine_wire_store_le(body.data() + 16, buffer.size, 8);
   }
-  send(extension, body, kind);
+  send(extension, body.data(), body.size(), kind);
   std::unique_lock<std::mutex> lock(buffersMutex_);
   if (!ackArrived_.wait_for(lock, std::chrono::seconds(10), [&] { return acks_.count(buffer.id) || closed(); }))
     throw Timeout("the NIC did not answer the buffer registration within 10 s");

@@ -70,7 +70,7 @@ class InProcessNic final : public Nic {
   ~InProcessNic() override {
     region_.reset();  // the host's end first: its receive thread stops, pending calls fail
     stop_ = true;
-    wake_.notify_one();
+    channel_->wake();
     core_.join();
   }
 
@@ -140,9 +140,9 @@ class InProcessNic final : public Nic {
     {
       std::lock_guard<std::mutex> lock(tasksMutex_);
       tasks_.emplace_back([&task] { task(); });
-      hasTasks_.store(true, std::memory_order_release);
+      hasTasks_.store(true);  // seq_cst: the core checks it after setting its doorbell (HostChannel::sleep)
     }
-    wake_.notify_one();
+    channel_->wake();
     return result.get();
   }
 
@@ -156,8 +156,9 @@ class InProcessNic final : public Nic {
     for (auto &t : run) t();
   }
 
-  // The NIC core: tasks, then a round of packets and host requests; when idle it spins a little, then sleeps
-  // in short steps (or until a task arrives), so an idle NIC costs next to nothing.
+  // The NIC core: tasks, then a round of packets and host requests; when idle it spins a little, then sleeps on
+  // the host channel's doorbell (woken by a request or a task; 200 us at most, for the ports and timers), so an
+  // idle NIC costs next to nothing.
   void runCore() {
     unsigned idle = 0;
     while (!stop_.load(std::memory_order_acquire)) {
@@ -171,9 +172,8 @@ class InProcessNic final : public Nic {
         std::this_thread::yield();
         continue;
       }
-      std::unique_lock<std::mutex> lock(tasksMutex_);
-      wake_.wait_for(lock, std::chrono::microseconds(200),
-                     [this] { return stop_.load() || !tasks_.empty(); });
+      // Asleep until the host's doorbell (a request), a task's wake(), or the next look at the ports.
+      channel_->sleep(std::chrono::microseconds(200), [this] { return stop_.load() || hasTasks_.load(); });
     }
     runTasks();  // none is left waiting
     nic_->flush();  // what the ports wrote reaches their files (pcap outputs) before the NIC goes
@@ -188,7 +188,6 @@ class InProcessNic final : public Nic {
   std::unique_ptr<nicrt::HostChannel> channel_;
   std::unique_ptr<HostRegion> region_;
   std::mutex tasksMutex_;
-  std::condition_variable wake_;
   std::deque<std::function<void()>> tasks_;
   std::atomic<bool> hasTasks_{false}, stop_{false};
   std::thread core_;

@@ -14,11 +14,11 @@ LoopbackChannel::~LoopbackChannel() {
   close();
 }
 
-void LoopbackChannel::transmit(Bytes message) {
+void LoopbackChannel::transmit(const std::uint8_t *message, std::size_t size) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stop_) throw ChannelClosed("the loopback channel is stopping");
-    queue_.push_back(std::move(message));
+    queue_.emplace_back(message, message + size);
   }
   wake_.notify_one();
 }

@@ -12,13 +12,14 @@ std::string range(std::int64_t lo, std::int64_t hi) {
 }
 }  // namespace
 
-Bytes Writer::finish() {
+MessageBuffer &Writer::complete() {
+  if (bytes_.size() < wire::kHeaderSize) throw Error("Writer::complete: no message was begun");
   std::size_t payload = bytes_.size() - wire::kHeaderSize;
   if (payload > wire::kMaxPayload)
     throw Error("message too large: payload of " + std::to_string(payload) + " bytes, at most " +
                 std::to_string(wire::kMaxPayload));
-  wire::storeLE(&bytes_[wire::kLengthOffset], payload, 4);
-  return std::move(bytes_);
+  wire::storeLE(bytes_.data() + wire::kLengthOffset, payload, 4);
+  return bytes_;
 }
 
 void Writer::outOfRange(const char *field, std::int64_t v, std::int64_t lo, std::int64_t hi) {

@@ -4,7 +4,8 @@
 
    Layout (the shared part: a mapping that may sit at a different address in each process, so it holds offsets
    and counters, never pointers):
-     bytes   0.. 63  line 0: magic, version, slot count (a power of two) and mask; written once by spine_ring_init
+     bytes   0.. 63  line 0: magic, version, slot count (a power of two) and mask, written once by spine_ring_init;
+                     and the doorbell word, written by the consumer only when it goes to sleep or wakes
      bytes  64..127  line 1: the producer index (slots produced so far); only the producer writes it
      bytes 128..191  line 2: the consumer index (slots consumed so far); only the consumer writes it
      bytes 192..     slot_count slots of SPINE_RING_SLOT_SIZE (64) bytes
@@ -35,6 +36,15 @@
    visible to it. The consumer reads a record, then gives its slots back with a RELEASE store of the consumer
    index; the producer ACQUIRE-loads the consumer index before overwriting those slots, so the consumer's reads
    happened before the producer's writes. Each access below says which ordering it uses and why.
+
+   The doorbell. A consumer that has found the ring empty for a while may sleep instead of polling: it sets the
+   doorbell word (spine_ring_prepare_sleep), looks at prod once more, and sleeps on the word (a futex,
+   spine/doorbell.h) only if the ring is still empty; a producer's commit publishes prod and then looks at the
+   word, and when it is set clears it and wakes the consumer (clearing first, so that a consumer between its
+   last look and its sleep finds the word 0 and does not sleep: no wake-up is lost). Both sides use SEQ_CST for the two accesses, so at least one of
+   them sees the other's store: a record is never left unseen by a sleeping consumer. While the ring is busy the
+   word stays 0 and in the producer's cache: the doorbell costs one load per commit. A consumer must still sleep
+   with a timeout: a producer that never rings (an old or hostile one) makes it slower, never stuck.
 
    Plain C99 that also compiles as C++. */
 #ifndef SPINE_RING_H
@@ -77,7 +87,8 @@ struct spine_ring {
   uint32_t version;
   uint32_t slot_count; /* a power of two, SPINE_RING_MIN_SLOTS..SPINE_RING_MAX_SLOTS */
   uint32_t slot_mask;  /* slot_count - 1 */
-  uint8_t reserved0[SPINE_RING_CACHE_LINE - 16];
+  uint32_t doorbell;   /* 1 while the consumer sleeps waiting for a record (see "The doorbell"); else 0 */
+  uint8_t reserved0[SPINE_RING_CACHE_LINE - 20];
   uint64_t prod; /* slots produced; written by the producer only */
   uint8_t reserved1[SPINE_RING_CACHE_LINE - 8];
   uint64_t cons; /* slots consumed; written by the consumer only */
@@ -235,13 +246,17 @@ static inline int spine_ring_reserve(struct spine_ring_producer *p, uint32_t len
   return SPINE_RING_OK;
 }
 
-/* Publishes the record reserved last: from now on the consumer may read it. */
-static inline void spine_ring_commit(struct spine_ring_producer *p) {
+/* Publishes the record reserved last: from now on the consumer may read it. Returns 1 when the consumer sleeps
+   waiting for records and should be woken (spine_doorbell_ring on spine_ring_doorbell), else 0. */
+static inline int spine_ring_commit(struct spine_ring_producer *p) {
   p->prod += p->reserved;
   p->reserved = 0;
-  /* RELEASE: the record's header, payload and any PAD before it, all written before this store, are visible
-     to a consumer whose acquire load of prod returns this value or a later one. */
-  __atomic_store_n(&p->ring->prod, p->prod, __ATOMIC_RELEASE);
+  /* SEQ_CST (a RELEASE store and more): the record's header, payload and any PAD before it, all written before
+     this store, are visible to a consumer whose acquire load of prod returns this value or a later one; and
+     this store and the doorbell load below are ordered against the consumer's doorbell store and prod load in
+     spine_ring_prepare_sleep (see "The doorbell"). */
+  __atomic_store_n(&p->ring->prod, p->prod, __ATOMIC_SEQ_CST);
+  return __atomic_load_n(&p->ring->doorbell, __ATOMIC_SEQ_CST) != 0;
 }
 
 /* Copies `length` bytes from `data` into a new record and publishes it; SPINE_RING_FULL (nothing written, the
@@ -269,7 +284,12 @@ static inline int spine_ring_peek(struct spine_ring_consumer *c, const void **pa
          value loaded is completely written and visible here. */
       c->prod_cache = __atomic_load_n(&c->ring->prod, __ATOMIC_ACQUIRE);
       avail = c->prod_cache - c->cons;
-      if (avail == 0) return SPINE_RING_EMPTY;
+      if (avail == 0) {
+        /* A consumer polling an empty ring keeps the next record's line coming: once the producer has written
+           it, its transfer overlaps that of prod instead of following it. */
+        __builtin_prefetch(c->slots + (c->cons & c->slot_mask) * SPINE_RING_SLOT_SIZE);
+        return SPINE_RING_EMPTY;
+      }
     }
     if (avail > c->slot_count) return SPINE_RING_CORRUPT; /* more published than the ring holds, or prod went back */
     off = c->cons & c->slot_mask;
@@ -303,6 +323,25 @@ static inline void spine_ring_release(struct spine_ring_consumer *c) {
   /* RELEASE: our reads of the record, made before this store, happen before the producer (which acquire-loads
      cons before reserving) overwrites its slots. */
   __atomic_store_n(&c->ring->cons, c->cons, __ATOMIC_RELEASE);
+}
+
+/* The doorbell word of a ring, for spine_doorbell_wait and spine_doorbell_ring. */
+static inline uint32_t *spine_ring_doorbell(struct spine_ring *r) { return &r->doorbell; }
+
+/* Before sleeping: sets the doorbell and says whether the ring is still empty (1: sleep on the doorbell, with a
+   timeout; 0: records arrived, the doorbell is cleared again). Call spine_ring_awake after the sleep. */
+static inline int spine_ring_prepare_sleep(struct spine_ring_consumer *c) {
+  /* SEQ_CST: see "The doorbell": pairs with the producer's prod store and doorbell load in spine_ring_commit. */
+  __atomic_store_n(&c->ring->doorbell, 1u, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&c->ring->prod, __ATOMIC_SEQ_CST) == c->cons) return 1;
+  __atomic_store_n(&c->ring->doorbell, 0u, __ATOMIC_RELAXED);
+  return 0;
+}
+
+/* After sleeping (woken, timed out or interrupted): producers need not ring any more. */
+static inline void spine_ring_awake(struct spine_ring_consumer *c) {
+  /* RELAXED: a producer that still sees 1 only rings once more, which costs a wake-up of nobody. */
+  __atomic_store_n(&c->ring->doorbell, 0u, __ATOMIC_RELAXED);
 }
 
 /* Copies the oldest record into `buffer` (`capacity` bytes), sets *length, and releases it. SPINE_RING_EMPTY,

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "spine/doorbell.h"
 #include "spine/wire.h"
 
 namespace spine::nicrt {
@@ -83,7 +84,8 @@ bool HostChannel::take(Record &out) {
     }
     ++counters_.requests;
     // Copied out before anything looks at it: the host may go on writing the shared slots.
-    std::vector<uint8_t> record(static_cast<const uint8_t *>(payload), static_cast<const uint8_t *>(payload) + length);
+    std::vector<uint8_t> &record = copy_;  // reused: a record allocates nothing once the buffer has grown
+    record.assign(static_cast<const uint8_t *>(payload), static_cast<const uint8_t *>(payload) + length);
     spine_ring_release(&fromHost_);
     uint32_t kind = record.size() >= SPINE_CHANNEL_ENVELOPE ? spine_channel_envelope_kind(record.data()) : UINT32_MAX;
     size_t least = kind == SPINE_CHANNEL_MESSAGE      ? SPINE_WIRE_HEADER_SIZE
@@ -119,9 +121,17 @@ uint8_t *HostChannel::reserve(uint32_t extension, uint64_t bytes, uint32_t kind)
 }
 
 void HostChannel::commit() {
-  spine_ring_commit(&toHost_);
+  if (spine_ring_commit(&toHost_)) spine_doorbell_ring(spine_ring_doorbell(toHost_.ring));
   ++counters_.messages;
 }
+
+void HostChannel::sleep(std::chrono::nanoseconds most, const std::function<bool()> &awake) {
+  if (counters_.corrupt || !spine_ring_prepare_sleep(&fromHost_)) return;
+  if (!awake || !awake()) spine_doorbell_wait(spine_ring_doorbell(fromHost_.ring), static_cast<long>(most.count()));
+  spine_ring_awake(&fromHost_);
+}
+
+void HostChannel::wake() { spine_doorbell_ring(spine_ring_doorbell(fromHost_.ring)); }
 
 uint64_t HostChannel::room() const {
   uint64_t used = toHost_.prod - __atomic_load_n(&toHost_.ring->cons, __ATOMIC_ACQUIRE);

@@ -8,7 +8,9 @@
 // decodes it, so a host cannot change a message after it was checked.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -67,6 +69,13 @@ class HostChannel {
   void commit();
   uint64_t room() const;  // messages of the smallest size that fit now (Host.Room)
 
+  // The NIC core idle: sleeps until the host rings the request ring's doorbell (a request arrived), wake() is
+  // called, or `most` has passed -- unless a request is already there or `awake` (checked after the doorbell is
+  // set, so a wake() after it is never missed) says there is other work.
+  void sleep(std::chrono::nanoseconds most, const std::function<bool()> &awake = nullptr);
+  // Wakes the NIC core from sleep() (a management task for it, or a stop).
+  void wake();
+
   const HostChannelCounters &counters() const { return counters_; }
 
  private:
@@ -80,6 +89,7 @@ class HostChannel {
   spine_ring_consumer fromHost_{};
   spine_ring_producer toHost_{};
   HostChannelCounters counters_;
+  std::vector<uint8_t> copy_;  // the record being taken, copied out of shared memory
 };
 
 }  // namespace spine::nicrt

@@ -26,23 +26,23 @@ uint8_t *Nic::Impl::SlotHost::reserve(uint64_t payloadSize) noexcept {
 
 // A reply is never refused: into the queue whatever its capacity (the host bounds its own pending calls), or
 // into the channel's ring, or, when the ring is full, kept until it has room.
-void Nic::Impl::replyToHost(uint32_t id, std::vector<uint8_t> reply) {
+void Nic::Impl::replyToHost(uint32_t id, std::span<const uint8_t> reply) {
   if (!channel) {
-    host.messages.push_back(std::move(reply));
+    host.messages.emplace_back(reply.begin(), reply.end());
     return;
   }
-  answerHost(id, SPINE_CHANNEL_MESSAGE, std::move(reply));
+  answerHost(id, SPINE_CHANNEL_MESSAGE, reply);
 }
 
 // An answer (a reply or a BUFFER_ACK) into the channel's ring, or, when the ring is full or older answers wait,
 // after them: answers are never refused and keep their order.
-void Nic::Impl::answerHost(uint32_t id, uint32_t kind, std::vector<uint8_t> body) {
+void Nic::Impl::answerHost(uint32_t id, uint32_t kind, std::span<const uint8_t> body) {
   if (pendingReplies.empty() && placeToHost(id, kind, body)) return;
-  pendingReplies.push_back({id, kind, std::move(body)});
+  pendingReplies.push_back({id, kind, std::vector<uint8_t>(body.begin(), body.end())});
 }
 
 // Writes one record into the host's ring; false when it has no room now.
-bool Nic::Impl::placeToHost(uint32_t id, uint32_t kind, const std::vector<uint8_t> &body) {
+bool Nic::Impl::placeToHost(uint32_t id, uint32_t kind, std::span<const uint8_t> body) {
   uint8_t *at = channel->reserve(id, body.size(), kind);
   if (!at) return false;
   if (!body.empty()) std::memcpy(at, body.data(), body.size());
@@ -66,7 +66,7 @@ void Nic::Impl::serveBufferRecord(const HostChannel::Record &r) {
   std::vector<uint8_t> ack(12);
   spine_wire_store_le(ack.data(), hostId, 8);
   spine_wire_store_le(ack.data() + 8, status, 4);
-  answerHost(r.extension, SPINE_CHANNEL_BUFFER_ACK, std::move(ack));
+  answerHost(r.extension, SPINE_CHANNEL_BUFFER_ACK, ack);
 }
 
 // Between packets: records that waited for room first, then the host's records, a bounded batch per round.
@@ -96,14 +96,15 @@ bool Nic::Impl::serveRequest(uint32_t id, std::span<const uint8_t> message) {
     replyToHost(id, rejectedReply(message, why));
     return true;
   }
-  RequestResult r = slot->extension->serveRequest(message);
+  RequestResult &r = served;
+  slot->extension->serveRequest(message, r);
   if (r.ran) {
     ++slot->counters.requests;
     ++slot->counters.invocations;
   } else {
     ++slot->counters.requestsRejected;
   }
-  replyToHost(id, std::move(r.reply));
+  replyToHost(id, r.reply);
   if (!r.outcome.ok()) {
     recordFault(*slot, r.outcome);
     if (faultsPending) applyPendingFaults();

@@ -249,8 +249,9 @@ struct Nic::Impl {
   };
   std::deque<PendingRecord> pendingReplies;
   HostChannel::Record record;      // the record being served, copied out of the channel
-  bool placeToHost(uint32_t id, uint32_t kind, const std::vector<uint8_t> &body);
-  void answerHost(uint32_t id, uint32_t kind, std::vector<uint8_t> body);
+  RequestResult served;            // the request being answered (its reply buffer is reused: no allocation)
+  bool placeToHost(uint32_t id, uint32_t kind, std::span<const uint8_t> body);
+  void answerHost(uint32_t id, uint32_t kind, std::span<const uint8_t> body);
 
   // Room for a whole message (header and payload) from extension `id`, in the channel's ring or the queue.
   uint8_t *reserveToHost(uint32_t id, uint64_t messageBytes) noexcept {
@@ -261,7 +262,7 @@ struct Nic::Impl {
     if (channel) channel->commit();
     else host.commit();
   }
-  void replyToHost(uint32_t id, std::vector<uint8_t> reply);
+  void replyToHost(uint32_t id, std::span<const uint8_t> reply);
   bool serveRequest(uint32_t id, std::span<const uint8_t> message);  // Nic::hostRequest
   bool serveHostChannel();
   size_t activeTimers = 0;

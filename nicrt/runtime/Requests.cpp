@@ -37,12 +37,16 @@ std::vector<uint8_t> replyTo(const spine_wire_header &request, uint8_t kind, con
   return out;
 }
 
-RequestResult rejection(const spine_wire_header &request, std::string reason) {
+void reject(const spine_wire_header &request, std::string reason, RequestResult &r) {
   std::vector<uint8_t> payload;
   appendText(payload, reason);
-  RequestResult r;
   r.reply = replyTo(request, SPINE_WIRE_REJECTED, payload);
   r.rejected = std::move(reason);
+}
+
+RequestResult rejection(const spine_wire_header &request, std::string reason) {
+  RequestResult r;
+  reject(request, std::move(reason), r);
   return r;
 }
 
@@ -58,35 +62,38 @@ void Extension::Impl::freeScratch() {
   scratchBytes = 0;
 }
 
-RequestResult Extension::serveRequest(std::span<const uint8_t> message) {
+void Extension::serveRequest(std::span<const uint8_t> message, RequestResult &result) {
   Impl &x = *impl_;
-  if (message.size() < SPINE_WIRE_HEADER_SIZE) return {};  // cannot be answered: no call id to answer
+  result.reply.clear();
+  result.ran = false;
+  result.outcome = Outcome{};
+  result.rejected.clear();
+  if (message.size() < SPINE_WIRE_HEADER_SIZE) return;  // cannot be answered: no call id to answer
   const spine_wire_header h = spine_wire_header_load(message.data());
   if (h.kind != SPINE_WIRE_REQUEST)
-    return rejection(h, "message kind " + std::to_string(h.kind) + " is not a request (1)");
+    return reject(h, "message kind " + std::to_string(h.kind) + " is not a request (1)", result);
   if (h.version != SPINE_WIRE_VERSION)
-    return rejection(h, "wire version " + std::to_string(h.version) + " is not supported (this NIC speaks 1)");
+    return reject(h, "wire version " + std::to_string(h.version) + " is not supported (this NIC speaks 1)", result);
   if (h.length != message.size() - SPINE_WIRE_HEADER_SIZE)
-    return rejection(h, "length field says " + std::to_string(h.length) + " payload bytes but " +
-                            std::to_string(message.size() - SPINE_WIRE_HEADER_SIZE) + " follow the header");
+    return reject(h, "length field says " + std::to_string(h.length) + " payload bytes but " +
+                            std::to_string(message.size() - SPINE_WIRE_HEADER_SIZE) + " follow the header", result);
   const Impl::MessageInterface *iface = nullptr;
   for (const auto &m : x.messageInterfaces)
     if (m.fingerprint == h.fingerprint) iface = &m;
   if (!iface) {
     char fp[17];
     std::snprintf(fp, sizeof fp, "%016llx", static_cast<unsigned long long>(h.fingerprint));
-    return rejection(h, std::string("fingerprint mismatch: ") + fp + " is no message interface extension " +
-                            x.image.manifest.module + " exports (the host was built against another version?)");
+    return reject(h, std::string("fingerprint mismatch: ") + fp + " is no message interface extension " +
+                            x.image.manifest.module + " exports (the host was built against another version?)", result);
   }
   if (h.index >= iface->requests)
-    return rejection(h, "request index " + std::to_string(h.index) + " names no request of " + iface->name +
-                            " (it has " + std::to_string(iface->requests) + ")");
+    return reject(h, "request index " + std::to_string(h.index) + " names no request of " + iface->name +
+                            " (it has " + std::to_string(iface->requests) + ")", result);
 
-  std::vector<uint8_t> reply;
   x.requestPayload = message.data() + SPINE_WIRE_HEADER_SIZE;
   x.requestPayloadSize = h.length;
   std::memcpy(x.requestHeader, message.data(), SPINE_WIRE_HEADER_SIZE);
-  x.reply = &reply;
+  x.reply = &result.reply;
   x.replied = false;
   Result<uint64_t> r = invoke(iface->dispatch, uint32_t{h.index}, x.requestPayload, uint64_t{h.length});
   x.reply = nullptr;
@@ -96,7 +103,6 @@ RequestResult Extension::serveRequest(std::span<const uint8_t> message) {
   x.eventPayloadSize = 0;
   x.freeScratch();
 
-  RequestResult result;
   result.outcome = r;
   if (!r.ok()) {
     // It trapped (or, from a foreign image, let an exception escape): the reply says how and where.
@@ -107,22 +113,21 @@ RequestResult Extension::serveRequest(std::span<const uint8_t> message) {
     appendLe(payload, r.line, 4);
     result.reply = replyTo(h, SPINE_WIRE_TRAPPED, payload);
     result.ran = true;
-    return result;
+    return;
   }
   if (r.value == SPX_REQUEST_RAN) {
-    if (!x.replied) return rejection(h, "the extension's dispatcher posted no reply");  // not spinec's code
-    result.reply = std::move(reply);
+    if (!x.replied) return reject(h, "the extension's dispatcher posted no reply", result);  // not spinec's code
     result.ran = true;
-    return result;
+    return;
   }
   if (r.value == SPX_REQUEST_NO_SUCH_INDEX)
-    return rejection(h, "request index " + std::to_string(h.index) + " names no request of " + iface->name);
+    return reject(h, "request index " + std::to_string(h.index) + " names no request of " + iface->name, result);
   if (r.value == SPX_REQUEST_TOO_LARGE)
-    return rejection(h, "the arguments of request " + std::to_string(h.index) +
-                            " need more memory than extension " + x.image.manifest.module + "'s heap quota leaves");
-  return rejection(h, "payload does not decode as the arguments of request " + std::to_string(h.index) + " of " +
+    return reject(h, "the arguments of request " + std::to_string(h.index) +
+                            " need more memory than extension " + x.image.manifest.module + "'s heap quota leaves", result);
+  return reject(h, "payload does not decode as the arguments of request " + std::to_string(h.index) + " of " +
                           iface->name + ": bad bytes at payload offset " + std::to_string(r.value - 1) +
-                          " (truncated, out of range, or left over)");
+                          " (truncated, out of range, or left over)", result);
 }
 
 }  // namespace spine::nicrt

@@ -299,10 +299,10 @@ int main(int argc, char **argv) {
     } else {
       if (exitOnEof && nic.inputsEnded()) break;
       // Idle: keep polling for a while (a host's next request usually follows within microseconds), then sleep
-      // in short steps. A real NIC core would wait for a doorbell on its rings.
+      // on the host channel's doorbell: a host's request wakes the core at once; the ports, timers and the
+      // control socket are looked at again after 200 us at most.
       if (++idleRounds > kSpinRounds) {
-        struct timespec pause = {0, 200'000};
-        nanosleep(&pause, nullptr);
+        channel->sleep(std::chrono::microseconds(200));
       } else if (idleRounds > kSpinRounds / 2) {
         sched_yield();  // the host's threads may need this core to send the next request
       }

@@ -8,6 +8,7 @@
 
 #include "AllTypes.h"
 #include "AllTypesSample.h"
+#include "AllocationCounter.h"
 #include "NicTestSupport.h"
 #include "nic/Nic.h"
 #include "ports/MemoryPort.h"
@@ -182,4 +183,16 @@ TEST_CASE("live stubs: 100000 calls through small rings, back-pressure both ways
   CHECK(wrong.load() == 0);
   CHECK(t.region->counters().sent == kCalls);
   CHECK(t.region->counters().waitsFull > 0);  // the 8-slot request ring filled: the sender waited, lost nothing
+}
+
+TEST_CASE("live stubs: a blocking call allocates nothing on the caller's thread once warm") {
+  LiveNic t;
+  at::AllTypesClient client(t.region->channel(t.id));
+  for (int i = 0; i < 100; ++i) client.Nop();  // warm: the region's record buffer has grown
+  std::uint64_t before = spine::test::allocationsOnThisThread();
+  for (int i = 0; i < 10000; ++i) client.Nop();
+  for (int i = 0; i < 10000; ++i) client.NopSend();
+  CHECK(spine::test::allocationsOnThisThread() - before == 0);
+  client.NopAsync().get();  // the counter counts: an asynchronous call allocates its promise
+  CHECK(spine::test::allocationsOnThisThread() - before > 0);
 }

@@ -83,16 +83,18 @@ class HostRegion {
   class ExtensionChannel;
   HostRegion() = default;
   bool start(void *region, std::uint64_t bytes, std::string &error);
-  void send(std::uint32_t extension, const Bytes &message, std::uint32_t kind = 0);
+  void send(std::uint32_t extension, const std::uint8_t *message, std::size_t size, std::uint32_t kind = 0);
   void bufferRecord(std::uint32_t extension, std::uint32_t kind, const HostBuffer &buffer);
   void receiveLoop();
+  void sleepOnDoorbell(std::chrono::nanoseconds most);
+  void callerWaits();
+  void callerStopsWaiting();
   // Takes and delivers up to `max` records from the NIC's ring, if no other thread is (consumerMutex_); the
   // number delivered, or -1 when the ring is corrupt or the NIC gone.
   int drain(int max);
   static constexpr int kOtherConsumer = -2;  // drain(): another thread holds the consumer's place
-  void callerWaiting();  // a blocking caller is taking its replies itself (the receive thread stays away)
-  using Clock = std::chrono::steady_clock;
-  std::atomic<Clock::rep> lastCallerWait_{0};
+  // Blocking callers spinning for their replies, which take the replies themselves: the receive thread stays away.
+  std::atomic<int> waitingCallers_{0};
   bool nicGone() const;
   void closeChannels(const std::string &reason);
 
@@ -103,6 +105,8 @@ class HostRegion {
   std::mutex sendMutex_;  // the request ring has one producer
   std::mutex consumerMutex_;  // ... and the reply ring one consumer at a time: the receive thread or a waiting caller
   std::vector<std::uint8_t> record_;  // the record being delivered (under consumerMutex_)
+  std::uint32_t lastExtension_ = 0;  // the channel found last (under consumerMutex_); 0 is no extension's id
+  ExtensionChannel *lastChannel_ = nullptr;
   mutable std::mutex channelsMutex_;
   std::map<std::uint32_t, std::unique_ptr<ExtensionChannel>> channels_;
   std::atomic<bool> stop_{false}, closed_{false};

@@ -28,7 +28,7 @@ public:
   void drain();
 
 protected:
-  void transmit(Bytes message) override;
+  void transmit(const std::uint8_t *message, std::size_t size) override;
 
 private:
   void run();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "spine/host/Errors.h"
+#include "spine/host/MessageBuffer.h"
 #include "spine/host/Wire.h"
 
 #include <bitset>
@@ -26,21 +27,31 @@ constexpr bool inRange(std::int64_t v) {
   return ok;
 }
 
+// Marshals one message into its own MessageBuffer (inline: no allocation for a message of a few fields). The
+// header is filled in by begin() (or the constructor), except the payload length (complete()) and, for requests,
+// the call id (the Channel assigns it).
 class Writer {
 public:
-  // Starts a message: the header is filled in now, except the payload length (finish()) and, for requests, the
-  // call id (the Channel assigns it).
+  Writer() = default;
   Writer(wire::MessageKind kind, std::uint64_t fingerprint, std::uint16_t index, std::uint64_t callId = 0) {
-    bytes_.reserve(64);
-    bytes_.resize(wire::kHeaderSize);
-    bytes_[wire::kKindOffset] = static_cast<std::uint8_t>(kind);
-    bytes_[wire::kVersionOffset] = wire::kVersion;
-    wire::storeLE(&bytes_[wire::kIndexOffset], index, 2);
-    wire::storeLE(&bytes_[wire::kFingerprintOffset], fingerprint, 8);
-    wire::storeLE(&bytes_[wire::kCallIdOffset], callId, 8);
+    begin(kind, fingerprint, index, callId);
+  }
+  Writer(const Writer &) = delete;
+  Writer &operator=(const Writer &) = delete;
+
+  // Starts the message afresh.
+  void begin(wire::MessageKind kind, std::uint64_t fingerprint, std::uint16_t index, std::uint64_t callId = 0) {
+    bytes_.clear();
+    std::uint8_t *h = bytes_.grow(wire::kHeaderSize);
+    std::memset(h, 0, wire::kHeaderSize);
+    h[wire::kKindOffset] = static_cast<std::uint8_t>(kind);
+    h[wire::kVersionOffset] = wire::kVersion;
+    wire::storeLE(h + wire::kIndexOffset, index, 2);
+    wire::storeLE(h + wire::kFingerprintOffset, fingerprint, 8);
+    wire::storeLE(h + wire::kCallIdOffset, callId, 8);
   }
 
-  void u8(std::uint8_t v) { bytes_.push_back(v); }
+  void u8(std::uint8_t v) { *bytes_.grow(1) = v; }
   void u16(std::uint16_t v) { put(v, 2); }
   void u32(std::uint32_t v) { put(v, 4); }
   void u64(std::uint64_t v) { put(v, 8); }
@@ -51,11 +62,11 @@ public:
     if (!inRange<Lo, Hi>(v)) outOfRange(field, v, Lo, Hi);
     put(static_cast<std::uint64_t>(v), wire::ordinalWidth(Lo, Hi));
   }
-  void boolean(bool v) { bytes_.push_back(v ? 1 : 0); }
+  void boolean(bool v) { u8(v ? 1 : 0); }
   void text(std::string_view s, const char *field) {
     if (s.size() > wire::kMaxPayload) tooLong(field, s.size());
     u32(static_cast<std::uint32_t>(s.size()));
-    bytes_.insert(bytes_.end(), s.begin(), s.end());
+    if (!s.empty()) std::memcpy(bytes_.grow(s.size()), s.data(), s.size());
   }
   // The element count of an open array.
   void count(std::size_t n, const char *field) {
@@ -72,19 +83,18 @@ public:
     }
   }
 
-  // Completes the header and hands the message over. Throws Error if the payload exceeds wire::kMaxPayload.
-  Bytes finish();
+  // Completes the header (the payload length); the message stays here (message()). Throws Error if the payload
+  // exceeds wire::kMaxPayload.
+  MessageBuffer &complete();
+  // complete(), and a copy of the message.
+  Bytes finish() { return complete().toBytes(); }
   std::size_t size() const { return bytes_.size(); }
 
 private:
-  void put(std::uint64_t v, unsigned width) {
-    std::size_t at = bytes_.size();
-    bytes_.resize(at + width);
-    wire::storeLE(&bytes_[at], v, width);
-  }
+  void put(std::uint64_t v, unsigned width) { wire::storeLE(bytes_.grow(width), v, width); }
   [[noreturn]] static void outOfRange(const char *field, std::int64_t v, std::int64_t lo, std::int64_t hi);
   [[noreturn]] static void tooLong(const char *field, std::size_t n);
-  Bytes bytes_;
+  MessageBuffer bytes_;
 };
 
 // The fixed header of a message, as read (not yet validated beyond its size).

@@ -32,28 +32,30 @@ std::bitset<N> makeSet(std::initializer_list<std::size_t> positions) {
   return s;
 }
 
-// Sends `request` and decodes its reply with `decode(const Bytes &)`, which returns the result (or throws the
-// request's exception).
+// Sends `request` and decodes its reply with `decode(const std::uint8_t *reply, std::size_t size)`, which
+// returns the result (or throws the request's exception). The fast path: the request was marshalled into the
+// Writer's inline buffer and the reply arrives in one on this stack frame.
 template <typename Decode>
-auto callSync(Channel &channel, Bytes request, std::chrono::nanoseconds timeout, Decode decode)
-    -> decltype(decode(std::declval<const Bytes &>())) {
-  Bytes reply = channel.callBlocking(std::move(request), timeout);
-  return decode(reply);
+auto callSync(Channel &channel, Writer &request, std::chrono::nanoseconds timeout, Decode decode)
+    -> decltype(decode(std::declval<const std::uint8_t *>(), std::size_t{})) {
+  MessageBuffer reply;
+  channel.callBlocking(request, timeout, reply);
+  return decode(reply.data(), reply.size());
 }
 
 // The same without waiting: the future holds the result or the exception `decode` (or the channel) threw.
 template <typename T, typename Decode>
-std::future<T> callAsync(Channel &channel, Bytes request, Decode decode) {
+std::future<T> callAsync(Channel &channel, Writer &request, Decode decode) {
   auto promise = std::make_shared<std::promise<T>>();
   std::future<T> future = promise->get_future();
-  channel.call(std::move(request), [promise, decode](Reply &&reply) {
+  channel.call(request, [promise, decode](Reply &&reply) {
     try {
       if (reply.error) std::rethrow_exception(reply.error);
       if constexpr (std::is_void_v<T>) {
-        decode(reply.message);
+        decode(reply.message.data(), reply.message.size());
         promise->set_value();
       } else {
-        promise->set_value(decode(reply.message));
+        promise->set_value(decode(reply.message.data(), reply.message.size()));
       }
     } catch (...) {
       promise->set_exception(std::current_exception());
@@ -62,12 +64,9 @@ std::future<T> callAsync(Channel &channel, Bytes request, Decode decode) {
   return future;
 }
 
-// Sends `request` without waiting for its reply, which is discarded when it comes (result, exception or trap
+// Sends `request` without waiting for its reply, which is dropped when it comes (result, exception or trap
 // alike): for notifications the host does not need answered. Throws ChannelClosed if the channel is closed, and
 // what the transport throws (a request too large); a full ring makes it wait, as every send does.
-inline void callOneWay(Channel &channel, Bytes request) {
-  if (channel.closed()) throw ChannelClosed("the channel is closed");
-  channel.call(std::move(request), [](Reply &&) {});
-}
+inline void callOneWay(Channel &channel, Writer &request) { channel.send(request); }
 
 }  // namespace spine::host

@@ -129,7 +129,14 @@ class Extension {
   // and encodes its result or exception. A trap during it gives a Trapped reply (and the outcome says how); a
   // message that is not a valid request gives a Rejected reply and runs nothing. Always exactly one reply,
   // except for a message shorter than the header.
-  RequestResult serveRequest(std::span<const uint8_t> message);
+  RequestResult serveRequest(std::span<const uint8_t> message) {
+    RequestResult r;
+    serveRequest(message, r);
+    return r;
+  }
+  // The same into `result`, whose reply buffer keeps its capacity from one request to the next (the NIC's
+  // dispatcher serves every request through one, so a reply allocates nothing once it has grown).
+  void serveRequest(std::span<const uint8_t> message, RequestResult &result);
 
   Limits &limits();                    // change before an invocation; heapBytes applies from the next NEW
   // The bytes the next invocations work on (a packet's data, handed to VIEW): the memory-safety oracle

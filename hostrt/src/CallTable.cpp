@@ -1,0 +1,145 @@
+// The pending calls of one Channel (CallTable.h).
+#include "CallTable.h"
+
+#include <thread>
+
+namespace spine::host::detail {
+
+namespace {
+// A spin lock for the free stack: held for a push or a pop, far shorter than a mutex's sleep and wake.
+class SpinGuard {
+public:
+  explicit SpinGuard(std::atomic<bool> &lock) : lock_(lock) {
+    while (lock_.exchange(true, std::memory_order_acquire))
+      while (lock_.load(std::memory_order_relaxed)) std::this_thread::yield();
+  }
+  ~SpinGuard() { lock_.store(false, std::memory_order_release); }
+  SpinGuard(const SpinGuard &) = delete;
+  SpinGuard &operator=(const SpinGuard &) = delete;
+
+private:
+  std::atomic<bool> &lock_;
+};
+}  // namespace
+
+CallTable::CallTable() : entries_(kEntries) {
+  free_.reserve(kEntries);
+  for (std::size_t i = kEntries; i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
+}
+
+CallTable::CallId CallTable::open(MessageBuffer *sink, ReplyCallback *done) {
+  std::uint32_t i;
+  {
+    SpinGuard guard(freeLock_);
+    if (free_.empty()) return 0;
+    i = free_.back();
+    free_.pop_back();
+  }
+  freeCount_.fetch_sub(1, std::memory_order_relaxed);
+  Entry &e = entries_[i];
+  // Relaxed: a free entry is ours alone; its last user released it (release store) before it was pushed, and
+  // the free stack's lock orders that push before our pop.
+  std::uint64_t gen = (e.word.load(std::memory_order_relaxed) >> 2) + 1;
+  e.sink = sink;
+  if (done) e.done = std::move(*done);
+  e.error = nullptr;
+  // Seq_cst: Channel::close() stores its closed flag and then looks for pending entries, and the opener stores
+  // Pending and then looks at the flag: one of the two sees the other (a call is never left out of a close).
+  e.word.store(word(gen, kPending), std::memory_order_seq_cst);
+  return gen << kIndexBits | i;
+}
+
+bool CallTable::claim(CallId id, bool free) {
+  Entry &e = entries_[index(id)];
+  std::uint64_t expected = word(generation(id), kPending);
+  // Acquire: the opener's writes to the entry (sink, done) happened before its Pending store.
+  if (!e.word.compare_exchange_strong(expected, word(generation(id), kDelivering), std::memory_order_acq_rel,
+                                      std::memory_order_relaxed))
+    return false;
+  if (free) {
+    e.done = nullptr;
+    release(index(id));
+  }
+  return true;
+}
+
+void CallTable::release(std::size_t i) {
+  Entry &e = entries_[i];
+  e.sink = nullptr;
+  e.error = nullptr;
+  // Release: our use of the entry happens before its next opener's.
+  e.word.store(word(e.word.load(std::memory_order_relaxed) >> 2, kFree), std::memory_order_release);
+  {
+    SpinGuard guard(freeLock_);
+    free_.push_back(static_cast<std::uint32_t>(i));
+  }
+  freeCount_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void CallTable::publishDone(Entry &e, std::uint64_t generation) {
+  // Seq_cst against the caller's `sleeping` store (sleepUntilReady): either it sees Done, or we see it asleep.
+  e.word.store(word(generation, kDone), std::memory_order_seq_cst);
+  if (e.sleeping.load(std::memory_order_seq_cst)) {
+    std::lock_guard<std::mutex> lock(sleepMutex_);
+    wake_.notify_all();
+  }
+}
+
+void CallTable::complete(Entry &e, std::uint64_t generation, Reply &&reply) {
+  if (e.sink) {
+    if (reply.error) e.error = std::move(reply.error);
+    else e.sink->assign(reply.message.data(), reply.message.size());
+    publishDone(e, generation);
+    return;
+  }
+  ReplyCallback done = std::move(e.done);
+  e.done = nullptr;
+  release(static_cast<std::size_t>(&e - entries_.data()));
+  if (done) done(std::move(reply));
+}
+
+bool CallTable::deliver(CallId id, const std::uint8_t *message, std::size_t size) {
+  if (generation(id) == 0 || !claim(id, false)) return false;
+  Entry &e = entries_[index(id)];
+  if (e.sink) {  // the fast path: straight into the caller's buffer
+    e.sink->assign(message, size);
+    publishDone(e, generation(id));
+    return true;
+  }
+  complete(e, generation(id), Reply{Bytes(message, message + size), nullptr});
+  return true;
+}
+
+bool CallTable::fail(CallId id, std::exception_ptr error) {
+  if (generation(id) == 0 || !claim(id, false)) return false;
+  complete(entries_[index(id)], generation(id), Reply{{}, std::move(error)});
+  return true;
+}
+
+void CallTable::failAll(const std::exception_ptr &error) {
+  for (std::size_t i = 0; i < kEntries; ++i) {
+    // Seq_cst: pairs with open()'s Pending store (see there).
+    std::uint64_t w = entries_[i].word.load(std::memory_order_seq_cst);
+    if ((w & 3) == kPending) fail((w >> 2) << kIndexBits | i, error);
+  }
+}
+
+bool CallTable::sleepUntilReady(CallId id, Clock::time_point deadline) {
+  Entry &e = entries_[index(id)];
+  std::unique_lock<std::mutex> lock(sleepMutex_);
+  e.sleeping.store(true, std::memory_order_seq_cst);
+  bool done = wake_.wait_until(lock, deadline, [&] {
+    return e.word.load(std::memory_order_seq_cst) == word(generation(id), kDone);
+  });
+  e.sleeping.store(false, std::memory_order_relaxed);
+  return done;
+}
+
+std::exception_ptr CallTable::finish(CallId id) {
+  Entry &e = entries_[index(id)];
+  std::exception_ptr error = std::move(e.error);
+  release(index(id));
+  return error;
+}
+
+}  // namespace spine::host::detail

@@ -1,0 +1,89 @@
+// The pending calls of one Channel: a fixed table of entries, each on a cache line of its own. A call id is the
+// entry's index (low kIndexBits) and the entry's generation (the rest), which goes up each time the entry is
+// taken, so a reply is matched by index and checked by generation with one compare-and-swap; a reply for a call
+// that is no longer pending -- answered, cancelled, timed out, replayed, never made -- finds another generation
+// or state and is refused. Generations start at 1, so no call id is 0 (0 marks a one-way request).
+//
+// An entry's state, in the same atomic word as its generation:
+//   Free -> Pending (open: the caller owns it, fills sink/done, publishes) -> Delivering (whoever wins the CAS:
+//   a reply, close(), a timeout or a cancel) -> Done (a blocking caller's reply or error is in place) -> Free.
+// Only the thread that won Pending -> Delivering touches the entry's other fields until it publishes Done (or,
+// for a callback, frees the entry), so they need no lock. Free entries are kept on a stack under a spin lock.
+#pragma once
+
+#include "spine/host/Channel.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <vector>
+
+namespace spine::host::detail {
+
+class CallTable {
+public:
+  using CallId = std::uint64_t;
+  using Clock = std::chrono::steady_clock;
+  static constexpr unsigned kIndexBits = 10;
+  static constexpr std::size_t kEntries = std::size_t{1} << kIndexBits;
+  static_assert(kEntries == Channel::kMaxPendingCalls);
+
+  CallTable();
+
+  // Takes a free entry for a call whose reply goes into `sink` (a blocking caller) or to `done` (moved in): its
+  // call id, or 0 when every entry is pending.
+  CallId open(MessageBuffer *sink, ReplyCallback *done);
+  // A reply for `id`: copied into its sink, or handed to its callback (which runs here, after the entry is
+  // freed). False when `id` is not a pending call.
+  bool deliver(CallId id, const std::uint8_t *message, std::size_t size);
+  // Ends call `id` with `error` (as deliver() does with a reply). False when it is not pending.
+  bool fail(CallId id, std::exception_ptr error);
+  // Fails every pending call with `error`.
+  void failAll(const std::exception_ptr &error);
+  // Forgets call `id` (its callback is not called). False when it is not pending any more.
+  bool cancel(CallId id) { return claim(id, /*free=*/true); }
+
+  // A blocking caller's side: whether its call is Done; sleeping until it is (or `deadline`); giving up
+  // (withdraw: false when a reply is being delivered right now, so it will be Done shortly); and, once Done,
+  // taking its error (null for a reply in the sink) and freeing the entry.
+  bool ready(CallId id) const {
+    return entries_[index(id)].word.load(std::memory_order_acquire) == word(generation(id), kDone);
+  }
+  bool sleepUntilReady(CallId id, Clock::time_point deadline);
+  bool withdraw(CallId id) { return claim(id, /*free=*/true); }
+  std::exception_ptr finish(CallId id);
+
+  std::size_t pending() const { return kEntries - freeCount_.load(std::memory_order_relaxed); }
+
+private:
+  enum State : std::uint64_t { kFree = 0, kPending = 1, kDelivering = 2, kDone = 3 };
+  struct alignas(64) Entry {
+    std::atomic<std::uint64_t> word{0};  // generation << 2 | state
+    std::atomic<bool> sleeping{false};   // its blocking caller sleeps on `wake_`
+    MessageBuffer *sink = nullptr;
+    ReplyCallback done;
+    std::exception_ptr error;
+  };
+  static std::size_t index(CallId id) { return static_cast<std::size_t>(id & (kEntries - 1)); }
+  static std::uint64_t generation(CallId id) { return id >> kIndexBits; }
+  static std::uint64_t word(std::uint64_t generation, State s) { return generation << 2 | s; }
+  // Pending -> Delivering for `id`; with `free`, the entry is then freed (its callback dropped).
+  bool claim(CallId id, bool free);
+  // Ends a claimed entry: a blocking caller's goes Done (and is woken), a callback's entry is freed and the
+  // callback called with `reply`.
+  void complete(Entry &e, std::uint64_t generation, Reply &&reply);
+  void publishDone(Entry &e, std::uint64_t generation);
+  void release(std::size_t i);
+
+  std::vector<Entry> entries_;
+  std::atomic<bool> freeLock_{false};
+  std::vector<std::uint32_t> free_;  // under freeLock_
+  std::atomic<std::size_t> freeCount_{kEntries};
+  std::mutex sleepMutex_;
+  std::condition_variable wake_;
+};
+
+}  // namespace spine::host::detail
