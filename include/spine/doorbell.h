@@ -6,6 +6,7 @@
 #ifndef SPINE_DOORBELL_H
 #define SPINE_DOORBELL_H
 
+#include <errno.h>
 #include <linux/futex.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -16,13 +17,14 @@
 extern "C" {
 #endif
 
-/* Sleeps while *word is 1, for at most `timeout_ns` nanoseconds, or until woken (or a signal). Not
-   FUTEX_PRIVATE_FLAG: the sleeper and the waker may be different processes. */
-static inline void spine_doorbell_wait(uint32_t *word, long timeout_ns) {
+/* Sleeps while *word is 1, for at most `timeout_ns` nanoseconds, or until woken (or a signal). Returns 0 when
+   the time ran out, 1 otherwise (woken, the word was no longer 1, or interrupted). Not FUTEX_PRIVATE_FLAG: the
+   sleeper and the waker may be different processes. */
+static inline int spine_doorbell_wait(uint32_t *word, long timeout_ns) {
   struct timespec t;
   t.tv_sec = timeout_ns / 1000000000L;
   t.tv_nsec = timeout_ns % 1000000000L;
-  syscall(SYS_futex, word, FUTEX_WAIT, 1, &t, NULL, 0);
+  return !(syscall(SYS_futex, word, FUTEX_WAIT, 1, &t, NULL, 0) != 0 && errno == ETIMEDOUT);
 }
 
 /* Wakes whoever sleeps on *word. The word is cleared first: a sleeper that has set it but not yet called

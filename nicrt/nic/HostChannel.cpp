@@ -121,8 +121,15 @@ uint8_t *HostChannel::reserve(uint32_t extension, uint64_t bytes, uint32_t kind)
 }
 
 void HostChannel::commit() {
-  if (spine_ring_commit(&toHost_)) spine_doorbell_ring(spine_ring_doorbell(toHost_.ring));
+  if (spine_ring_commit(&toHost_)) wakeHost_ = true;
   ++counters_.messages;
+}
+
+void HostChannel::ringHost() {
+  if (!wakeHost_) return;
+  wakeHost_ = false;
+  ++counters_.doorbells;
+  spine_doorbell_ring(spine_ring_doorbell(toHost_.ring));
 }
 
 void HostChannel::sleep(std::chrono::nanoseconds most, const std::function<bool()> &awake) {

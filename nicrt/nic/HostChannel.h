@@ -25,6 +25,7 @@ struct HostChannelCounters {
   uint64_t refused = 0;    // records that were not a message for an extension (too short, bad envelope): dropped
   uint64_t messages = 0;   // replies and events put in the host's ring
   uint64_t full = 0;       // times the host's ring had no room (back-pressure)
+  uint64_t doorbells = 0;  // wake-ups of a host asleep on the reply ring's doorbell
   bool corrupt = false;    // the host broke the ring's rules: the NIC stopped reading it
 };
 
@@ -67,6 +68,10 @@ class HostChannel {
   // where to write it, or nullptr when the ring is full now (or it can never fit). commit() publishes it.
   uint8_t *reserve(uint32_t extension, uint64_t bytes, uint32_t kind = SPINE_CHANNEL_MESSAGE);
   void commit();
+  // Wakes the host when a commit since the last call found it asleep on the reply ring's doorbell. Called once
+  // per round of the NIC core, so the wake-up system call is paid at most once a round, however many records
+  // the round produced -- and however often a hostile host sets its doorbell.
+  void ringHost();
   uint64_t room() const;  // messages of the smallest size that fit now (Host.Room)
 
   // The NIC core idle: sleeps until the host rings the request ring's doorbell (a request arrived), wake() is
@@ -90,6 +95,7 @@ class HostChannel {
   spine_ring_producer toHost_{};
   HostChannelCounters counters_;
   std::vector<uint8_t> copy_;  // the record being taken, copied out of shared memory
+  bool wakeHost_ = false;      // a commit found the host asleep: ringHost() wakes it
 };
 
 }  // namespace spine::nicrt

@@ -366,6 +366,7 @@ bool Nic::poll() {
     }
   }
   if (!any && impl_->activeTimers != 0) any = impl_->fireDueTimers();
+  if (impl_->channel) impl_->channel->ringHost();  // once a round: replies and events of the round wake the host
   return any;
 }
 

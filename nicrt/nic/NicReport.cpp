@@ -41,8 +41,8 @@ std::vector<std::string> counterLines(const std::string &name, Nic &nic) {
   if (const HostChannel *ch = nic.hostChannel()) {
     const HostChannelCounters &hc = ch->counters();
     lines.push_back(formatLine("  host channel: %llu requests taken, %llu refused, %llu messages to the host, ring full %llu "
-                           "times%s",
-                           ull(hc.requests), ull(hc.refused), ull(hc.messages), ull(hc.full),
+                           "times, %llu doorbells%s",
+                           ull(hc.requests), ull(hc.refused), ull(hc.messages), ull(hc.full), ull(hc.doorbells),
                            hc.corrupt ? ", corrupt (the host broke the ring's rules)" : ""));
   }
   for (const ExtensionInfo &x : nic.extensions())

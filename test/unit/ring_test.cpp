@@ -2,6 +2,7 @@
 // records, a hostile peer, and sequence numbers passed between two threads and between two processes through a
 // shared mapping seen at different addresses.
 #include "spine/ring.h"
+#include "spine/doorbell.h"
 
 #include <doctest/doctest.h>
 
@@ -341,4 +342,42 @@ TEST_CASE("ring: a child process produces through the same pages mapped at anoth
   CHECK(WEXITSTATUS(wstatus) == 0);
   CHECK(received == kCount);
   CHECK(wrong == 0);
+}
+
+TEST_CASE("ring: the doorbell: a producer rings only for a sleeping consumer, and its record wakes it") {
+  SharedRing r(8);
+  spine_ring_producer p = r.producer();
+  spine_ring_consumer c = r.consumer();
+  const std::uint8_t byte = 7;
+  // Nobody sleeps: a commit asks for no wake-up.
+  void *at = nullptr;
+  REQUIRE(spine_ring_reserve(&p, 1, &at) == SPINE_RING_OK);
+  CHECK(spine_ring_commit(&p) == 0);
+  // A record is there: the consumer must not sleep (and leaves the doorbell clear).
+  CHECK(spine_ring_prepare_sleep(&c) == 0);
+  CHECK(*spine_ring_doorbell(r.ring()) == 0);
+  std::uint8_t out[8];
+  std::uint32_t length = 0;
+  REQUIRE(spine_ring_try_dequeue(&c, out, sizeof out, &length) == SPINE_RING_OK);
+  // Empty: the consumer sleeps (for up to 30 s) until the producer's next record rings the doorbell.
+  std::atomic<int> woken{-1};
+  std::thread consumer([&] {
+    REQUIRE(spine_ring_prepare_sleep(&c) == 1);
+    woken = spine_doorbell_wait(spine_ring_doorbell(r.ring()), 30'000'000'000L);
+    spine_ring_awake(&c);
+  });
+  while (__atomic_load_n(spine_ring_doorbell(r.ring()), __ATOMIC_SEQ_CST) == 0) std::this_thread::yield();
+  REQUIRE(spine_ring_reserve(&p, 1, &at) == SPINE_RING_OK);
+  std::memcpy(at, &byte, 1);
+  int ring = spine_ring_commit(&p);
+  CHECK(ring == 1);
+  if (ring) spine_doorbell_ring(spine_ring_doorbell(r.ring()));
+  consumer.join();
+  CHECK(woken == 1);  // woken (or it never slept), not timed out
+  REQUIRE(spine_ring_try_dequeue(&c, out, sizeof out, &length) == SPINE_RING_OK);
+  CHECK(out[0] == 7);
+  // A doorbell nobody rings times out: the consumer's sleep is always bounded.
+  REQUIRE(spine_ring_prepare_sleep(&c) == 1);
+  CHECK(spine_doorbell_wait(spine_ring_doorbell(r.ring()), 1'000'000L) == 0);
+  spine_ring_awake(&c);
 }
