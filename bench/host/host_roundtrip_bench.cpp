@@ -1,5 +1,6 @@
 // Host <-> NIC round trips, measured in one run against two baselines (bench/README.md, "Host channel"):
 //   raw     one cache line bounced between two threads: the physical limit of any shared-memory channel here;
+//   rings   a message through two of the host channel's rings and back, nothing else: the rings' own floor;
 //   stubs   Ping(x) through the generated stubs, the host channel's rings and the NIC core, in-process and to a
 //           spine-nic process;
 //   socket  8 bytes bounced over a Unix-domain socket pair between two threads.
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <future>
@@ -24,6 +26,7 @@
 
 #include "Ping.h"
 #include "spine/host/Nic.h"
+#include "spine/ring.h"
 
 extern char **environ;
 
@@ -59,6 +62,52 @@ Stats rawRoundTrip(int n) {
     auto t = Clock::now();
     line.store(i, std::memory_order_release);
     while (line.load(std::memory_order_acquire) != i + 1) {
+    }
+    ns.push_back(nsSince(t));
+  }
+  echo.join();
+  return summarize(ns);
+}
+
+// A 32-byte message (a Ping request's size) through one host channel ring and back through another, between two
+// threads, with nothing else on the path: the floor of the rings' layout, which moves two lines per direction
+// (the producer index and the record's slot) where the raw round trip moves one.
+Stats ringRoundTrip(int n) {
+  constexpr std::uint32_t kSlots = 1024;
+  const std::uint64_t bytes = spine_ring_bytes(kSlots);
+  std::vector<std::uint8_t> memory(2 * bytes + 64);
+  auto *base = reinterpret_cast<std::uint8_t *>((reinterpret_cast<std::uintptr_t>(memory.data()) + 63) & ~std::uintptr_t{63});
+  std::uint8_t *there = base, *back = base + bytes;
+  spine_ring_init(there, bytes, kSlots);
+  spine_ring_init(back, bytes, kSlots);
+  std::thread echo([&] {
+    spine_ring_consumer in{};
+    spine_ring_producer out{};
+    if (spine_ring_attach_consumer(&in, there, bytes) != SPINE_RING_OK ||
+        spine_ring_attach_producer(&out, back, bytes) != SPINE_RING_OK)
+      std::abort();
+    std::uint8_t message[64];
+    std::uint32_t length = 0;
+    for (int i = 0; i < n; ++i) {
+      while (spine_ring_try_dequeue(&in, message, sizeof message, &length) != SPINE_RING_OK) {
+      }
+      while (spine_ring_try_enqueue(&out, message, length) != SPINE_RING_OK) {
+      }
+    }
+  });
+  spine_ring_producer out{};
+  spine_ring_consumer in{};
+  if (spine_ring_attach_producer(&out, there, bytes) != SPINE_RING_OK ||
+      spine_ring_attach_consumer(&in, back, bytes) != SPINE_RING_OK)
+    std::abort();
+  std::vector<double> ns;
+  ns.reserve(n);
+  std::uint8_t message[32] = {1}, reply[64];
+  std::uint32_t length = 0;
+  for (int i = 0; i < n; ++i) {
+    auto t = Clock::now();
+    spine_ring_try_enqueue(&out, message, sizeof message);
+    while (spine_ring_try_dequeue(&in, reply, sizeof reply, &length) != SPINE_RING_OK) {
     }
     ns.push_back(nsSince(t));
   }
@@ -189,8 +238,9 @@ int main(int argc, char **argv) {
   const int n = quick ? 200 : 200000, nThroughput = quick ? 2000 : 1000000;
   std::printf("host round trip (%d round trips each, one run; each timed alone)\n", n);
 
-  Stats raw = rawRoundTrip(n), sock = socketRoundTrip(n);
+  Stats raw = rawRoundTrip(n), rings = ringRoundTrip(n), sock = socketRoundTrip(n);
   row("raw cache-line round trip", raw, raw);
+  row("bare rings round trip (no stubs)", rings, raw);
   row("Unix-domain socket round trip", sock, raw);
 
   try {
@@ -207,10 +257,10 @@ int main(int argc, char **argv) {
     }
     auto remote = spine::host::Nic::connect(p.socket);
     if (!measureStubs("spine-nic process", remote->channel(1), n, nThroughput, raw, daemon)) return 1;
-    std::printf("ratios (medians): stubs/raw %.2f in-process, %.2f spine-nic (goal <= 1.5); socket/stubs %.2f "
-                "in-process, %.2f spine-nic (the brief: stubs >= 10x faster than the socket)\n",
-                inProcess.median / raw.median, daemon.median / raw.median, sock.median / inProcess.median,
-                sock.median / daemon.median);
+    std::printf("ratios (medians): stubs/raw %.2f in-process, %.2f spine-nic (goal <= 1.5; the bare rings alone: "
+                "%.2f); socket/stubs %.2f in-process, %.2f spine-nic (the brief: stubs >= 10x faster than the socket)\n",
+                inProcess.median / raw.median, daemon.median / raw.median, rings.median / raw.median,
+                sock.median / inProcess.median, sock.median / daemon.median);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "host-roundtrip-bench: %s\n", e.what());
     return 1;
