@@ -4,8 +4,10 @@
 //   stubs   Ping(x) through the generated stubs, the host channel's rings and the NIC core, in-process and to a
 //           spine-nic process;
 //   socket  8 bytes bounced over a Unix-domain socket pair between two threads.
-// Each round trip is timed alone (steady_clock, the same cost in every row); median and 99th percentile. Then
-// one-way throughput: asynchronous calls kept 256 deep. `--quick` runs a few of each (ctest: results only).
+// Each round trip is timed alone (steady_clock, the same cost in every row); median and 99th percentile. The rows
+// take turns in rounds, and each ratio compares a row with raw in the same rounds (see main). Then throughput:
+// asynchronous calls kept 256 deep. `--quick` runs a few of each (ctest: results only); `--profile [N]` only
+// the in-process stubs, for perf.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -21,6 +23,7 @@
 #include <cstring>
 #include <filesystem>
 #include <future>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -46,7 +49,7 @@ Stats summarize(std::vector<double> ns) {
 double nsSince(Clock::time_point t) { return std::chrono::duration<double, std::nano>(Clock::now() - t).count(); }
 
 // One 64-byte line: the initiator writes an odd value, the echo thread answers with the next even one.
-Stats rawRoundTrip(int n) {
+std::vector<double> rawRoundTrip(int n) {
   alignas(64) static std::atomic<uint64_t> line{0};
   line = 0;
   std::thread echo([n] {
@@ -66,13 +69,13 @@ Stats rawRoundTrip(int n) {
     ns.push_back(nsSince(t));
   }
   echo.join();
-  return summarize(ns);
+  return ns;
 }
 
 // A 32-byte message (a Ping request's size) through one host channel ring and back through another, between two
 // threads, with nothing else on the path: the floor of the rings' layout, which moves two lines per direction
 // (the producer index and the record's slot) where the raw round trip moves one.
-Stats ringRoundTrip(int n) {
+std::vector<double> ringRoundTrip(int n) {
   constexpr std::uint32_t kSlots = 1024;
   const std::uint64_t bytes = spine_ring_bytes(kSlots);
   std::vector<std::uint8_t> memory(2 * bytes + 64);
@@ -112,10 +115,10 @@ Stats ringRoundTrip(int n) {
     ns.push_back(nsSince(t));
   }
   echo.join();
-  return summarize(ns);
+  return ns;
 }
 
-Stats socketRoundTrip(int n) {
+std::vector<double> socketRoundTrip(int n) {
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return {};
   std::thread echo([&] {
@@ -135,20 +138,19 @@ Stats socketRoundTrip(int n) {
   echo.join();
   close(fds[0]);
   close(fds[1]);
-  return summarize(ns);
+  return ns;
 }
 
-// Blocking Ping calls; false if a result is wrong.
-bool stubsRoundTrip(spine_gen::Ping::PingClient &client, int n, Stats &out) {
-  std::vector<double> ns;
+// Blocking Ping calls, from `from` on; false if a result is wrong.
+bool stubsRoundTrip(spine_gen::Ping::PingClient &client, int n, std::vector<double> &ns, int64_t from = 0) {
+  ns.clear();
   ns.reserve(n);
-  for (int i = 0; i < n; ++i) {
+  for (int64_t i = from; i < from + n; ++i) {
     auto t = Clock::now();
     int64_t r = client.Ping(i);
     ns.push_back(nsSince(t));
     if (r != i + 1) return false;
   }
-  out = summarize(ns);
   return true;
 }
 
@@ -200,23 +202,28 @@ struct NicProcess {
   }
 };
 
-void row(const char *what, const Stats &s, const Stats &raw) {
-  std::printf("  %-34s median %9.0f ns  p99 %9.0f ns   %6.1fx raw\n", what, s.median, s.p99, s.median / raw.median);
-}
-
-// The stubs' round trips and throughput through `channel`, printed as rows labelled `where`; false (said) if a
-// result came back wrong.
-bool measureStubs(const char *where, spine::host::Channel &channel, int n, int nThroughput, const Stats &raw,
-                  Stats &out) {
-  spine_gen::Ping::PingClient client(channel);
-  double perSecond = 0;
-  if (!stubsRoundTrip(client, n, out) || !throughput(client, nThroughput, 256, perSecond)) {
-    std::fprintf(stderr, "host-roundtrip-bench: a Ping came back wrong (%s)\n", where);
-    return false;
+// One row's round trips over all rounds: the samples (each round's first quarter dropped, while the other side
+// of the round trip warms up or a NIC that just went idle stops spinning) and each round's median.
+struct Series {
+  std::vector<double> kept, roundMedians;
+  void add(std::vector<double> round) {
+    round.erase(round.begin(), round.begin() + static_cast<std::ptrdiff_t>(round.size() / 4));
+    kept.insert(kept.end(), round.begin(), round.end());
+    roundMedians.push_back(summarize(round).median);
   }
-  row((std::string("stubs, ") + where).c_str(), out, raw);
-  std::printf("  %-34s %9.0f calls/s (256 in flight)\n", (std::string("throughput, ") + where).c_str(), perSecond);
-  return true;
+  // The median of this row's round medians over raw's in the same rounds: both rows met the same placement of
+  // the two vCPUs, which moves the raw round trip between about 110 and 360 ns on this machine.
+  double ratioTo(const Series &raw) const {
+    std::vector<double> r;
+    for (size_t i = 0; i < roundMedians.size() && i < raw.roundMedians.size(); ++i)
+      r.push_back(roundMedians[i] / raw.roundMedians[i]);
+    return r.empty() ? 0 : summarize(r).median;
+  }
+};
+
+void row(const char *what, const Series &s, const Series &raw) {
+  Stats all = summarize(s.kept);
+  std::printf("  %-34s median %9.0f ns  p99 %9.0f ns   %6.2fx raw\n", what, all.median, all.p99, s.ratioTo(raw));
 }
 
 }  // namespace
@@ -230,37 +237,61 @@ int main(int argc, char **argv) {
     o.trustedKeys = {HOST_BENCH_KEY};
     auto nic = spine::host::Nic::inProcess(o);
     spine_gen::Ping::PingClient client(nic->channel(nic->deploy(std::string(HOST_BENCH_DIR) + "/ping.spxo")));
-    Stats s;
-    if (!stubsRoundTrip(client, argc > 2 ? std::atoi(argv[2]) : 2000000, s)) return 1;
+    std::vector<double> ns;
+    if (!stubsRoundTrip(client, argc > 2 ? std::atoi(argv[2]) : 2000000, ns)) return 1;
+    Stats s = summarize(ns);
     std::printf("stubs, in-process NIC: median %.0f ns, p99 %.0f ns\n", s.median, s.p99);
     return 0;
   }
-  const int n = quick ? 200 : 200000, nThroughput = quick ? 2000 : 1000000;
-  std::printf("host round trip (%d round trips each, one run; each timed alone)\n", n);
-
-  Stats raw = rawRoundTrip(n), rings = ringRoundTrip(n), sock = socketRoundTrip(n);
-  row("raw cache-line round trip", raw, raw);
-  row("bare rings round trip (no stubs)", rings, raw);
-  row("Unix-domain socket round trip", sock, raw);
-
+  // Rounds: each runs every row for a chunk of round trips, so every row meets the same placements of the two
+  // vCPUs (bench/README.md, "Host round trip").
+  const int rounds = quick ? 2 : 20, chunk = quick ? 200 : 10000, nThroughput = quick ? 2000 : 1000000;
+  std::printf("host round trip (%d rounds of %d round trips per row, each timed alone; ratios: median over the rounds "
+              "of the row's median / raw's in the same round)\n", rounds, chunk);
   try {
     spine::host::InProcessOptions o;
     o.trustedKeys = {HOST_BENCH_KEY};
     auto nic = spine::host::Nic::inProcess(o);
-    uint32_t id = nic->deploy(std::string(HOST_BENCH_DIR) + "/ping.spxo");
-    Stats inProcess, daemon;
-    if (!measureStubs("in-process NIC", nic->channel(id), n, nThroughput, raw, inProcess)) return 1;
+    spine_gen::Ping::PingClient local(nic->channel(nic->deploy(std::string(HOST_BENCH_DIR) + "/ping.spxo")));
     NicProcess p;
     if (!p.start()) {
       std::fprintf(stderr, "host-roundtrip-bench: spine-nic did not start\n");
       return 1;
     }
     auto remote = spine::host::Nic::connect(p.socket);
-    if (!measureStubs("spine-nic process", remote->channel(1), n, nThroughput, raw, daemon)) return 1;
-    std::printf("ratios (medians): stubs/raw %.2f in-process, %.2f spine-nic (goal <= 1.5; the bare rings alone: "
-                "%.2f); socket/stubs %.2f in-process, %.2f spine-nic (the brief: stubs >= 10x faster than the socket)\n",
-                inProcess.median / raw.median, daemon.median / raw.median, rings.median / raw.median,
-                sock.median / inProcess.median, sock.median / daemon.median);
+    spine_gen::Ping::PingClient daemon(remote->channel(1));
+
+    Series raw, rings, inProcess, toDaemon;
+    std::vector<double> samples;
+    for (int r = 0; r < rounds; ++r) {
+      raw.add(rawRoundTrip(chunk));
+      rings.add(ringRoundTrip(chunk));
+      if (!stubsRoundTrip(local, chunk, samples, int64_t{r} * chunk)) throw std::runtime_error("a Ping came back wrong (in-process NIC)");
+      inProcess.add(samples);
+      if (!stubsRoundTrip(daemon, chunk, samples, int64_t{r} * chunk)) throw std::runtime_error("a Ping came back wrong (spine-nic)");
+      toDaemon.add(samples);
+    }
+    Series sock;
+    sock.add(socketRoundTrip(quick ? 200 : 50000));  // some 400 times the others: one block is enough
+    row("raw cache-line round trip", raw, raw);
+    row("bare rings round trip (no stubs)", rings, raw);
+    row("stubs, in-process NIC", inProcess, raw);
+    row("stubs, spine-nic process", toDaemon, raw);
+    Stats socket = summarize(sock.kept);
+    std::printf("  %-34s median %9.0f ns  p99 %9.0f ns\n", "Unix-domain socket round trip", socket.median, socket.p99);
+    auto [lo, hi] = std::minmax_element(raw.roundMedians.begin(), raw.roundMedians.end());
+    std::printf("  (raw round trip per round: %.0f to %.0f ns)\n", *lo, *hi);
+
+    double perSecondLocal = 0, perSecondDaemon = 0;
+    if (!throughput(local, nThroughput, 256, perSecondLocal) || !throughput(daemon, nThroughput, 256, perSecondDaemon))
+      throw std::runtime_error("an asynchronous Ping came back wrong");
+    std::printf("  throughput (256 in flight): %.0f calls/s in-process, %.0f calls/s to spine-nic\n", perSecondLocal,
+                perSecondDaemon);
+    double stubsMedianLocal = summarize(inProcess.kept).median, stubsMedianDaemon = summarize(toDaemon.kept).median;
+    std::printf("ratios: stubs/raw %.2f in-process, %.2f spine-nic (goal <= 1.5; the bare rings alone: %.2f); "
+                "socket/stubs %.0f in-process, %.0f spine-nic (the brief: stubs >= 10x faster than the socket)\n",
+                inProcess.ratioTo(raw), toDaemon.ratioTo(raw), rings.ratioTo(raw), socket.median / stubsMedianLocal,
+                socket.median / stubsMedianDaemon);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "host-roundtrip-bench: %s\n", e.what());
     return 1;

@@ -167,6 +167,10 @@ class InProcessNic final : public Nic {
         idle = 0;
         continue;
       }
+      if (nic_->waitingForHost()) {  // the host's ring is full: only the host can make progress now
+        std::this_thread::yield();
+        continue;
+      }
       if (++idle < 20000) continue;  // a host's next request usually follows within microseconds
       if (idle < 40000) {  // yield before sleeping: the host's threads may need this core to send the next request
         std::this_thread::yield();

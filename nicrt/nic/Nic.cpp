@@ -372,6 +372,8 @@ bool Nic::poll() {
 
 bool Nic::hasTimers() const { return impl_->activeTimers != 0; }
 
+bool Nic::waitingForHost() const { return !impl_->pendingReplies.empty(); }
+
 bool Nic::inputsEnded() const {
   for (const auto &port : impl_->ports)
     if (!port->eof()) return false;

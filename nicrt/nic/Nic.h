@@ -157,6 +157,9 @@ class Nic {
   // Whether any extension has a timer running (Timer.Start): then poll() has work even with idle ports.
   bool flush();
   bool hasTimers() const;
+  // Whether replies wait for room in the host channel's ring: until the host reads, the NIC takes no request, so
+  // a core loop should give its CPU away (the host's threads may need it) rather than spin.
+  bool waitingForHost() const;
 
   // Dispatches a packet the caller allocated from pool() (held by the dispatcher, owner 0): for tests and for
   // ports that are not polled. The packet is gone afterwards.

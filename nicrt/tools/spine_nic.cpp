@@ -296,6 +296,8 @@ int main(int argc, char **argv) {
     if (control && ((++round & 255) == 0 || idleRounds > kSpinRounds)) control->poll();
     if (busy) {
       idleRounds = 0;
+    } else if (nic.waitingForHost()) {
+      sched_yield();  // the host's ring is full: only the host can make progress now
     } else {
       if (exitOnEof && nic.inputsEnded()) break;
       // Idle: keep polling for a while (a host's next request usually follows within microseconds), then sleep
