@@ -50,6 +50,13 @@ struct LiveNic {
     nicrt::DeployResult d = nic->deploy(nic_test::loadImage("AllTypesNic"), keep);
     REQUIRE_MESSAGE(d, d.error);
     id = d.id;
+    resume();
+    region = host::HostRegion::attach(channel->region(), channel->regionBytes(), error);
+    REQUIRE_MESSAGE(region, error);
+  }
+  // Starts (again) the NIC core.
+  void resume() {
+    stop = false;
     core = std::thread([this] {
       const uint8_t packet[] = {0xAA, 0xBB, 0xCC, 0xDD, 0xEE};
       while (!stop.load(std::memory_order_relaxed)) {
@@ -57,8 +64,6 @@ struct LiveNic {
         if (!nic->poll()) std::this_thread::yield();
       }
     });
-    region = host::HostRegion::attach(channel->region(), channel->regionBytes(), error);
-    REQUIRE_MESSAGE(region, error);
   }
   // Stops the NIC core (then the NIC may be inspected from this thread).
   void halt() {
@@ -195,4 +200,18 @@ TEST_CASE("live stubs: a blocking call allocates nothing on the caller's thread 
   CHECK(spine::test::allocationsOnThisThread() - before == 0);
   client.NopAsync().get();  // the counter counts: an asynchronous call allocates its promise
   CHECK(spine::test::allocationsOnThisThread() - before > 0);
+}
+
+TEST_CASE("live stubs: a call the NIC does not answer in time throws Timeout; its late reply is dropped") {
+  LiveNic t;
+  at::AllTypesClient client(t.region->channel(t.id));
+  CHECK(client.Sum({1}, {}, {}) == 1);
+  t.halt();  // the NIC core stops taking requests
+  CHECK_THROWS_AS(client.Sum({2}, {}, {}, std::chrono::milliseconds(50)), host::Timeout);
+  CHECK(t.region->channel(t.id).pendingCalls() == 0);
+  t.resume();  // it serves the request now: the reply finds no pending call
+  CHECK(client.Sum({3}, {}, {}) == 3);
+  for (int i = 0; i < 5000 && t.region->channel(t.id).droppedMessages() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CHECK(t.region->channel(t.id).droppedMessages() == 1);
 }
