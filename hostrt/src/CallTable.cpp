@@ -1,26 +1,9 @@
 // The pending calls of one Channel (CallTable.h).
 #include "CallTable.h"
 
-#include <thread>
 
 namespace spine::host::detail {
 
-namespace {
-// A spin lock for the free stack: held for a push or a pop, far shorter than a mutex's sleep and wake.
-class SpinGuard {
-public:
-  explicit SpinGuard(std::atomic<bool> &lock) : lock_(lock) {
-    while (lock_.exchange(true, std::memory_order_acquire))
-      while (lock_.load(std::memory_order_relaxed)) std::this_thread::yield();
-  }
-  ~SpinGuard() { lock_.store(false, std::memory_order_release); }
-  SpinGuard(const SpinGuard &) = delete;
-  SpinGuard &operator=(const SpinGuard &) = delete;
-
-private:
-  std::atomic<bool> &lock_;
-};
-}  // namespace
 
 CallTable::CallTable() : entries_(kEntries) {
   free_.reserve(kEntries);
@@ -30,12 +13,11 @@ CallTable::CallTable() : entries_(kEntries) {
 CallTable::CallId CallTable::open(MessageBuffer *sink, ReplyCallback *done) {
   std::uint32_t i;
   {
-    SpinGuard guard(freeLock_);
+    std::lock_guard<SpinLock> guard(freeLock_);
     if (free_.empty()) return 0;
     i = free_.back();
     free_.pop_back();
   }
-  freeCount_.fetch_sub(1, std::memory_order_relaxed);
   Entry &e = entries_[i];
   // Relaxed: a free entry is ours alone; its last user released it (release store) before it was pushed, and
   // the free stack's lock orders that push before our pop.
@@ -69,11 +51,8 @@ void CallTable::release(std::size_t i) {
   e.error = nullptr;
   // Release: our use of the entry happens before its next opener's.
   e.word.store(word(e.word.load(std::memory_order_relaxed) >> 2, kFree), std::memory_order_release);
-  {
-    SpinGuard guard(freeLock_);
-    free_.push_back(static_cast<std::uint32_t>(i));
-  }
-  freeCount_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<SpinLock> guard(freeLock_);
+  free_.push_back(static_cast<std::uint32_t>(i));
 }
 
 void CallTable::publishDone(Entry &e, std::uint64_t generation) {
@@ -133,6 +112,11 @@ bool CallTable::sleepUntilReady(CallId id, Clock::time_point deadline) {
   });
   e.sleeping.store(false, std::memory_order_relaxed);
   return done;
+}
+
+std::size_t CallTable::pending() const {
+  std::lock_guard<SpinLock> guard(freeLock_);
+  return kEntries - free_.size();
 }
 
 std::exception_ptr CallTable::finish(CallId id) {

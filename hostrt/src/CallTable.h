@@ -12,6 +12,7 @@
 #pragma once
 
 #include "spine/host/Channel.h"
+#include "spine/host/SpinLock.h"
 
 #include <atomic>
 #include <chrono>
@@ -56,7 +57,7 @@ public:
   bool withdraw(CallId id) { return claim(id, /*free=*/true); }
   std::exception_ptr finish(CallId id);
 
-  std::size_t pending() const { return kEntries - freeCount_.load(std::memory_order_relaxed); }
+  std::size_t pending() const;
 
 private:
   enum State : std::uint64_t { kFree = 0, kPending = 1, kDelivering = 2, kDone = 3 };
@@ -79,9 +80,8 @@ private:
   void release(std::size_t i);
 
   std::vector<Entry> entries_;
-  std::atomic<bool> freeLock_{false};
+  mutable SpinLock freeLock_;
   std::vector<std::uint32_t> free_;  // under freeLock_
-  std::atomic<std::size_t> freeCount_{kEntries};
   std::mutex sleepMutex_;
   std::condition_variable wake_;
 };

@@ -156,7 +156,7 @@ void HostRegion::send(std::uint32_t extension, const std::uint8_t *message, std:
   if (size > UINT32_MAX - SPINE_CHANNEL_ENVELOPE)
     throw Error("message of " + std::to_string(size) + " bytes is too large for the host channel");
   auto length = static_cast<std::uint32_t>(SPINE_CHANNEL_ENVELOPE + size);
-  std::lock_guard<std::mutex> lock(sendMutex_);
+  std::lock_guard<detail::SpinLock> lock(sendLock_);
   Backoff backoff;
   bool waited = false;
   for (;;) {
@@ -198,17 +198,24 @@ thread_local const HostRegion *tConsumerOf = nullptr;  // the region whose consu
 
 // A blocking caller's wait: the receive thread stays away, and the caller takes the consumer's place for the
 // whole wait when it is free (one lock per call instead of one per look at the ring).
+// A caller that holds the consumer's place keeps the receive thread out by that alone; one that could not take
+// it (another caller, or the receive thread, has it) says so in waitingCallers_, so the receive thread backs off.
 void HostRegion::callerWaits() {
-  waitingCallers_.fetch_add(1, std::memory_order_relaxed);
-  if (tWaits++ == 0 && !tDelivering && consumerMutex_.try_lock()) tConsumerOf = this;
+  if (tWaits++ == 0 && !tDelivering && consumerMutex_.try_lock()) {
+    tConsumerOf = this;
+    return;
+  }
+  if (tWaits == 1) waitingCallers_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void HostRegion::callerStopsWaiting() {
-  if (--tWaits == 0 && tConsumerOf == this) {
+  if (--tWaits != 0) return;
+  if (tConsumerOf == this) {
     tConsumerOf = nullptr;
     consumerMutex_.unlock();
+  } else {
+    waitingCallers_.fetch_sub(1, std::memory_order_relaxed);
   }
-  waitingCallers_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 int HostRegion::drain(int max) {
@@ -282,7 +289,11 @@ void HostRegion::receiveLoop() {
       continue;
     }
     int n = drain(64);
-    if (n == kOtherConsumer) n = 0;
+    if (n == kOtherConsumer) {  // a waiting caller takes the replies (and delivers what else arrives)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      if (nicGone()) break;
+      continue;
+    }
     if (n < 0) break;
     if (n > 0) {
       idle = 0;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "spine/host/Channel.h"
+#include "spine/host/SpinLock.h"
 
 namespace spine::host {
 
@@ -102,7 +103,7 @@ class HostRegion {
   void *mapped_ = nullptr;  // what map() mapped (unmapped at the end); null for attach()
   std::uint64_t bytes_ = 0;
   std::unique_ptr<Rings> rings_;
-  std::mutex sendMutex_;  // the request ring has one producer
+  detail::SpinLock sendLock_;  // the request ring has one producer
   std::mutex consumerMutex_;  // ... and the reply ring one consumer at a time: the receive thread or a waiting caller
   std::vector<std::uint8_t> record_;  // the record being delivered (under consumerMutex_)
   std::uint32_t lastExtension_ = 0;  // the channel found last (under consumerMutex_); 0 is no extension's id
