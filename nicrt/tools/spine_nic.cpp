@@ -291,9 +291,10 @@ int main(int argc, char **argv) {
   while (!gStop) {
     if (exitOnEof && nic.inputsEnded()) break;
     bool busy = nic.poll();
-    // The control socket costs a system call: look at it every 256 rounds, and in every round once idle long
-    // enough to sleep.
-    if (control && ((++round & 255) == 0 || idleRounds > kSpinRounds)) control->poll();
+    // The control socket costs a system call (a microsecond or more, which a host's call would wait for): look
+    // at it every 8192 rounds (a fraction of a millisecond when idle), and in every round once idle long enough
+    // to sleep.
+    if (control && ((++round & 8191) == 0 || idleRounds > kSpinRounds)) control->poll();
     if (busy) {
       idleRounds = 0;
     } else if (nic.waitingForHost()) {
