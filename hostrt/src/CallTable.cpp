@@ -67,7 +67,7 @@ void CallTable::publishDone(Entry &e, std::uint64_t generation) {
 void CallTable::complete(Entry &e, std::uint64_t generation, Reply &&reply) {
   if (e.sink) {
     if (reply.error) e.error = std::move(reply.error);
-    else e.sink->assign(reply.message.data(), reply.message.size());
+    else fill(e, reply.message.data(), reply.message.size());
     publishDone(e, generation);
     return;
   }
@@ -81,12 +81,27 @@ bool CallTable::deliver(CallId id, const std::uint8_t *message, std::size_t size
   if (generation(id) == 0 || !claim(id, false)) return false;
   Entry &e = entries_[index(id)];
   if (e.sink) {  // the fast path: straight into the caller's buffer
-    e.sink->assign(message, size);
+    fill(e, message, size);
     publishDone(e, generation(id));
     return true;
   }
-  complete(e, generation(id), Reply{Bytes(message, message + size), nullptr});
+  Reply reply;
+  try {
+    reply.message.assign(message, message + size);
+  } catch (...) {  // no memory for the copy: the call ends with that error, not stuck in Delivering
+    reply.error = std::current_exception();
+  }
+  complete(e, generation(id), std::move(reply));
   return true;
+}
+
+// A claimed blocking call's reply into its sink; when that cannot grow, the call's error instead.
+void CallTable::fill(Entry &e, const std::uint8_t *message, std::size_t size) noexcept {
+  try {
+    e.sink->assign(message, size);
+  } catch (...) {
+    e.error = std::current_exception();
+  }
 }
 
 bool CallTable::fail(CallId id, std::exception_ptr error) {
@@ -95,12 +110,19 @@ bool CallTable::fail(CallId id, std::exception_ptr error) {
   return true;
 }
 
-void CallTable::failAll(const std::exception_ptr &error) {
+std::exception_ptr CallTable::failAll(const std::exception_ptr &error) {
+  std::exception_ptr thrown;
   for (std::size_t i = 0; i < kEntries; ++i) {
     // Seq_cst: pairs with open()'s Pending store (see there).
     std::uint64_t w = entries_[i].word.load(std::memory_order_seq_cst);
-    if ((w & 3) == kPending) fail((w >> 2) << kIndexBits | i, error);
+    if ((w & 3) != kPending) continue;
+    try {
+      fail((w >> 2) << kIndexBits | i, error);
+    } catch (...) {  // a callback threw: the other calls are failed all the same
+      if (!thrown) thrown = std::current_exception();
+    }
   }
+  return thrown;
 }
 
 bool CallTable::sleepUntilReady(CallId id, Clock::time_point deadline) {

@@ -38,12 +38,14 @@ public:
   // call id, or 0 when every entry is pending.
   CallId open(MessageBuffer *sink, ReplyCallback *done);
   // A reply for `id`: copied into its sink, or handed to its callback (which runs here, after the entry is
-  // freed). False when `id` is not a pending call.
+  // freed; what it throws reaches the caller, the call being complete by then). False when `id` is not a pending
+  // call.
   bool deliver(CallId id, const std::uint8_t *message, std::size_t size);
   // Ends call `id` with `error` (as deliver() does with a reply). False when it is not pending.
   bool fail(CallId id, std::exception_ptr error);
-  // Fails every pending call with `error`.
-  void failAll(const std::exception_ptr &error);
+  // Fails every pending call with `error`, even when a callback throws; returns the first exception a callback
+  // threw, if any.
+  std::exception_ptr failAll(const std::exception_ptr &error);
   // Forgets call `id` (its callback is not called). False when it is not pending any more.
   bool cancel(CallId id) { return claim(id, /*free=*/true); }
 
@@ -77,6 +79,7 @@ private:
   // callback called with `reply`.
   void complete(Entry &e, std::uint64_t generation, Reply &&reply);
   void publishDone(Entry &e, std::uint64_t generation);
+  static void fill(Entry &e, const std::uint8_t *message, std::size_t size) noexcept;
   void release(std::size_t i);
 
   std::vector<Entry> entries_;

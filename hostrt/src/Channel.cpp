@@ -17,6 +17,9 @@ constexpr std::chrono::microseconds kSpinBeforeSleep{50};
 constexpr unsigned kRoundsPerClockRead = 64;
 
 thread_local int tReceiving = 0;  // this thread is inside receive(): it delivers the replies others wait for
+// How long a send may wait for room in the transport (sendPatience()): a blocking call's timeout, else this.
+constexpr std::chrono::nanoseconds kDefaultSendPatience = std::chrono::seconds(10);
+thread_local std::chrono::nanoseconds tPatience = kDefaultSendPatience;
 }  // namespace
 
 namespace detail {
@@ -125,18 +128,26 @@ Channel::CallId Channel::begin(MessageBuffer &request, MessageBuffer *sink, Repl
 
 // Transmits call `id`'s request; when that throws, the call ends with the error (a blocking caller finds it
 // when it waits; a callback is called with it).
-void Channel::transmitOrFail(MessageBuffer &request, CallId id) {
+void Channel::transmitOrFail(MessageBuffer &request, CallId id, std::chrono::nanoseconds patience) {
+  struct Patience {  // how long the transport may wait for room (sendPatience())
+    explicit Patience(std::chrono::nanoseconds t) : saved(tPatience) { tPatience = t; }
+    ~Patience() { tPatience = saved; }
+    std::chrono::nanoseconds saved;
+  } scope(patience);
   try {
     transmit(request.data(), request.size());
   } catch (...) {
-    if (!calls_->fail(id, std::current_exception())) throw;  // already failed by close()
+    // False when close() failed the call first: it ends with ChannelClosed then, exactly once either way.
+    calls_->fail(id, std::current_exception());
   }
 }
+
+std::chrono::nanoseconds Channel::sendPatience() { return tPatience; }
 
 Channel::CallId Channel::call(Writer &request, ReplyCallback done) {
   MessageBuffer &m = request.complete();
   CallId id = begin(m, nullptr, &done);
-  if (id != 0) transmitOrFail(m, id);
+  if (id != 0) transmitOrFail(m, id, kDefaultSendPatience);
   return id;
 }
 
@@ -144,7 +155,7 @@ Channel::CallId Channel::call(Bytes request, ReplyCallback done) {
   MessageBuffer m;
   m.assign(request.data(), request.size());
   CallId id = begin(m, nullptr, &done);
-  if (id != 0) transmitOrFail(m, id);
+  if (id != 0) transmitOrFail(m, id, kDefaultSendPatience);
   return id;
 }
 
@@ -153,7 +164,7 @@ bool Channel::cancel(CallId id) { return calls_->cancel(id); }
 void Channel::callBlocking(Writer &request, std::chrono::nanoseconds timeout, MessageBuffer &reply) {
   MessageBuffer &m = request.complete();
   CallId id = begin(m, &reply, nullptr);
-  transmitOrFail(m, id);
+  transmitOrFail(m, id, timeout);
   await(id, timeout);
 }
 
@@ -161,7 +172,7 @@ Bytes Channel::callBlocking(Bytes request, std::chrono::nanoseconds timeout) {
   MessageBuffer m, reply;
   m.assign(request.data(), request.size());
   CallId id = begin(m, &reply, nullptr);
-  transmitOrFail(m, id);
+  transmitOrFail(m, id, timeout);
   await(id, timeout);
   return reply.toBytes();
 }
@@ -172,37 +183,57 @@ Bytes Channel::callBlocking(Bytes request, std::chrono::nanoseconds timeout) {
 void Channel::await(CallId id, std::chrono::nanoseconds timeout) {
   using Clock = std::chrono::steady_clock;
   if (!calls_->ready(id)) {
-    waitBegins();
-    // The clock is first read after a round of spinning, so the timeout counts from then (microseconds late).
-    Clock::time_point deadline{}, spinEnd{};
-    bool asleep = false;
-    for (unsigned round = 1; !calls_->ready(id); ++round) {
-      if (!asleep) {
-        if (!progress()) std::this_thread::yield();
-        if (round % kRoundsPerClockRead != 0) continue;
+    // The wait's hooks in a scope: a throw from progress() (a callback's error, no memory) ends it too.
+    struct Waiting {
+      Channel &channel;
+      bool on = true;
+      explicit Waiting(Channel &c) : channel(c) { channel.waitBegins(); }
+      void end() {
+        if (on) channel.waitEnds();
+        on = false;
       }
-      Clock::time_point now = Clock::now();
-      if (deadline == Clock::time_point{}) {
-        deadline = now + timeout;
-        spinEnd = now + std::min<std::chrono::nanoseconds>(timeout, kSpinBeforeSleep);
-      }
-      if (now >= deadline) {
-        if (!asleep) waitEnds();
-        asleep = true;
-        if (calls_->withdraw(id)) {
-          auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
-          throw Timeout("no reply within " + std::to_string(ms) + " ms");
+      ~Waiting() { end(); }
+    } waiting(*this);
+    bool timedOut = false;
+    try {
+      // The clock is first read after a round of spinning, so the timeout counts from then (microseconds late).
+      Clock::time_point deadline{}, spinEnd{};
+      for (unsigned round = 1; !calls_->ready(id); ++round) {
+        if (waiting.on) {
+          if (!progress()) std::this_thread::yield();
+          if (round % kRoundsPerClockRead != 0) continue;
         }
-        while (!calls_->ready(id)) std::this_thread::yield();  // its reply is being delivered right now
-        break;
+        Clock::time_point now = Clock::now();
+        if (deadline == Clock::time_point{}) {
+          // Saturated: a timeout of nanoseconds::max() means no limit, not an overflow into the past.
+          deadline = timeout >= Clock::time_point::max() - now ? Clock::time_point::max() : now + timeout;
+          spinEnd = now + std::min<std::chrono::nanoseconds>(timeout, kSpinBeforeSleep);
+        }
+        if (now >= deadline) {
+          waiting.end();
+          if (calls_->withdraw(id)) {
+            timedOut = true;
+            break;
+          }
+          while (!calls_->ready(id)) std::this_thread::yield();  // its reply is being delivered right now
+          break;
+        }
+        if (waiting.on && now >= spinEnd) waiting.end();  // from now on the transport's receive thread delivers
+        if (!waiting.on) calls_->sleepUntilReady(id, std::min(deadline, now + std::chrono::milliseconds(100)));
       }
-      if (!asleep && now >= spinEnd) {
-        waitEnds();  // from now on the transport's receive thread delivers
-        asleep = true;
+    } catch (...) {
+      // Not this call's error: the call must not outlive this frame, whose buffer is its sink.
+      waiting.end();
+      if (!calls_->withdraw(id)) {
+        while (!calls_->ready(id)) std::this_thread::yield();
+        calls_->finish(id);
       }
-      if (asleep) calls_->sleepUntilReady(id, deadline);
+      throw;
     }
-    if (!asleep) waitEnds();
+    if (timedOut) {
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+      throw Timeout("no reply within " + std::to_string(ms) + " ms");
+    }
   }
   if (std::exception_ptr error = calls_->finish(id)) std::rethrow_exception(error);
 }
@@ -211,7 +242,7 @@ void Channel::send(Writer &request) {
   MessageBuffer &m = request.complete();
   if (state_->closed.load()) std::rethrow_exception(closedError(*state_));
   wire::storeLE(m.data() + wire::kCallIdOffset, 0, 8);
-  transmit(m.data(), m.size());
+  transmit(m.data(), m.size());  // patience: the default (tPatience outside a call)
 }
 
 Subscription Channel::subscribe(std::uint64_t fingerprint, std::uint16_t event, EventCallback callback) {
@@ -238,7 +269,7 @@ void Channel::close(const std::string &reason) {
       state_->closed.store(true);  // seq_cst: see begin()
     }
   }
-  calls_->failAll(closedError(*state_));
+  if (std::exception_ptr thrown = calls_->failAll(closedError(*state_))) reportError(thrown);
 }
 
 bool Channel::closed() const { return state_->closed.load(); }
@@ -254,8 +285,12 @@ void Channel::reportError(std::exception_ptr error) {
     handler = state_->onError;
   }
   if (handler) {
-    (*handler)(error);
-    return;
+    try {
+      (*handler)(error);
+      return;
+    } catch (...) {  // the handler itself failed: fall back to stderr, never into the delivering thread
+      error = std::current_exception();
+    }
   }
   try {
     std::rethrow_exception(error);
@@ -282,7 +317,11 @@ void Channel::receive(const std::uint8_t *message, std::size_t size) {
   if (wire::isReply(kind)) {
     std::uint64_t id = wire::loadLE(message + wire::kCallIdOffset, 8);
     if (id == 0) return;  // the reply to a one-way request: nobody waits for it
-    if (!calls_->deliver(id, message, size)) state_->dropped.fetch_add(1, std::memory_order_relaxed);
+    try {
+      if (!calls_->deliver(id, message, size)) state_->dropped.fetch_add(1, std::memory_order_relaxed);
+    } catch (...) {  // an asynchronous call's callback threw (its call is complete): not the deliverer's problem
+      reportError(std::current_exception());
+    }
     return;
   }
   if (kind != static_cast<std::uint8_t>(wire::MessageKind::Event)) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <cstring>
 #include <algorithm>
@@ -122,7 +123,9 @@ HostRegion::~HostRegion() {
 void HostRegion::close() {
   stop_.store(true, std::memory_order_release);
   if (rings_) spine_doorbell_ring(spine_ring_doorbell(rings_->fromNic.ring));  // the receive thread may sleep on it
-  if (receiver_.joinable()) receiver_.join();
+  // From a callback on the receive thread itself, it cannot be joined: it ends when the callback returns (and
+  // the destructor joins it; destroying the region from one of its callbacks is not allowed).
+  if (receiver_.joinable() && receiver_.get_id() != std::this_thread::get_id()) receiver_.join();
   closed_.store(true, std::memory_order_release);
   closeChannels("the host channel was closed");
 }
@@ -152,13 +155,29 @@ HostRegionCounters HostRegion::counters() const {
   return {sent_.load(), received_.load(), unrouted_.load(), waitsFull_.load()};
 }
 
+namespace {
+thread_local const HostRegion *tDeliveringOf = nullptr;  // the region this thread is inside drain() of
+thread_local int tWaits = 0;            // blocking waits under way on this thread (nested: from a callback)
+thread_local const HostRegion *tConsumerOf = nullptr;  // the region whose consumer lock this thread's wait holds
+}  // namespace
+
 void HostRegion::send(std::uint32_t extension, const std::uint8_t *message, std::size_t size, std::uint32_t kind) {
   if (size > UINT32_MAX - SPINE_CHANNEL_ENVELOPE)
     throw Error("message of " + std::to_string(size) + " bytes is too large for the host channel");
   auto length = static_cast<std::uint32_t>(SPINE_CHANNEL_ENVELOPE + size);
-  std::lock_guard<detail::SpinLock> lock(sendLock_);
+  // A callback on this region's receive thread sends: the NIC may be waiting for room in our ring before it
+  // takes more requests, and only this thread reads that ring. While it waits (for the producer's lock, which
+  // another sender may hold while the request ring is full, or for room), it sets what arrives aside, to be
+  // delivered next.
+  const bool consumer = tDeliveringOf == this;
+  while (consumer && !sendLock_.try_lock()) {
+    parkReplies();
+    std::this_thread::yield();
+  }
+  if (!consumer) sendLock_.lock();
+  std::lock_guard<detail::SpinLock> lock(sendLock_, std::adopt_lock);
   Backoff backoff;
-  bool waited = false;
+  Clock::time_point deadline{};
   for (;;) {
     if (closed()) throw ChannelClosed("the host channel is closed");
     void *at = nullptr;
@@ -174,11 +193,36 @@ void HostRegion::send(std::uint32_t extension, const std::uint8_t *message, std:
     if (status == SPINE_RING_TOO_BIG)
       throw Error("message of " + std::to_string(size) + " bytes exceeds the host channel's ring (at most " +
                   std::to_string(spine_ring_max_payload(rings_->toNic.slot_count) - SPINE_CHANNEL_ENVELOPE) + ")");
-    if (!waited) {
-      waited = true;
-      waitsFull_.fetch_add(1, std::memory_order_relaxed);
+    if (status == SPINE_RING_CORRUPT) {  // the NIC moved its index where no consumer can be
+      requestRingBroken_.store(true, std::memory_order_release);  // the receive thread closes every channel
+      throw ChannelClosed("the NIC broke the request ring's rules (its consumer index is impossible)");
     }
-    backoff.pause();  // full: the NIC has not caught up yet (back-pressure, never loss)
+    // Full: the NIC has not caught up yet (back-pressure, never loss).
+    Clock::time_point now = Clock::now();
+    if (deadline == Clock::time_point{}) {
+      waitsFull_.fetch_add(1, std::memory_order_relaxed);
+      std::chrono::nanoseconds patience = Channel::sendPatience();
+      deadline = patience >= Clock::time_point::max() - now ? Clock::time_point::max() : now + patience;
+    }
+    if (now >= deadline)
+      throw Timeout("the NIC took no request for " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Channel::sendPatience()).count()) +
+                    " ms (its request ring stayed full); the message was not sent");
+    if (consumer) parkReplies();
+    if (backoff.pause() && nicGone()) throw ChannelClosed("the NIC went away (its host channel closed)");
+  }
+}
+
+// Takes every record the NIC's ring holds into parked_ (this thread is the consumer: see send()).
+void HostRegion::parkReplies() {
+  for (;;) {
+    const void *payload = nullptr;
+    std::uint32_t length = 0;
+    if (spine_ring_peek(&rings_->fromNic, &payload, &length) != SPINE_RING_OK) return;  // empty (or corrupt: drain says)
+    auto *bytes = static_cast<const std::uint8_t *>(payload);
+    parked_.emplace_back(bytes, bytes + length);
+    spine_ring_release(&rings_->fromNic);
+    received_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -190,18 +234,12 @@ bool HostRegion::nicGone() const {
   return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
-namespace {
-thread_local bool tDelivering = false;  // this thread is inside drain(): a callback's own call must not re-enter
-thread_local int tWaits = 0;            // blocking waits under way on this thread (nested: from a callback)
-thread_local const HostRegion *tConsumerOf = nullptr;  // the region whose consumer lock this thread's wait holds
-}  // namespace
-
 // A blocking caller's wait: the receive thread stays away, and the caller takes the consumer's place for the
 // whole wait when it is free (one lock per call instead of one per look at the ring).
 // A caller that holds the consumer's place keeps the receive thread out by that alone; one that could not take
 // it (another caller, or the receive thread, has it) says so in waitingCallers_, so the receive thread backs off.
 void HostRegion::callerWaits() {
-  if (tWaits++ == 0 && !tDelivering && consumerMutex_.try_lock()) {
+  if (tWaits++ == 0 && !tDeliveringOf && consumerMutex_.try_lock()) {
     tConsumerOf = this;
     return;
   }
@@ -219,59 +257,71 @@ void HostRegion::callerStopsWaiting() {
 }
 
 int HostRegion::drain(int max) {
-  if (tDelivering) return kOtherConsumer;
+  if (tDeliveringOf) return kOtherConsumer;  // a callback's own call must not re-enter
   std::unique_lock<std::mutex> consumer(consumerMutex_, std::defer_lock);
   if (tConsumerOf != this) {
     if (!consumer.try_lock()) return kOtherConsumer;  // another thread is taking the replies
   }
-  tDelivering = true;
+  struct Delivering {
+    explicit Delivering(const HostRegion *r) { tDeliveringOf = r; }
+    ~Delivering() { tDeliveringOf = nullptr; }
+  } delivering(this);
   int delivered = 0;
   for (; delivered < max; ++delivered) {
-    const void *payload = nullptr;
-    std::uint32_t length = 0;
-    int status = spine_ring_peek(&rings_->fromNic, &payload, &length);
-    if (status == SPINE_RING_EMPTY) break;
-    if (status != SPINE_RING_OK) {  // the NIC broke the ring's rules: nothing more can be trusted
-      tDelivering = false;
-      return -1;
+    if (!parked_.empty()) {  // set aside while a callback waited to send: they came first
+      record_.swap(parked_.front());
+      parked_.pop_front();
+    } else {
+      const void *payload = nullptr;
+      std::uint32_t length = 0;
+      int status = spine_ring_peek(&rings_->fromNic, &payload, &length);
+      if (status == SPINE_RING_EMPTY) break;
+      if (status != SPINE_RING_OK) return -1;  // the NIC broke the ring's rules: nothing more can be trusted
+      // Copied out: the NIC's memory is shared, and the callbacks may run long.
+      auto *bytes = static_cast<const std::uint8_t *>(payload);
+      record_.assign(bytes, bytes + length);
+      spine_ring_release(&rings_->fromNic);
+      received_.fetch_add(1, std::memory_order_relaxed);
     }
-    // Copied out: the NIC's memory is shared, and the callbacks may run long.
-    record_.assign(static_cast<const std::uint8_t *>(payload), static_cast<const std::uint8_t *>(payload) + length);
-    spine_ring_release(&rings_->fromNic);
-    received_.fetch_add(1, std::memory_order_relaxed);
-    if (record_.size() < SPINE_CHANNEL_ENVELOPE) {
-      unrouted_.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    std::uint32_t extension = spine_channel_envelope_extension(record_.data());
-    if (spine_channel_envelope_kind(record_.data()) == SPINE_CHANNEL_BUFFER_ACK) {
-      if (record_.size() >= SPINE_CHANNEL_ENVELOPE + 12) {
-        std::lock_guard<std::mutex> lock(buffersMutex_);
-        acks_[spine_wire_load_le(record_.data() + SPINE_CHANNEL_ENVELOPE, 8)] =
-            static_cast<std::uint32_t>(spine_wire_load_le(record_.data() + SPINE_CHANNEL_ENVELOPE + 8, 4));
-      }
-      ackArrived_.notify_all();
-      continue;
-    }
-    // Channels are never removed while the region lives: the last one found stays valid (consumer's own state).
-    ExtensionChannel *target = extension == lastExtension_ ? lastChannel_ : nullptr;
-    if (!target) {
-      std::lock_guard<std::mutex> lock(channelsMutex_);
-      auto it = channels_.find(extension);
-      if (it != channels_.end()) {
-        target = it->second.get();
-        lastExtension_ = extension;
-        lastChannel_ = target;
-      }
-    }
-    if (!target) {
-      unrouted_.fetch_add(1, std::memory_order_relaxed);
-      continue;
-    }
-    target->deliver(record_.data() + SPINE_CHANNEL_ENVELOPE, record_.size() - SPINE_CHANNEL_ENVELOPE);
+    route();
   }
-  tDelivering = false;
   return delivered;
+}
+
+// Hands record_ to the channel its envelope names (or takes a buffer acknowledgement).
+void HostRegion::route() {
+  if (record_.size() < SPINE_CHANNEL_ENVELOPE) {
+    unrouted_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  std::uint32_t extension = spine_channel_envelope_extension(record_.data());
+  if (spine_channel_envelope_kind(record_.data()) == SPINE_CHANNEL_BUFFER_ACK) {
+    if (record_.size() >= SPINE_CHANNEL_ENVELOPE + 12) {
+      std::uint64_t id = spine_wire_load_le(record_.data() + SPINE_CHANNEL_ENVELOPE, 8);
+      std::lock_guard<std::mutex> lock(buffersMutex_);
+      // Only an answer somebody waits for is kept: a NIC cannot grow this map, or answer a registration early.
+      if (awaitedAcks_.erase(id))
+        acks_[id] = static_cast<std::uint32_t>(spine_wire_load_le(record_.data() + SPINE_CHANNEL_ENVELOPE + 8, 4));
+    }
+    ackArrived_.notify_all();
+    return;
+  }
+  // Channels are never removed while the region lives: the last one found stays valid (consumer's own state).
+  ExtensionChannel *target = extension == lastExtension_ ? lastChannel_ : nullptr;
+  if (!target) {
+    std::lock_guard<std::mutex> lock(channelsMutex_);
+    auto it = channels_.find(extension);
+    if (it != channels_.end()) {
+      target = it->second.get();
+      lastExtension_ = extension;
+      lastChannel_ = target;
+    }
+  }
+  if (!target) {
+    unrouted_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  target->deliver(record_.data() + SPINE_CHANNEL_ENVELOPE, record_.size() - SPINE_CHANNEL_ENVELOPE);
 }
 
 // The receive thread: takes what arrives whenever no waiting caller does, so events and asynchronous replies are
@@ -288,7 +338,14 @@ void HostRegion::receiveLoop() {
       if (nicGone()) break;
       continue;
     }
-    int n = drain(64);
+    if (requestRingBroken_.load(std::memory_order_acquire)) break;
+    int n;
+    try {
+      n = drain(64);
+    } catch (const std::exception &e) {  // no memory for a record's copy: say so, and go on
+      std::fprintf(stderr, "spine::host::HostRegion: %s\n", e.what());
+      continue;
+    }
     if (n == kOtherConsumer) {  // a waiting caller takes the replies (and delivers what else arrives)
       std::this_thread::sleep_for(std::chrono::microseconds(200));
       if (nicGone()) break;
@@ -310,7 +367,9 @@ void HostRegion::receiveLoop() {
     sleepOnDoorbell(std::chrono::milliseconds(1));  // at most: then the NIC's liveness is looked at again
   }
   closed_.store(true, std::memory_order_release);
-  if (!stop_.load(std::memory_order_acquire)) closeChannels("the NIC went away (its host channel closed)");
+  if (!stop_.load(std::memory_order_acquire))
+    closeChannels(requestRingBroken_.load() ? "the NIC broke the request ring's rules"
+                                            : "the NIC went away (its host channel closed)");
   ackArrived_.notify_all();  // a buffer registration waiting for its answer
 }
 
@@ -354,11 +413,26 @@ void HostRegion::bufferRecord(std::uint32_t extension, std::uint32_t kind, const
     spine_wire_store_le(body.data() + 8, buffer.offset, 8);
     spine_wire_store_le(body.data() + 16, buffer.size, 8);
   }
-  send(extension, body.data(), body.size(), kind);
+  {
+    std::lock_guard<std::mutex> lock(buffersMutex_);
+    awaitedAcks_.insert(buffer.id);
+  }
+  try {
+    send(extension, body.data(), body.size(), kind);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(buffersMutex_);
+    awaitedAcks_.erase(buffer.id);
+    throw;
+  }
   std::unique_lock<std::mutex> lock(buffersMutex_);
-  if (!ackArrived_.wait_for(lock, std::chrono::seconds(10), [&] { return acks_.count(buffer.id) || closed(); }))
+  if (!ackArrived_.wait_for(lock, std::chrono::seconds(10), [&] { return acks_.count(buffer.id) || closed(); })) {
+    awaitedAcks_.erase(buffer.id);
     throw Timeout("the NIC did not answer the buffer registration within 10 s");
-  if (!acks_.count(buffer.id)) throw ChannelClosed("the host channel closed");
+  }
+  if (!acks_.count(buffer.id)) {
+    awaitedAcks_.erase(buffer.id);
+    throw ChannelClosed("the host channel closed");
+  }
   std::uint32_t status = acks_[buffer.id];
   acks_.erase(buffer.id);
   switch (status) {

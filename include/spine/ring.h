@@ -211,7 +211,8 @@ static inline int spine_ring_attach_consumer(struct spine_ring_consumer *c, void
 
 /* Reserves a record of `length` payload bytes and points *payload at them, for the caller to fill and then
    publish with spine_ring_commit. SPINE_RING_FULL when the consumer has not yet freed enough slots (nothing is
-   written; try again later), SPINE_RING_TOO_BIG when `length` exceeds spine_ring_max_payload. A second reserve
+   written; try again later), SPINE_RING_TOO_BIG when `length` exceeds spine_ring_max_payload,
+   SPINE_RING_CORRUPT when the consumer's index is ahead of ours or more than a ring behind (close the ring). A second reserve
    before the commit replaces the first. */
 static inline int spine_ring_reserve(struct spine_ring_producer *p, uint32_t length, void **payload) {
   uint64_t need, off, to_end, total;
@@ -221,11 +222,13 @@ static inline int spine_ring_reserve(struct spine_ring_producer *p, uint32_t len
   off = p->prod & p->slot_mask;
   to_end = p->slot_count - off;
   total = need <= to_end ? need : to_end + need; /* a PAD to the end, then the record at slot 0 */
-  /* Unsigned arithmetic: a consumer index ahead of ours (a broken consumer) makes this huge, so: full. */
   if (p->prod + total - p->cons_cache > p->slot_count) {
     /* ACQUIRE: pairs with the consumer's release store of cons: its reads of every slot below the value loaded
        happened before, so we may overwrite them. */
     p->cons_cache = __atomic_load_n(&p->ring->cons, __ATOMIC_ACQUIRE);
+    /* A consumer index ahead of ours, or more than a ring behind it, is a broken consumer: it would make the
+       ring look full for ever (unsigned arithmetic), so say so instead. */
+    if (p->cons_cache > p->prod || p->prod - p->cons_cache > p->slot_count) return SPINE_RING_CORRUPT;
     if (p->prod + total - p->cons_cache > p->slot_count) return SPINE_RING_FULL;
   }
   if (total != need) {

@@ -111,7 +111,13 @@ std::span<uint8_t> HostChannel::buffer(uint64_t offset, uint64_t size) const {
 uint8_t *HostChannel::reserve(uint32_t extension, uint64_t bytes, uint32_t kind) {
   if (bytes > spine_ring_max_payload(toHost_.slot_count) - SPINE_CHANNEL_ENVELOPE) return nullptr;
   void *payload = nullptr;
-  if (spine_ring_reserve(&toHost_, static_cast<uint32_t>(bytes + SPINE_CHANNEL_ENVELOPE), &payload) != SPINE_RING_OK) {
+  if (counters_.corrupt) return nullptr;
+  int status = spine_ring_reserve(&toHost_, static_cast<uint32_t>(bytes + SPINE_CHANNEL_ENVELOPE), &payload);
+  if (status == SPINE_RING_CORRUPT) {  // the host moved its index where no consumer can be: abandon the channel
+    counters_.corrupt = true;
+    return nullptr;
+  }
+  if (status != SPINE_RING_OK) {
     ++counters_.full;
     return nullptr;
   }

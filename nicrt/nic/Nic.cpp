@@ -372,7 +372,10 @@ bool Nic::poll() {
 
 bool Nic::hasTimers() const { return impl_->activeTimers != 0; }
 
-bool Nic::waitingForHost() const { return !impl_->pendingReplies.empty(); }
+bool Nic::waitingForHost() const {
+  // A corrupt channel is read no more until reset: nothing to wait for.
+  return !impl_->pendingReplies.empty() && impl_->channel && !impl_->channel->counters().corrupt;
+}
 
 bool Nic::inputsEnded() const {
   for (const auto &port : impl_->ports)

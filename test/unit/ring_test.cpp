@@ -245,12 +245,18 @@ TEST_CASE("ring: a producer that publishes too much or a bad record makes the co
   CHECK(dequeueU64(c2, v) == SPINE_RING_CORRUPT);
 }
 
-TEST_CASE("ring: a consumer index ahead of the producer's makes the producer see a full ring, not overwrite") {
+TEST_CASE("ring: a consumer index ahead of the producer's, or a ring behind, is corrupt: never a full ring for ever") {
   SharedRing r(8);
   auto p = r.producer();
-  r.ring()->cons = 100;
-  p.cons_cache = 100;
-  CHECK(enqueueU64(p, 1) == SPINE_RING_FULL);
+  for (int i = 0; i < 8; ++i) REQUIRE(enqueueU64(p, 1) == SPINE_RING_OK);
+  CHECK(enqueueU64(p, 1) == SPINE_RING_FULL);  // an honest full ring
+  r.ring()->cons = 100;                        // ahead of prod (8)
+  CHECK(enqueueU64(p, 1) == SPINE_RING_CORRUPT);
+  auto q = r.producer();  // a producer at prod 8 whose consumer went back below what a ring can hold
+  r.ring()->cons = 0;
+  q.prod = 100;
+  q.cons_cache = 0;
+  CHECK(enqueueU64(q, 1) == SPINE_RING_CORRUPT);
 }
 
 TEST_CASE("ring: two threads pass 5 million sequence numbers with no loss, duplicate or reordering") {

@@ -105,6 +105,10 @@ public:
   // Replies that arrived for no pending call (timed out, cancelled, replayed or never made), and events nobody
   // subscribed to.
   std::uint64_t droppedMessages() const;
+  // How long a transport's transmit(), on this thread, may wait for room before it gives up with Timeout: the
+  // timeout of the blocking call being sent, or 10 s for other sends (the request was not accepted, so nothing
+  // is lost).
+  static std::chrono::nanoseconds sendPatience();
   // How many calls may be pending at once; one more waits until one completes.
   static constexpr std::size_t kMaxPendingCalls = 1024;
 
@@ -125,7 +129,7 @@ protected:
 
 private:
   CallId begin(MessageBuffer &request, MessageBuffer *sink, ReplyCallback *done);
-  void transmitOrFail(MessageBuffer &request, CallId id);
+  void transmitOrFail(MessageBuffer &request, CallId id, std::chrono::nanoseconds patience);
   void await(CallId id, std::chrono::nanoseconds timeout);
   std::shared_ptr<detail::ChannelState> state_;
   std::unique_ptr<detail::CallTable> calls_;

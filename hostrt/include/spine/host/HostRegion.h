@@ -16,7 +16,9 @@
 #include <condition_variable>
 #include <functional>
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -87,6 +89,8 @@ class HostRegion {
   void send(std::uint32_t extension, const std::uint8_t *message, std::size_t size, std::uint32_t kind = 0);
   void bufferRecord(std::uint32_t extension, std::uint32_t kind, const HostBuffer &buffer);
   void receiveLoop();
+  void route();        // record_ to its channel
+  void parkReplies();  // the NIC's ring into parked_ (a callback sends while the request ring is full)
   void sleepOnDoorbell(std::chrono::nanoseconds most);
   void callerWaits();
   void callerStopsWaiting();
@@ -94,6 +98,7 @@ class HostRegion {
   // number delivered, or -1 when the ring is corrupt or the NIC gone.
   int drain(int max);
   static constexpr int kOtherConsumer = -2;  // drain(): another thread holds the consumer's place
+  using Clock = std::chrono::steady_clock;
   // Blocking callers spinning for their replies, which take the replies themselves: the receive thread stays away.
   std::atomic<int> waitingCallers_{0};
   bool nicGone() const;
@@ -106,6 +111,8 @@ class HostRegion {
   detail::SpinLock sendLock_;  // the request ring has one producer
   std::mutex consumerMutex_;  // ... and the reply ring one consumer at a time: the receive thread or a waiting caller
   std::vector<std::uint8_t> record_;  // the record being delivered (under consumerMutex_)
+  std::deque<std::vector<std::uint8_t>> parked_;  // records taken early, delivered before the ring's (likewise)
+  std::atomic<bool> requestRingBroken_{false};
   std::uint32_t lastExtension_ = 0;  // the channel found last (under consumerMutex_); 0 is no extension's id
   ExtensionChannel *lastChannel_ = nullptr;
   mutable std::mutex channelsMutex_;
@@ -119,6 +126,7 @@ class HostRegion {
   std::map<std::uint64_t, std::uint64_t> taken_;
   std::uint64_t nextBufferId_ = 1;
   std::map<std::uint64_t, std::uint32_t> acks_;  // the NIC's answers by buffer id, until taken
+  std::set<std::uint64_t> awaitedAcks_;           // the buffer ids whose answers are awaited
   std::condition_variable ackArrived_;
   std::atomic<std::uint64_t> sent_{0}, received_{0}, unrouted_{0}, waitsFull_{0};
   std::thread receiver_;

@@ -15,6 +15,9 @@ public:
     while (locked_.exchange(true, std::memory_order_acquire))
       while (locked_.load(std::memory_order_relaxed)) std::this_thread::yield();
   }
+  bool try_lock() noexcept {
+    return !locked_.load(std::memory_order_relaxed) && !locked_.exchange(true, std::memory_order_acquire);
+  }
   void unlock() noexcept { locked_.store(false, std::memory_order_release); }
 
 private:
