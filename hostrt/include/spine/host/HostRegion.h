@@ -8,7 +8,9 @@
 //
 // Threads. Any thread may call through the channels (sends are serialised: the request ring has one producer).
 // One receive thread per region takes replies and events and hands each to the channel of the extension its
-// envelope names, which runs reply and event callbacks on that thread (spine/host/Channel.h).
+// envelope names, which runs reply and event callbacks on that thread (spine/host/Channel.h); a caller waiting
+// for its reply does the same while it waits. Callbacks may call, send and close(); the region must not be
+// destroyed while other threads are still in calls on it (docs/host.md, "When things go wrong").
 #pragma once
 
 #include <atomic>
