@@ -20,9 +20,11 @@
 
 namespace spine::host {
 
+// Each handle on cache lines of its own: the sender writes one, the consumer the other, and neither may share a
+// line with whatever else the heap put next to them (in-process, the NIC core's own hot data).
 struct HostRegion::Rings {
-  spine_ring_producer toNic{};
-  spine_ring_consumer fromNic{};
+  alignas(64) spine_ring_producer toNic{};
+  alignas(64) spine_ring_consumer fromNic{};
 };
 
 class HostRegion::ExtensionChannel final : public Channel {
@@ -110,6 +112,7 @@ bool HostRegion::start(void *region, std::uint64_t bytes, std::string &error) {
     error = "the host channel region's rings have a bad layout";
     return false;
   }
+  record_.reserve(4096);  // never reallocates for a small record, and keeps its bytes off its neighbours' lines
   receiver_ = std::thread([this] { receiveLoop(); });
   return true;
 }

@@ -91,8 +91,11 @@ class HostChannel {
   void *region_ = nullptr;
   uint64_t bytes_ = 0;
   spine_channel_header layout_{};
-  spine_ring_consumer fromHost_{};
-  spine_ring_producer toHost_{};
+  // Cache lines of their own: the NIC core writes them on every record, and an in-process host's hot data may
+  // lie next to this object in the heap.
+  alignas(64) spine_ring_consumer fromHost_{};
+  alignas(64) spine_ring_producer toHost_{};
+  alignas(64) char endOfHotData_[1] = {};
   HostChannelCounters counters_;
   std::vector<uint8_t> copy_;  // the record being taken, copied out of shared memory
   bool wakeHost_ = false;      // a commit found the host asleep: ringHost() wakes it

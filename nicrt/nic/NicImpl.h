@@ -220,6 +220,11 @@ struct Nic::Impl {
         pool(options.pool),
         runtime(RuntimeOptions{options.output, options.limits, options.debuggerSupport}) {
     host.isAttached = options.hostAttached;
+    // The buffers every host request passes through, large from the start: they never reallocate, and the
+    // bytes the core writes on each request are far from what an in-process host's threads write (no false
+    // sharing through neighbouring heap blocks).
+    record.body.reserve(kRequestBufferBytes);
+    served.reply.reserve(kRequestBufferBytes);
   }
 
   NicOptions options;
@@ -250,6 +255,7 @@ struct Nic::Impl {
   std::deque<PendingRecord> pendingReplies;
   HostChannel::Record record;      // the record being served, copied out of the channel
   RequestResult served;            // the request being answered (its reply buffer is reused: no allocation)
+  static constexpr size_t kRequestBufferBytes = 4096;
   bool placeToHost(uint32_t id, uint32_t kind, std::span<const uint8_t> body);
   void answerHost(uint32_t id, uint32_t kind, std::span<const uint8_t> body);
 
