@@ -96,15 +96,22 @@ std::unique_ptr<ControlServer> ControlServer::listen(const std::string &path, Ha
     error = std::string("cannot make the control socket: ") + std::strerror(errno);
     return nullptr;
   }
+  // Bound and made private under a temporary name in the same directory, then renamed: the path appears only
+  // once it accepts connections and only its owner may use it (a client that sees the path never gets
+  // "connection refused", and nobody else ever could connect). Bound in place if that name would be too long.
+  std::string staging = (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + ".spine-nic-" +
+                        std::to_string(::getpid()) + ".tmp";
+  if (staging.size() >= sizeof addr.sun_path) staging = path;
   addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  ::unlink(path.c_str());
-  if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 || ::listen(fd, 8) != 0) {
+  std::memcpy(addr.sun_path, staging.c_str(), staging.size() + 1);
+  ::unlink(staging.c_str());
+  if (::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0 || ::chmod(staging.c_str(), 0600) != 0 ||
+      ::listen(fd, 8) != 0 || (staging != path && ::rename(staging.c_str(), path.c_str()) != 0)) {
     error = "cannot listen on control socket " + path + ": " + std::strerror(errno);
+    ::unlink(staging.c_str());
     ::close(fd);
     return nullptr;
   }
-  ::chmod(path.c_str(), 0600);  // only its owner may deploy
   return std::unique_ptr<ControlServer>(new ControlServer(path, fd, std::move(handler)));
 }
 
