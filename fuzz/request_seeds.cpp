@@ -3,6 +3,7 @@
 // AllTypesNic.spx (results, each exception, a division by zero, an endless loop), in the fuzzer's input form
 // (fuzz/request_fuzzer.cpp): the request index as the first byte and the payload after it; and a few as whole
 // messages (first byte 0xFF). The stubs make the bytes, so the seeds follow the interface and the wire format.
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -24,7 +25,7 @@ class CapturingChannel final : public spine::host::Channel {
   ~CapturingChannel() override { close(); }
 
  protected:
-  void transmit(spine::host::Bytes message) override { sent.push_back(std::move(message)); }
+  void transmit(const std::uint8_t *message, std::size_t size) override { sent.emplace_back(message, message + size); }
 };
 
 using all_types_test::sample;

@@ -29,7 +29,7 @@ struct HostChannelCounters {
   bool corrupt = false;    // the host broke the ring's rules: the NIC stopped reading it
 };
 
-class HostChannel {
+class alignas(64) HostChannel {
  public:
   // A new region of its own (a memfd, so that another process can map it) with rings of these slot counts and
   // `bufferBytes` (rounded up to pages) for application buffers.
@@ -91,11 +91,10 @@ class HostChannel {
   void *region_ = nullptr;
   uint64_t bytes_ = 0;
   spine_channel_header layout_{};
-  // Cache lines of their own: the NIC core writes them on every record, and an in-process host's hot data may
-  // lie next to this object in the heap.
+  // Cache lines of their own (and the class is aligned, so whole lines): the NIC core writes them on every
+  // record, and an in-process host's hot data may lie next to this object in the heap.
   alignas(64) spine_ring_consumer fromHost_{};
   alignas(64) spine_ring_producer toHost_{};
-  alignas(64) char endOfHotData_[1] = {};
   HostChannelCounters counters_;
   std::vector<uint8_t> copy_;  // the record being taken, copied out of shared memory
   bool wakeHost_ = false;      // a commit found the host asleep: ringHost() wakes it
