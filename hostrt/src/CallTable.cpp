@@ -1,9 +1,7 @@
 // The pending calls of one Channel (CallTable.h).
 #include "CallTable.h"
 
-
 namespace spine::host::detail {
-
 
 CallTable::CallTable() : entries_(kEntries) {
   free_.reserve(kEntries);
@@ -64,12 +62,30 @@ void CallTable::publishDone(Entry &e, std::uint64_t generation) {
   }
 }
 
-void CallTable::complete(Entry &e, std::uint64_t generation, Reply &&reply) {
+// Ends a claimed call with the reply `message` or, when `error` is set, with that error: a blocking caller's
+// reply goes straight into its sink and the entry Done (no allocation); a callback's entry is freed and the
+// callback called with a copy.
+void CallTable::complete(Entry &e, std::uint64_t generation, const std::uint8_t *message, std::size_t size,
+                         std::exception_ptr error) {
   if (e.sink) {
-    if (reply.error) e.error = std::move(reply.error);
-    else fill(e, reply.message.data(), reply.message.size());
+    if (!error) {
+      try {
+        e.sink->assign(message, size);
+      } catch (...) {  // the sink cannot grow: the call ends with that error, not stuck in Delivering
+        error = std::current_exception();
+      }
+    }
+    e.error = std::move(error);
     publishDone(e, generation);
     return;
+  }
+  Reply reply{{}, std::move(error)};
+  if (!reply.error) {
+    try {
+      reply.message.assign(message, message + size);
+    } catch (...) {  // likewise for the callback's copy
+      reply.error = std::current_exception();
+    }
   }
   ReplyCallback done = std::move(e.done);
   e.done = nullptr;
@@ -79,34 +95,13 @@ void CallTable::complete(Entry &e, std::uint64_t generation, Reply &&reply) {
 
 bool CallTable::deliver(CallId id, const std::uint8_t *message, std::size_t size) {
   if (generation(id) == 0 || !claim(id, false)) return false;
-  Entry &e = entries_[index(id)];
-  if (e.sink) {  // the fast path: straight into the caller's buffer
-    fill(e, message, size);
-    publishDone(e, generation(id));
-    return true;
-  }
-  Reply reply;
-  try {
-    reply.message.assign(message, message + size);
-  } catch (...) {  // no memory for the copy: the call ends with that error, not stuck in Delivering
-    reply.error = std::current_exception();
-  }
-  complete(e, generation(id), std::move(reply));
+  complete(entries_[index(id)], generation(id), message, size, nullptr);
   return true;
-}
-
-// A claimed blocking call's reply into its sink; when that cannot grow, the call's error instead.
-void CallTable::fill(Entry &e, const std::uint8_t *message, std::size_t size) noexcept {
-  try {
-    e.sink->assign(message, size);
-  } catch (...) {
-    e.error = std::current_exception();
-  }
 }
 
 bool CallTable::fail(CallId id, std::exception_ptr error) {
   if (generation(id) == 0 || !claim(id, false)) return false;
-  complete(entries_[index(id)], generation(id), Reply{{}, std::move(error)});
+  complete(entries_[index(id)], generation(id), nullptr, 0, std::move(error));
   return true;
 }
 

@@ -75,11 +75,11 @@ private:
   static std::uint64_t word(std::uint64_t generation, State s) { return generation << 2 | s; }
   // Pending -> Delivering for `id`; with `free`, the entry is then freed (its callback dropped).
   bool claim(CallId id, bool free);
-  // Ends a claimed entry: a blocking caller's goes Done (and is woken), a callback's entry is freed and the
-  // callback called with `reply`.
-  void complete(Entry &e, std::uint64_t generation, Reply &&reply);
+  // Ends a claimed entry with a reply or an error: a blocking caller's goes Done (and is woken), a callback's
+  // entry is freed and the callback called.
+  void complete(Entry &e, std::uint64_t generation, const std::uint8_t *message, std::size_t size,
+                std::exception_ptr error);
   void publishDone(Entry &e, std::uint64_t generation);
-  static void fill(Entry &e, const std::uint8_t *message, std::size_t size) noexcept;
   void release(std::size_t i);
 
   std::vector<Entry> entries_;

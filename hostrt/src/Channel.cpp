@@ -144,36 +144,38 @@ void Channel::transmitOrFail(MessageBuffer &request, CallId id, std::chrono::nan
 
 std::chrono::nanoseconds Channel::sendPatience() { return tPatience; }
 
-Channel::CallId Channel::call(Writer &request, ReplyCallback done) {
-  MessageBuffer &m = request.complete();
-  CallId id = begin(m, nullptr, &done);
-  if (id != 0) transmitOrFail(m, id, kDefaultSendPatience);
+Channel::CallId Channel::callMessage(MessageBuffer &request, ReplyCallback done) {
+  CallId id = begin(request, nullptr, &done);
+  if (id != 0) transmitOrFail(request, id, kDefaultSendPatience);
   return id;
+}
+
+void Channel::callBlockingMessage(MessageBuffer &request, std::chrono::nanoseconds timeout, MessageBuffer &reply) {
+  CallId id = begin(request, &reply, nullptr);
+  transmitOrFail(request, id, timeout);
+  await(id, timeout);
+}
+
+Channel::CallId Channel::call(Writer &request, ReplyCallback done) {
+  return callMessage(request.complete(), std::move(done));
 }
 
 Channel::CallId Channel::call(Bytes request, ReplyCallback done) {
   MessageBuffer m;
   m.assign(request.data(), request.size());
-  CallId id = begin(m, nullptr, &done);
-  if (id != 0) transmitOrFail(m, id, kDefaultSendPatience);
-  return id;
+  return callMessage(m, std::move(done));
 }
 
 bool Channel::cancel(CallId id) { return calls_->cancel(id); }
 
 void Channel::callBlocking(Writer &request, std::chrono::nanoseconds timeout, MessageBuffer &reply) {
-  MessageBuffer &m = request.complete();
-  CallId id = begin(m, &reply, nullptr);
-  transmitOrFail(m, id, timeout);
-  await(id, timeout);
+  callBlockingMessage(request.complete(), timeout, reply);
 }
 
 Bytes Channel::callBlocking(Bytes request, std::chrono::nanoseconds timeout) {
   MessageBuffer m, reply;
   m.assign(request.data(), request.size());
-  CallId id = begin(m, &reply, nullptr);
-  transmitOrFail(m, id, timeout);
-  await(id, timeout);
+  callBlockingMessage(m, timeout, reply);
   return reply.toBytes();
 }
 

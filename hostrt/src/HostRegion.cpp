@@ -207,10 +207,11 @@ void HostRegion::send(std::uint32_t extension, const std::uint8_t *message, std:
       std::chrono::nanoseconds patience = Channel::sendPatience();
       deadline = patience >= Clock::time_point::max() - now ? Clock::time_point::max() : now + patience;
     }
-    if (now >= deadline)
-      throw Timeout("the NIC took no request for " +
-                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Channel::sendPatience()).count()) +
+    if (now >= deadline) {
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Channel::sendPatience()).count();
+      throw Timeout("the NIC took no request for " + std::to_string(ms) +
                     " ms (its request ring stayed full); the message was not sent");
+    }
     if (consumer) parkReplies();
     if (backoff.pause() && nicGone()) throw ChannelClosed("the NIC went away (its host channel closed)");
   }
@@ -221,7 +222,8 @@ void HostRegion::parkReplies() {
   for (;;) {
     const void *payload = nullptr;
     std::uint32_t length = 0;
-    if (spine_ring_peek(&rings_->fromNic, &payload, &length) != SPINE_RING_OK) return;  // empty (or corrupt: drain says)
+    // Empty, or corrupt (which drain() will find and report).
+    if (spine_ring_peek(&rings_->fromNic, &payload, &length) != SPINE_RING_OK) return;
     auto *bytes = static_cast<const std::uint8_t *>(payload);
     parked_.emplace_back(bytes, bytes + length);
     spine_ring_release(&rings_->fromNic);
@@ -332,24 +334,22 @@ void HostRegion::route() {
 void HostRegion::receiveLoop() {
   unsigned idle = 0;
   while (!stop_.load(std::memory_order_acquire)) {
-    // A caller waiting for its reply takes the replies itself: stay out of its way (on a machine with few cores
-    // a third spinning thread would take the core the NIC or the caller needs).
-    if (waitingCallers_.load(std::memory_order_relaxed) != 0) {
+    if (requestRingBroken_.load(std::memory_order_acquire)) break;
+    int n = kOtherConsumer;
+    // A caller waiting for its reply takes the replies itself (it holds the consumer's place, or says it waits
+    // for it): stay out of its way, since on a machine with few cores a third spinning thread would take the
+    // core the NIC or the caller needs.
+    if (waitingCallers_.load(std::memory_order_relaxed) == 0) {
+      try {
+        n = drain(64);
+      } catch (const std::exception &e) {  // no memory for a record's copy: say so, and go on
+        std::fprintf(stderr, "spine::host::HostRegion: %s\n", e.what());
+        continue;
+      }
+    }
+    if (n == kOtherConsumer) {
       // Long enough not to take a core from the caller or the NIC often; short enough that an asynchronous
       // reply or an event waits little once the callers stop (they deliver everything while they wait).
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-      if (nicGone()) break;
-      continue;
-    }
-    if (requestRingBroken_.load(std::memory_order_acquire)) break;
-    int n;
-    try {
-      n = drain(64);
-    } catch (const std::exception &e) {  // no memory for a record's copy: say so, and go on
-      std::fprintf(stderr, "spine::host::HostRegion: %s\n", e.what());
-      continue;
-    }
-    if (n == kOtherConsumer) {  // a waiting caller takes the replies (and delivers what else arrives)
       std::this_thread::sleep_for(std::chrono::microseconds(200));
       if (nicGone()) break;
       continue;

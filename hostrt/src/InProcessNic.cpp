@@ -14,6 +14,7 @@
 #include "image/ImageFile.h"
 #include "image/ImageReader.h"
 #include "image/Keys.h"
+#include "nic/CoreIdle.h"
 #include "nic/HostChannel.h"
 #include "nic/Nic.h"
 #include "nic/NicReport.h"
@@ -156,28 +157,17 @@ class InProcessNic final : public Nic {
     for (auto &t : run) t();
   }
 
-  // The NIC core: tasks, then a round of packets and host requests; when idle it spins a little, then sleeps on
-  // the host channel's doorbell (woken by a request or a task; 200 us at most, for the ports and timers), so an
-  // idle NIC costs next to nothing.
+  // The NIC core: tasks, then a round of packets and host requests; when idle it waits as spine-nic does
+  // (nicrt/nic/CoreIdle.h), and a task wakes it as a request does.
   void runCore() {
-    unsigned idle = 0;
+    nicrt::CoreIdle idle;
     while (!stop_.load(std::memory_order_acquire)) {
       if (hasTasks_.load(std::memory_order_acquire)) runTasks();
       if (nic_->poll()) {
-        idle = 0;
+        idle.busy();
         continue;
       }
-      if (nic_->waitingForHost()) {  // the host's ring is full: only the host can make progress now
-        std::this_thread::yield();
-        continue;
-      }
-      if (++idle < 20000) continue;  // a host's next request usually follows within microseconds
-      if (idle < 40000) {  // yield before sleeping: the host's threads may need this core to send the next request
-        std::this_thread::yield();
-        continue;
-      }
-      // Asleep until the host's doorbell (a request), a task's wake(), or the next look at the ports.
-      channel_->sleep(std::chrono::microseconds(200), [this] { return stop_.load() || hasTasks_.load(); });
+      idle.idle(*nic_, *channel_, [this] { return stop_.load() || hasTasks_.load(); });
     }
     runTasks();  // none is left waiting
     nic_->flush();  // what the ports wrote reaches their files (pcap outputs) before the NIC goes

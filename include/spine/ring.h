@@ -41,8 +41,9 @@
    doorbell word (spine_ring_prepare_sleep), looks at prod once more, and sleeps on the word (a futex,
    spine/doorbell.h) only if the ring is still empty; a producer's commit publishes prod and then looks at the
    word, and when it is set clears it and wakes the consumer (clearing first, so that a consumer between its
-   last look and its sleep finds the word 0 and does not sleep: no wake-up is lost). Both sides use SEQ_CST for the two accesses, so at least one of
-   them sees the other's store: a record is never left unseen by a sleeping consumer. While the ring is busy the
+   last look and its sleep finds the word 0 and does not sleep: no wake-up is lost). Both sides use SEQ_CST
+   for the two accesses, so at least one of them sees the other's store: a record is never left unseen by a
+   sleeping consumer. While the ring is busy the
    word stays 0 and in the producer's cache: the doorbell costs one load per commit. A consumer must still sleep
    with a timeout: a producer that never rings (an old or hostile one) makes it slower, never stuck.
 
@@ -212,8 +213,8 @@ static inline int spine_ring_attach_consumer(struct spine_ring_consumer *c, void
 /* Reserves a record of `length` payload bytes and points *payload at them, for the caller to fill and then
    publish with spine_ring_commit. SPINE_RING_FULL when the consumer has not yet freed enough slots (nothing is
    written; try again later), SPINE_RING_TOO_BIG when `length` exceeds spine_ring_max_payload,
-   SPINE_RING_CORRUPT when the consumer's index is ahead of ours or more than a ring behind (close the ring). A second reserve
-   before the commit replaces the first. */
+   SPINE_RING_CORRUPT when the consumer's index is ahead of ours or more than a ring behind (close the ring).
+   A second reserve before the commit replaces the first. */
 static inline int spine_ring_reserve(struct spine_ring_producer *p, uint32_t length, void **payload) {
   uint64_t need, off, to_end, total;
   uint8_t *record;

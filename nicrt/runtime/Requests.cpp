@@ -123,8 +123,8 @@ void Extension::serveRequest(std::span<const uint8_t> message, RequestResult &re
   if (r.value == SPX_REQUEST_NO_SUCH_INDEX)
     return reject(h, "request index " + std::to_string(h.index) + " names no request of " + iface->name, result);
   if (r.value == SPX_REQUEST_TOO_LARGE)
-    return reject(h, "the arguments of request " + std::to_string(h.index) +
-                            " need more memory than extension " + x.image.manifest.module + "'s heap quota leaves", result);
+    return reject(h, "the arguments of request " + std::to_string(h.index) + " need more memory than extension " +
+                         x.image.manifest.module + "'s heap quota leaves", result);
   return reject(h, "payload does not decode as the arguments of request " + std::to_string(h.index) + " of " +
                           iface->name + ": bad bytes at payload offset " + std::to_string(r.value - 1) +
                           " (truncated, out of range, or left over)", result);

@@ -3,7 +3,6 @@
 // --exit-on-eof, until every input is consumed; then flushes every output and prints its counters.
 // docs/spine-nic.md is the manual.
 #include <CLI/CLI.hpp>
-#include <sched.h>
 
 #include <csignal>
 #include <deque>
@@ -14,6 +13,7 @@
 #include "image/ImageReader.h"
 #include "image/Keys.h"
 #include "nic/ControlServer.h"
+#include "nic/CoreIdle.h"
 #include "nic/Nic.h"
 #include "nic/NicReport.h"
 #include "ports/PortSpec.h"
@@ -286,30 +286,20 @@ int main(int argc, char **argv) {
 
   std::signal(SIGTERM, onSignal);
   std::signal(SIGINT, onSignal);
-  uint32_t round = 0, idleRounds = 0;
-  constexpr uint32_t kSpinRounds = 40000;  // a millisecond or so of polling, the second half yielding
+  uint32_t round = 0;
+  nicrt::CoreIdle idle;
   while (!gStop) {
     if (exitOnEof && nic.inputsEnded()) break;
     bool busy = nic.poll();
     // The control socket costs a system call (a microsecond or more, which a host's call would wait for): look
-    // at it every 8192 rounds (a fraction of a millisecond when idle), and in every round once idle long enough
-    // to sleep.
-    if (control && ((++round & 8191) == 0 || idleRounds > kSpinRounds)) control->poll();
+    // at it every 8192 rounds (a fraction of a millisecond when idle), and in every round once asleep.
+    if (control && ((++round & 8191) == 0 || idle.sleeping())) control->poll();
     if (busy) {
-      idleRounds = 0;
-    } else if (nic.waitingForHost()) {
-      sched_yield();  // the host's ring is full: only the host can make progress now
-    } else {
-      if (exitOnEof && nic.inputsEnded()) break;
-      // Idle: keep polling for a while (a host's next request usually follows within microseconds), then sleep
-      // on the host channel's doorbell: a host's request wakes the core at once; the ports, timers and the
-      // control socket are looked at again after 200 us at most.
-      if (++idleRounds > kSpinRounds) {
-        channel->sleep(std::chrono::microseconds(200));
-      } else if (idleRounds > kSpinRounds / 2) {
-        sched_yield();  // the host's threads may need this core to send the next request
-      }
+      idle.busy();
+      continue;
     }
+    if (exitOnEof && nic.inputsEnded()) break;
+    idle.idle(nic, *channel);
   }
   bool flushed = nic.flush();
   for (const std::string &line : nicrt::counterLines(name, nic)) std::fprintf(stderr, "%s\n", line.c_str());

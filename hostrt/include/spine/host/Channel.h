@@ -128,6 +128,9 @@ protected:
   void reportError(std::exception_ptr error);
 
 private:
+  // call() and callBlocking() for a complete message, whichever form it came in.
+  CallId callMessage(MessageBuffer &request, ReplyCallback done);
+  void callBlockingMessage(MessageBuffer &request, std::chrono::nanoseconds timeout, MessageBuffer &reply);
   CallId begin(MessageBuffer &request, MessageBuffer *sink, ReplyCallback *done);
   void transmitOrFail(MessageBuffer &request, CallId id, std::chrono::nanoseconds patience);
   void await(CallId id, std::chrono::nanoseconds timeout);
