@@ -99,7 +99,7 @@ bool HostChannel::take(Record &out) {
     }
     out.extension = spine_channel_envelope_extension(record.data());
     out.kind = kind;
-    out.body.assign(record.begin() + SPINE_CHANNEL_ENVELOPE, record.end());
+    out.body = std::span<const uint8_t>(record).subspan(SPINE_CHANNEL_ENVELOPE);
     return true;
   }
 }
@@ -149,7 +149,8 @@ void HostChannel::wake() { spine_doorbell_ring(spine_ring_doorbell(fromHost_.rin
 
 uint64_t HostChannel::room() const {
   uint64_t used = toHost_.prod - __atomic_load_n(&toHost_.ring->cons, __ATOMIC_ACQUIRE);
-  uint64_t freeSlots = used <= toHost_.slot_count ? toHost_.slot_count - used : 0;
+  // The producer keeps one slot free after its last record (spine/ring.h, "Records").
+  uint64_t freeSlots = used < toHost_.slot_count ? toHost_.slot_count - used - 1 : 0;
   // The smallest message (a header and an envelope) takes one record of this many slots.
   return freeSlots / spine_ring_record_slots(SPINE_CHANNEL_ENVELOPE + SPINE_WIRE_HEADER_SIZE);
 }

@@ -54,11 +54,13 @@ class alignas(64) HostChannel {
   struct Record {
     uint32_t extension = 0;
     uint32_t kind = SPINE_CHANNEL_MESSAGE;
-    std::vector<uint8_t> body;
+    std::span<const uint8_t> body;  // in the channel's copy of the record: valid until the next take()
   };
   // The next record. False when there is none, or the ring is corrupt (counters().corrupt, and no record is read
   // again until reset()). A record of an unknown kind, or a message shorter than its header, is refused here.
   bool take(Record &record);
+  // Whether a record looks published (a hint: take() checks it). One load: the NIC core's cheapest poll.
+  bool requestWaiting() const { return spine_ring_ready(&fromHost_); }
 
   // The application buffer [offset, offset + size) of the buffers part, or an empty span when it is not wholly
   // inside it (the host's numbers are not trusted).

@@ -220,10 +220,9 @@ struct Nic::Impl {
         pool(options.pool),
         runtime(RuntimeOptions{options.output, options.limits, options.debuggerSupport}) {
     host.isAttached = options.hostAttached;
-    // The buffers every host request passes through, large from the start: they never reallocate, and the
-    // bytes the core writes on each request are far from what an in-process host's threads write (no false
-    // sharing through neighbouring heap blocks).
-    record.body.reserve(kRequestBufferBytes);
+    // The buffer every reply passes through (HostChannel keeps its copy of each record likewise), large from the
+    // start: it never reallocates, and the bytes the core writes on each request are far from what an in-process
+    // host's threads write (no false sharing through neighbouring heap blocks).
     served.reply.reserve(kRequestBufferBytes);
   }
 

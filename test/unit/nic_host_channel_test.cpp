@@ -139,9 +139,12 @@ TEST_CASE("host channel: the host's garbage is refused and counted, and the NIC 
   CHECK(kinds == std::vector<uint8_t>{SPINE_WIRE_REJECTED, SPINE_WIRE_REJECTED, SPINE_WIRE_RESULT});
   CHECK(t.channel->counters().refused == 2);
 
-  // A host that breaks the ring's rules (its producer index far ahead): the NIC stops reading that ring, keeps
-  // processing packets, and a reset gives the next host a clean channel.
-  __atomic_store_n(&host.toNic.ring->prod, host.toNic.prod + 1'000'000, __ATOMIC_RELEASE);
+  // A host that breaks the ring's rules (a record tagged for a slot index a lap ahead of where the NIC reads):
+  // the NIC stops reading that ring, keeps processing packets, and a reset gives the next host a clean channel.
+  std::uint32_t *tag = reinterpret_cast<std::uint32_t *>(host.toNic.slots + (host.toNic.prod & host.toNic.slot_mask) *
+                                                                                SPINE_RING_SLOT_SIZE) + 1;
+  __atomic_store_n(tag, spine_ring_tag(host.toNic.prod + host.toNic.slot_count, SPINE_RING_RECORD_DATA),
+                   __ATOMIC_RELEASE);
   t.in->inject(std::vector<uint8_t>{9, 9, 9, 9});
   t.run();
   CHECK(t.channel->counters().corrupt);

@@ -106,15 +106,16 @@ TEST_CASE("ring: a full ring refuses to enqueue, loses nothing, and takes more o
   SharedRing r(8);
   auto p = r.producer();
   auto c = r.consumer();
-  for (std::uint64_t i = 0; i < 8; ++i) REQUIRE(enqueueU64(p, i) == SPINE_RING_OK);
-  CHECK(enqueueU64(p, 8) == SPINE_RING_FULL);
-  CHECK(enqueueU64(p, 8) == SPINE_RING_FULL);
+  // 7 one-slot records: the producer keeps the slot after the last record free (ring.h, "Records").
+  for (std::uint64_t i = 0; i < 7; ++i) REQUIRE(enqueueU64(p, i) == SPINE_RING_OK);
+  CHECK(enqueueU64(p, 7) == SPINE_RING_FULL);
+  CHECK(enqueueU64(p, 7) == SPINE_RING_FULL);
   std::uint64_t v;
   REQUIRE(dequeueU64(c, v) == SPINE_RING_OK);
   CHECK(v == 0);
-  CHECK(enqueueU64(p, 8) == SPINE_RING_OK);
-  CHECK(enqueueU64(p, 9) == SPINE_RING_FULL);
-  for (std::uint64_t i = 1; i <= 8; ++i) {
+  CHECK(enqueueU64(p, 7) == SPINE_RING_OK);
+  CHECK(enqueueU64(p, 8) == SPINE_RING_FULL);
+  for (std::uint64_t i = 1; i <= 7; ++i) {
     REQUIRE(dequeueU64(c, v) == SPINE_RING_OK);
     CHECK(v == i);
   }
@@ -178,6 +179,62 @@ TEST_CASE("ring: records of every length wrap around many times with no loss, du
   CHECK(spine_ring_try_dequeue(&c, buffer.data(), maxLength, &length) == SPINE_RING_EMPTY);
 }
 
+// The consumer learns of a record from its tag (ring.h, "The tag publishes the record"), so the bytes it finds
+// where it looks next must never pass for a record unless the producer published one there. The most dangerous
+// stale bytes are an honest producer's own payload: here every payload carries, at each slot boundary, the header
+// of a record that the next lap would publish at that slot. The consumer must still see exactly the records sent,
+// and EMPTY exactly when all have been taken.
+TEST_CASE("ring: payload bytes that look like the next lap's records are never taken for records") {
+  constexpr std::uint32_t kSlots = 16;
+  SharedRing r(kSlots);
+  auto p = r.producer();
+  auto c = r.consumer();
+  const std::uint32_t maxLength = spine_ring_max_payload(kSlots);
+  std::vector<std::uint8_t> buffer(maxLength);
+  std::uint64_t sent = 0, received = 0, emptySeen = 0;
+  std::uint64_t mix = 12345;
+  auto next = [&] { return mix = mix * 6364136223846793005u + 1442695040888963407u; };
+  while (received < 20000) {
+    for (std::uint64_t k = next() >> 61; k-- > 0 && sent < 20000;) {  // 0..7 records
+      auto bytes = recordBytes(sent, maxLength);
+      void *payload = nullptr;
+      int status = spine_ring_reserve(&p, static_cast<std::uint32_t>(bytes.size()), &payload);
+      if (status == SPINE_RING_FULL) break;
+      REQUIRE(status == SPINE_RING_OK);
+      auto *at = static_cast<std::uint8_t *>(payload);
+      std::uint64_t position = static_cast<std::uint64_t>(at - SPINE_RING_RECORD_HEADER - p.slots) / SPINE_RING_SLOT_SIZE;
+      std::uint64_t start = p.prod + ((position - (p.prod & p.slot_mask)) & p.slot_mask);
+      // Fake headers at every later slot the record covers: {8, the tag of that slot one lap later}.
+      for (std::uint64_t slot = 1; SPINE_RING_SLOT_SIZE * slot < bytes.size() + SPINE_RING_RECORD_HEADER; ++slot) {
+        std::uint64_t offset = SPINE_RING_SLOT_SIZE * slot - SPINE_RING_RECORD_HEADER;
+        std::uint32_t fake[2] = {8, spine_ring_tag(start + slot + kSlots, SPINE_RING_RECORD_DATA)};
+        std::memcpy(bytes.data() + offset, fake, std::min<std::size_t>(sizeof fake, bytes.size() - offset));
+      }
+      std::memcpy(at, bytes.data(), bytes.size());
+      spine_ring_commit(&p);
+      ++sent;
+    }
+    for (std::uint64_t k = next() >> 61; k-- > 0;) {
+      std::uint32_t length = 0;
+      int status = spine_ring_try_dequeue(&c, buffer.data(), maxLength, &length);
+      if (status == SPINE_RING_EMPTY) {
+        REQUIRE(received == sent);
+        ++emptySeen;
+        break;
+      }
+      REQUIRE(status == SPINE_RING_OK);
+      auto expected = recordBytes(received, maxLength);
+      REQUIRE(length == expected.size());
+      // Bytes other than the fakes are the record's own.
+      for (std::uint32_t i = 0; i < length; ++i)
+        if ((i + SPINE_RING_RECORD_HEADER) % SPINE_RING_SLOT_SIZE >= 8) REQUIRE(buffer[i] == expected[i]);
+      ++received;
+    }
+  }
+  CHECK(emptySeen > 100);
+  CHECK(r.ring()->prod > 200 * kSlots);  // many times around
+}
+
 TEST_CASE("ring: the largest payload fits a drained ring at every offset; one byte more never does") {
   for (std::uint32_t offset = 0; offset < 8; ++offset) {
     SharedRing r(8);
@@ -226,18 +283,30 @@ TEST_CASE("ring: attach refuses a bad magic, a slot count not a power of two, a 
   CHECK(spine_ring_init(r.mem, r.bytes, 16) == SPINE_RING_BAD_LAYOUT);  // needs more bytes than mapped
 }
 
-TEST_CASE("ring: a producer that publishes too much or a bad record makes the consumer say corrupt, not read") {
+TEST_CASE("ring: a producer that publishes a tag of another slot index or a bad record makes the consumer say corrupt, not read") {
   SharedRing r(8);
   auto c = r.consumer();
   std::uint64_t v;
-  r.ring()->prod = 9;  // more than the ring holds
+  auto *slot0 = static_cast<std::uint8_t *>(r.mem) + SPINE_RING_HEADER_SIZE;
+  std::uint32_t header[2] = {8, spine_ring_tag(8, SPINE_RING_RECORD_DATA)};  // a lap ahead of the consumer
+  std::memcpy(slot0, header, sizeof header);
   CHECK(dequeueU64(c, v) == SPINE_RING_CORRUPT);
+  header[1] = spine_ring_tag(0, SPINE_RING_RECORD_DATA) | 3u;  // the right index, no such kind
+  std::memcpy(slot0, header, sizeof header);
+  CHECK(dequeueU64(c, v) == SPINE_RING_CORRUPT);
+  header[0] = spine_ring_max_payload(8) + 1;  // the right tag, longer than any record may be
+  header[1] = spine_ring_tag(0, SPINE_RING_RECORD_DATA);
+  std::memcpy(slot0, header, sizeof header);
+  CHECK(dequeueU64(c, v) == SPINE_RING_CORRUPT);
+  header[0] = 8;  // the same, honest: read
+  std::memcpy(slot0, header, sizeof header);
+  CHECK(dequeueU64(c, v) == SPINE_RING_OK);
 
   SharedRing r2(8);
   auto p2 = r2.producer();
   auto c2 = r2.consumer();
   REQUIRE(enqueueU64(p2, 1) == SPINE_RING_OK);
-  std::uint32_t huge = 7 * 64;  // a length that runs past the end of the slots
+  std::uint32_t huge = 7 * 64;  // a length that runs past half the ring
   std::memcpy(p2.slots, &huge, 4);
   CHECK(dequeueU64(c2, v) == SPINE_RING_CORRUPT);
   std::uint32_t kind = 99;
@@ -248,11 +317,11 @@ TEST_CASE("ring: a producer that publishes too much or a bad record makes the co
 TEST_CASE("ring: a consumer index ahead of the producer's, or a ring behind, is corrupt: never a full ring for ever") {
   SharedRing r(8);
   auto p = r.producer();
-  for (int i = 0; i < 8; ++i) REQUIRE(enqueueU64(p, 1) == SPINE_RING_OK);
+  for (int i = 0; i < 7; ++i) REQUIRE(enqueueU64(p, 1) == SPINE_RING_OK);
   CHECK(enqueueU64(p, 1) == SPINE_RING_FULL);  // an honest full ring
-  r.ring()->cons = 100;                        // ahead of prod (8)
+  r.ring()->cons = 100;                        // ahead of prod (7)
   CHECK(enqueueU64(p, 1) == SPINE_RING_CORRUPT);
-  auto q = r.producer();  // a producer at prod 8 whose consumer went back below what a ring can hold
+  auto q = r.producer();  // a producer at prod 7 whose consumer went back below what a ring can hold
   r.ring()->cons = 0;
   q.prod = 100;
   q.cons_cache = 0;

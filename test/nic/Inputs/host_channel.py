@@ -3,8 +3,8 @@
 include/spine/ring.h directly (no SPINE code): starts spine-nic (arguments after --) with the firewall deployed,
 asks the control socket for the channel, receives the region's memfd (SCM_RIGHTS), maps it, and sends Firewall
 requests (docs/messages.md) to extension 1, printing each reply; then garbage. Finally stops the NIC and prints
-its stderr. Every wait is bounded. Memory ordering: x86-64 keeps stores in order, and the index stores come
-after the record's bytes, as the ring's release/acquire protocol requires."""
+its stderr. Every wait is bounded. Memory ordering: x86-64 keeps stores in order, and the tag that publishes a
+record comes after its bytes, as the ring's release/acquire protocol requires."""
 import argparse, mmap, os, shutil, signal, socket, struct, sys, time
 
 from nic_process import nic_command, start_nic
@@ -80,6 +80,9 @@ class Ring:
     def slot(self, i):
         return self.base + 192 + 64 * (i & self.mask)
 
+    def tag(self, index, kind):  # ring.h, "The tag publishes the record"
+        return ((index << 2) | kind) & 0xFFFFFFFF
+
     def enqueue(self, payload):
         need = (len(payload) + 8 + 63) // 64
         deadline = time.time() + 10
@@ -88,29 +91,38 @@ class Ring:
             off = prod & self.mask
             to_end = self.slots - off
             total = need if need <= to_end else to_end + need
-            if prod + total - cons <= self.slots:
+            if prod + total + 1 - cons <= self.slots:  # the slot after the record stays free
                 break
             if time.time() > deadline:
                 fail("the NIC's ring stayed full")
             time.sleep(0.001)
+        start, at = prod, prod
         if total != need:  # a PAD to the end, the record at slot 0
-            struct.pack_into("<II", region, self.slot(prod), to_end * 64 - 8, 2)
-            prod += to_end
-        struct.pack_into("<II", region, self.slot(prod), len(payload), 1)
-        region[self.slot(prod) + 8:self.slot(prod) + 8 + len(payload)] = payload
-        self.set_index(0, prod + need)
+            struct.pack_into("<I", region, self.slot(prod), to_end * 64 - 8)
+            at = prod + to_end
+        # x86-64 keeps stores in order: the slot after the record is cleared and the record written before the
+        # tag that publishes it (the PAD's, when there is one, goes last).
+        struct.pack_into("<I", region, self.slot(at + need) + 4, 0)
+        struct.pack_into("<I", region, self.slot(at), len(payload))
+        region[self.slot(at) + 8:self.slot(at) + 8 + len(payload)] = payload
+        struct.pack_into("<I", region, self.slot(at) + 4, self.tag(at, 1))
+        if at != start:
+            struct.pack_into("<I", region, self.slot(start) + 4, self.tag(start, 2))
+        self.set_index(0, at + need)
 
     def dequeue(self, timeout=10):
         deadline = time.time() + timeout
         while True:
-            prod, cons = self.index(0), self.index(1)
-            if prod == cons:
+            cons = self.index(1)
+            length, tag = struct.unpack_from("<II", region, self.slot(cons))
+            if tag == 0:
                 if time.time() > deadline:
                     return None
                 time.sleep(0.001)
                 continue
-            length, kind = struct.unpack_from("<II", region, self.slot(cons))
-            if kind == 2:
+            if tag != self.tag(cons, tag & 3):
+                fail("a record with the tag %08x at slot index %d" % (tag, cons))
+            if tag & 3 == 2:
                 self.set_index(1, cons + self.slots - (cons & self.mask))
                 continue
             start = self.slot(cons) + 8
