@@ -9,6 +9,7 @@
 #define SPINE_WIRE_H
 
 #include <stdint.h>
+#include <string.h>
 
 /* The ordinal width rule is needed at compile time by the C++ stubs (template arguments): constexpr there. */
 #ifdef __cplusplus
@@ -69,6 +70,13 @@ static SPINE_WIRE_CONSTEXPR inline unsigned spine_wire_ordinal_width(int64_t lo,
 /* Stores the low `width` bytes of `v` at p, least significant first (width 0..8). */
 static inline void spine_wire_store_le(uint8_t *p, uint64_t v, unsigned width) {
   unsigned i;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  /* The wire's order is the machine's: the common widths are one unaligned store (the branches fold away when
+     the width is a constant; compilers do not always turn the loop below into one). */
+  if (width == 8) { memcpy(p, &v, 8); return; }
+  if (width == 4) { uint32_t w = (uint32_t)v; memcpy(p, &w, 4); return; }
+  if (width == 2) { uint16_t w = (uint16_t)v; memcpy(p, &w, 2); return; }
+#endif
   for (i = 0; i < width; ++i) p[i] = (uint8_t)(v >> (8 * i));
 }
 
@@ -76,6 +84,11 @@ static inline void spine_wire_store_le(uint8_t *p, uint64_t v, unsigned width) {
 static inline uint64_t spine_wire_load_le(const uint8_t *p, unsigned width) {
   uint64_t v = 0;
   unsigned i;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (width == 8) { memcpy(&v, p, 8); return v; } /* as in spine_wire_store_le */
+  if (width == 4) { uint32_t w; memcpy(&w, p, 4); return w; }
+  if (width == 2) { uint16_t w; memcpy(&w, p, 2); return w; }
+#endif
   for (i = 0; i < width; ++i) v |= (uint64_t)p[i] << (8 * i);
   return v;
 }
