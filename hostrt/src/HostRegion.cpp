@@ -29,7 +29,7 @@ struct HostRegion::Rings {
 
 class HostRegion::ExtensionChannel final : public Channel {
  public:
-  static constexpr int kPollsPerProgress = 32;
+  static constexpr int kPollsPerProgress = 8;
   ExtensionChannel(HostRegion &region, std::uint32_t extension) : region_(region), extension_(extension) {}
   ~ExtensionChannel() override { close(); }
   void deliver(const std::uint8_t *message, std::size_t size) { receive(message, size); }
@@ -42,8 +42,7 @@ class HostRegion::ExtensionChannel final : public Channel {
   // It looks at the ring's next slot a few times first: the cheapest poll, so the reply is seen as soon as its
   // line arrives rather than a round of drain() later.
   bool progress() override {
-    for (int i = 0; i < kPollsPerProgress && !region_.recordWaiting(); ++i) {
-    }
+    for (int i = 0; i < kPollsPerProgress && !region_.recordWaiting(); ++i) spine_ring_relax();
     return region_.drain(16) != HostRegion::kOtherConsumer;
   }
   void waitBegins() override { region_.callerWaits(); }

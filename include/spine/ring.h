@@ -379,6 +379,18 @@ static inline int spine_ring_ready(const struct spine_ring_consumer *c) {
                          __ATOMIC_RELAXED) != SPINE_RING_TAG_NONE;
 }
 
+/* For a side polling the ring (spine_ring_ready in a loop): a pause between looks. Polled flat out, the line the
+   other side is writing a record into is pulled away from it before it has finished, and each store after that
+   waits for the line again; x86's PAUSE spaces the loads out (the bare rings' round trip went from 150 to 120
+   ns with the vCPUs close, 1.36 to 1.09 times a raw cache-line bounce). */
+static inline void spine_ring_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
 /* Gives the slots of the record peeked last back to the producer. */
 static inline void spine_ring_release(struct spine_ring_consumer *c) {
   c->cons += c->pending;

@@ -1,5 +1,6 @@
 // How a NIC core waits between rounds that found nothing to do, the same for spine-nic and an in-process NIC: it
-// polls on for a while (a host's next request usually follows within microseconds), then yields (the host's
+// polls on for about a millisecond (a host's next request usually follows within microseconds), looking at the
+// request ring's next slot a few times between rounds with a pause between looks, then yields (the host's
 // threads may need this core to send it), then sleeps on the host channel's doorbell, which a request rings at
 // once; the ports, timers and whatever else the core looks at come round again after 200 us at most. While
 // replies wait for the host to read, it only yields: the host alone can make progress then.
@@ -17,7 +18,8 @@ namespace spine::nicrt {
 
 class CoreIdle {
  public:
-  static constexpr uint32_t kSpinRounds = 20000, kYieldRounds = 20000, kPollsPerSpinRound = 32;
+  // Spinning lasts about a millisecond (a round of polls with pauses takes some 200 ns), yielding as long again.
+  static constexpr uint32_t kSpinRounds = 5000, kYieldRounds = 20000, kPollsPerSpinRound = 8;
   static constexpr std::chrono::microseconds kLongestSleep{200};
 
   // After a round that did something.
@@ -32,8 +34,7 @@ class CoreIdle {
     if (rounds_ <= kSpinRounds) {
       // The cheapest poll of the host's ring for a while before the next round: a request is seen as soon as
       // its line arrives rather than a whole round (ports, timers) later. A packet waits a few hundred ns more.
-      for (uint32_t i = 0; i < kPollsPerSpinRound && !channel.requestWaiting(); ++i) {
-      }
+      for (uint32_t i = 0; i < kPollsPerSpinRound && !channel.requestWaiting(); ++i) spine_ring_relax();
       return;
     }
     if (rounds_ <= kSpinRounds + kYieldRounds) {
