@@ -223,13 +223,32 @@ struct Series {
   }
   // The median of this row's round medians over raw's in the same rounds: both rows met the same placement of
   // the two vCPUs, which moves the raw round trip between about 110 and 360 ns on this machine.
-  double ratioTo(const Series &raw) const {
+  // With `placement` 1 or 2, only the rounds whose raw median says the vCPUs were close (1) or apart (2).
+  double ratioTo(const Series &raw, int placement = 0) const {
     std::vector<double> r;
     for (size_t i = 0; i < roundMedians.size() && i < raw.roundMedians.size(); ++i)
-      r.push_back(roundMedians[i] / raw.roundMedians[i]);
+      if (placement == 0 || (raw.roundMedians[i] < kApartNs) == (placement == 1))
+        r.push_back(roundMedians[i] / raw.roundMedians[i]);
     return r.empty() ? 0 : summarize(r).median;
   }
+  // A raw round trip this slow or slower: the two vCPUs sat apart (about 110 ns close, 270-400 ns apart).
+  static constexpr double kApartNs = 200;
 };
+
+// The ratios again, for the rounds of each placement of the vCPUs apart (the goal's ratio depends on it).
+void byPlacement(const Series &raw, const Series &rings, const Series &inProcess, const Series &toDaemon) {
+  for (int placement : {1, 2}) {
+    int n = 0;
+    for (double m : raw.roundMedians) n += (m < Series::kApartNs) == (placement == 1);
+    if (n == 0) {
+      std::printf("  vCPUs %s: no round\n", placement == 1 ? "close (raw < 200 ns)" : "apart (raw >= 200 ns)");
+      continue;
+    }
+    std::printf("  vCPUs %s, %d rounds: bare rings %.2fx raw, stubs %.2fx in-process, %.2fx spine-nic\n",
+                placement == 1 ? "close (raw < 200 ns)" : "apart (raw >= 200 ns)", n, rings.ratioTo(raw, placement),
+                inProcess.ratioTo(raw, placement), toDaemon.ratioTo(raw, placement));
+  }
+}
 
 void row(const char *what, const Series &s, const Series &raw) {
   Stats all = summarize(s.kept);
@@ -291,6 +310,7 @@ int main(int argc, char **argv) {
     std::printf("  %-34s median %9.0f ns  p99 %9.0f ns\n", "Unix-domain socket round trip", socket.median, socket.p99);
     auto [lo, hi] = std::minmax_element(raw.roundMedians.begin(), raw.roundMedians.end());
     std::printf("  (raw round trip per round: %.0f to %.0f ns)\n", *lo, *hi);
+    byPlacement(raw, rings, inProcess, toDaemon);
 
     double perSecondLocal = 0, perSecondDaemon = 0;
     if (!throughput(local, nThroughput, 256, perSecondLocal) || !throughput(daemon, nThroughput, 256, perSecondDaemon))

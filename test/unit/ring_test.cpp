@@ -102,6 +102,33 @@ TEST_CASE("ring: an empty ring refuses to dequeue") {
   CHECK(dequeueU64(c, v) == SPINE_RING_EMPTY);
 }
 
+TEST_CASE("ring: ready says whether the next slot holds a tag: the poll that decides when to peek") {
+  SharedRing r(4);
+  auto p = r.producer();
+  auto c = r.consumer();
+  std::uint64_t v;
+  CHECK_FALSE(spine_ring_ready(&c));
+  void *payload = nullptr;
+  REQUIRE(spine_ring_reserve(&p, 8, &payload) == SPINE_RING_OK);
+  CHECK_FALSE(spine_ring_ready(&c));  // reserved and being written: not yet
+  spine_ring_commit(&p);
+  CHECK(spine_ring_ready(&c));
+  REQUIRE(dequeueU64(c, v) == SPINE_RING_OK);
+  CHECK_FALSE(spine_ring_ready(&c));
+  // Across the end: a record that does not fit before it comes after a PAD, and ready sees the PAD's tag.
+  for (int i = 0; i < 2; ++i) REQUIRE(enqueueU64(p, 1) == SPINE_RING_OK);
+  for (int i = 0; i < 2; ++i) REQUIRE(dequeueU64(c, v) == SPINE_RING_OK);
+  CHECK_FALSE(spine_ring_ready(&c));
+  std::vector<std::uint8_t> two(100, 7);  // two slots; one is left before the end
+  REQUIRE(spine_ring_try_enqueue(&p, two.data(), 100) == SPINE_RING_OK);
+  CHECK(spine_ring_ready(&c));
+  std::uint8_t out[128];
+  std::uint32_t length = 0;
+  REQUIRE(spine_ring_try_dequeue(&c, out, sizeof out, &length) == SPINE_RING_OK);
+  CHECK(length == 100);
+  CHECK_FALSE(spine_ring_ready(&c));
+}
+
 TEST_CASE("ring: a full ring refuses to enqueue, loses nothing, and takes more once the consumer frees a slot") {
   SharedRing r(8);
   auto p = r.producer();
