@@ -53,7 +53,15 @@ void CallTable::release(std::size_t i) {
   free_.push_back(static_cast<std::uint32_t>(i));
 }
 
+thread_local CallTable::DeliveringOwnReply::Own CallTable::DeliveringOwnReply::tOwn{nullptr, 0};
+
 void CallTable::publishDone(Entry &e, std::uint64_t generation) {
+  const DeliveringOwnReply::Own &own = DeliveringOwnReply::tOwn;
+  if (own.table == this && own.id == (generation << kIndexBits | static_cast<CallId>(&e - entries_.data()))) {
+    // Release: the caller is this thread, running (see DeliveringOwnReply): nobody to wake.
+    e.word.store(word(generation, kDone), std::memory_order_release);
+    return;
+  }
   // Seq_cst against the caller's `sleeping` store (sleepUntilReady): either it sees Done, or we see it asleep.
   e.word.store(word(generation, kDone), std::memory_order_seq_cst);
   if (e.sleeping.load(std::memory_order_seq_cst)) {

@@ -56,6 +56,25 @@ public:
     return entries_[index(id)].word.load(std::memory_order_acquire) == word(generation(id), kDone);
   }
   bool sleepUntilReady(CallId id, Clock::time_point deadline);
+  // While it lives, this thread is a blocking caller taking replies for its call `id` itself (Channel::await's
+  // progress()): a reply this thread delivers to that call is published without the sleep handshake, since its
+  // caller is running here, not asleep (one locked instruction fewer per call).
+  class DeliveringOwnReply {
+  public:
+    DeliveringOwnReply(const CallTable &table, CallId id) : saved_(tOwn) { tOwn = {&table, id}; }
+    ~DeliveringOwnReply() { tOwn = saved_; }
+    DeliveringOwnReply(const DeliveringOwnReply &) = delete;
+    DeliveringOwnReply &operator=(const DeliveringOwnReply &) = delete;
+
+  private:
+    struct Own {
+      const CallTable *table;
+      CallId id;
+    };
+    friend class CallTable;
+    static thread_local Own tOwn;
+    Own saved_;
+  };
   bool withdraw(CallId id) { return claim(id, /*free=*/true); }
   std::exception_ptr finish(CallId id);
 

@@ -202,6 +202,7 @@ void Channel::await(CallId id, std::chrono::nanoseconds timeout) {
       Clock::time_point deadline{}, spinEnd{};
       for (unsigned round = 1; !calls_->ready(id); ++round) {
         if (waiting.on) {
+          detail::CallTable::DeliveringOwnReply own(*calls_, id);
           if (!progress()) std::this_thread::yield();
           if (round % kRoundsPerClockRead != 0) continue;
         }

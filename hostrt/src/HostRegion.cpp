@@ -43,7 +43,7 @@ class HostRegion::ExtensionChannel final : public Channel {
   // line arrives rather than a round of drain() later.
   bool progress() override {
     for (int i = 0; i < kPollsPerProgress && !region_.recordWaiting(); ++i) spine_ring_relax();
-    return region_.drain(16) != HostRegion::kOtherConsumer;
+    return region_.drain(1) != HostRegion::kOtherConsumer;
   }
   void waitBegins() override { region_.callerWaits(); }
   void waitEnds() override { region_.callerStopsWaiting(); }
@@ -272,7 +272,7 @@ bool HostRegion::recordWaiting() const { return spine_ring_ready(&rings_->fromNi
 
 int HostRegion::drain(int max) {
   if (tDeliveringOf) return kOtherConsumer;  // a callback's own call must not re-enter
-  std::unique_lock<std::mutex> consumer(consumerMutex_, std::defer_lock);
+  std::unique_lock<detail::SpinLock> consumer(consumerMutex_, std::defer_lock);
   if (tConsumerOf != this) {
     if (!consumer.try_lock()) return kOtherConsumer;  // another thread is taking the replies
   }
@@ -389,7 +389,7 @@ void HostRegion::receiveLoop() {
 void HostRegion::sleepOnDoorbell(std::chrono::nanoseconds most) {
   bool sleep;
   {
-    std::unique_lock<std::mutex> consumer(consumerMutex_, std::try_to_lock);
+    std::unique_lock<detail::SpinLock> consumer(consumerMutex_, std::try_to_lock);
     if (!consumer.owns_lock()) return;  // a waiting caller is taking the replies
     sleep = spine_ring_prepare_sleep(&rings_->fromNic);
   }

@@ -113,7 +113,9 @@ class HostRegion {
   std::uint64_t bytes_ = 0;
   std::unique_ptr<Rings> rings_;
   detail::SpinLock sendLock_;  // the request ring has one producer
-  std::mutex consumerMutex_;  // ... and the reply ring one consumer at a time: the receive thread or a waiting caller
+  // ... and the reply ring one consumer at a time: the receive thread or a waiting caller. Only ever tried (a
+  // thread that does not get it does something else), so a spin lock: its unlock is a plain store.
+  detail::SpinLock consumerMutex_;
   std::vector<std::uint8_t> record_;  // the record being delivered (under consumerMutex_)
   std::deque<std::vector<std::uint8_t>> parked_;  // records taken early, delivered before the ring's (likewise)
   std::atomic<bool> requestRingBroken_{false};
