@@ -298,7 +298,8 @@ static inline int spine_ring_commit(struct spine_ring_producer *p) {
   }
   if (p->pad_tag) {
     /* RELAXED: the consumer reaches the record at slot 0 only through the PAD, whose release store follows. */
-    __atomic_store_n(p->record_tag, spine_ring_tag(start + (p->slot_count - (start & p->slot_mask)), SPINE_RING_RECORD_DATA),
+    __atomic_store_n(p->record_tag,
+                     spine_ring_tag(start + (p->slot_count - (start & p->slot_mask)), SPINE_RING_RECORD_DATA),
                      __ATOMIC_RELAXED);
     /* RELEASE: everything written before (the record, its payload, the cleared slot after it) is visible to a
        consumer whose acquire load of this tag returns it. */
