@@ -39,10 +39,10 @@ class HostRegion::ExtensionChannel final : public Channel {
     region_.send(extension_, message, size);
   }
   // True while this caller is the ring's consumer (so it spins on); false when another thread is (it yields).
-  // It looks at the ring's next slot a few times first: the cheapest poll, so the reply is seen as soon as its
-  // line arrives rather than a round of drain() later.
+  // It looks at the ring's next slot a few times first (pollForRecord): the cheapest poll, so the reply is seen
+  // as soon as its line arrives rather than a round of drain() later.
   bool progress() override {
-    for (int i = 0; i < kPollsPerProgress && !region_.recordWaiting(); ++i) spine_ring_relax();
+    region_.pollForRecord(kPollsPerProgress);
     return region_.drain(1) != HostRegion::kOtherConsumer;
   }
   void waitBegins() override { region_.callerWaits(); }
@@ -268,7 +268,12 @@ void HostRegion::callerStopsWaiting() {
   }
 }
 
-bool HostRegion::recordWaiting() const { return spine_ring_ready(&rings_->fromNic); }
+void HostRegion::pollForRecord(int looks) const {
+  // Only the thread holding the consumer's place may read the consumer's handle (its index moves as records
+  // are taken); any other goes straight to drain(), which says another thread consumes.
+  if (tConsumerOf != this) return;
+  for (int i = 0; i < looks && !spine_ring_ready(&rings_->fromNic); ++i) spine_ring_relax();
+}
 
 int HostRegion::drain(int max) {
   if (tDeliveringOf) return kOtherConsumer;  // a callback's own call must not re-enter

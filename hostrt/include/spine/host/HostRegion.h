@@ -99,8 +99,9 @@ class HostRegion {
   // Takes and delivers up to `max` records from the NIC's ring, if no other thread is (consumerMutex_); the
   // number delivered, or -1 when the ring is corrupt or the NIC gone.
   int drain(int max);
-  // Whether a record looks published in the NIC's ring (a hint, one load; drain() checks it).
-  bool recordWaiting() const;
+  // A waiting caller holding the consumer's place: up to `looks` looks at the NIC's ring, with a pause between
+  // them, until a record looks published (a hint, one load each; drain() checks it). Nothing for other threads.
+  void pollForRecord(int looks) const;
   static constexpr int kOtherConsumer = -2;  // drain(): another thread holds the consumer's place
   using Clock = std::chrono::steady_clock;
   // Blocking callers spinning for their replies, which take the replies themselves: the receive thread stays away.
