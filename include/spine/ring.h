@@ -83,9 +83,9 @@ extern "C" {
 #define SPINE_RING_RECORD_HEADER 8u   /* u32 length, u32 tag */
 #define SPINE_RING_MIN_SLOTS 2u
 #define SPINE_RING_MAX_SLOTS (1u << 24) /* 1 GiB of slots */
-#define SPINE_RING_CLEAR_AHEAD 4u       /* slots past its record a commit clears ahead (see "Records") */
+#define SPINE_RING_CLEAR_AHEAD 4u       /* free slots a commit clears past its record (see "The tag ...") */
 
-/* The kind of a record, in the low two bits of its tag (see "Records"). */
+/* The kind of a record, in the low two bits of its tag (see "The tag publishes the record"). */
 #define SPINE_RING_RECORD_DATA 1u /* a message: `length` payload bytes follow the header */
 #define SPINE_RING_RECORD_PAD 2u  /* filler up to the end of the slots; the next record is at slot 0 */
 #define SPINE_RING_TAG_NONE 0u    /* the tag of a slot where no record is published yet */
