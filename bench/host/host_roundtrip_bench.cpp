@@ -238,15 +238,15 @@ struct Series {
 // The ratios again, for the rounds of each placement of the vCPUs apart (the goal's ratio depends on it).
 void byPlacement(const Series &raw, const Series &rings, const Series &inProcess, const Series &toDaemon) {
   for (int placement : {1, 2}) {
+    const char *which = placement == 1 ? "close (raw < 200 ns)" : "apart (raw >= 200 ns)";
     int n = 0;
     for (double m : raw.roundMedians) n += (m < Series::kApartNs) == (placement == 1);
     if (n == 0) {
-      std::printf("  vCPUs %s: no round\n", placement == 1 ? "close (raw < 200 ns)" : "apart (raw >= 200 ns)");
+      std::printf("  vCPUs %s: no round\n", which);
       continue;
     }
-    std::printf("  vCPUs %s, %d rounds: bare rings %.2fx raw, stubs %.2fx in-process, %.2fx spine-nic\n",
-                placement == 1 ? "close (raw < 200 ns)" : "apart (raw >= 200 ns)", n, rings.ratioTo(raw, placement),
-                inProcess.ratioTo(raw, placement), toDaemon.ratioTo(raw, placement));
+    std::printf("  vCPUs %s, %d rounds: bare rings %.2fx raw, stubs %.2fx in-process, %.2fx spine-nic\n", which, n,
+                rings.ratioTo(raw, placement), inProcess.ratioTo(raw, placement), toDaemon.ratioTo(raw, placement));
   }
 }
 

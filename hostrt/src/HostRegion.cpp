@@ -165,6 +165,12 @@ HostRegionCounters HostRegion::counters() const {
 }
 
 namespace {
+// Adds one to a counter only one thread at a time writes (the holder of a lock) and others only read: a load and
+// a store, no read-modify-write (a locked instruction, on the fast path of every call).
+void countOne(std::atomic<std::uint64_t> &counter) {
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
 thread_local const HostRegion *tDeliveringOf = nullptr;  // the region this thread is inside drain() of
 thread_local int tWaits = 0;            // blocking waits under way on this thread (nested: from a callback)
 thread_local const HostRegion *tConsumerOf = nullptr;  // the region whose consumer lock this thread's wait holds
@@ -196,8 +202,7 @@ void HostRegion::send(std::uint32_t extension, const std::uint8_t *message, std:
       spine_channel_envelope_store_kind(p, extension, kind);
       if (size != 0) std::memcpy(p + SPINE_CHANNEL_ENVELOPE, message, size);
       if (spine_ring_commit(&rings_->toNic)) spine_doorbell_ring(spine_ring_doorbell(rings_->toNic.ring));
-      // Only the holder of sendLock_ writes it: no read-modify-write (a locked instruction) needed.
-      sent_.store(sent_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+      countOne(sent_);  // under sendLock_
       return;
     }
     if (status == SPINE_RING_TOO_BIG)
@@ -234,7 +239,7 @@ void HostRegion::parkReplies() {
     auto *bytes = static_cast<const std::uint8_t *>(payload);
     parked_.emplace_back(bytes, bytes + length);
     spine_ring_release(&rings_->fromNic);
-    received_.store(received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // consumer only
+    countOne(received_);  // under the consumer's lock
   }
 }
 
@@ -251,7 +256,7 @@ bool HostRegion::nicGone() const {
 // A caller that holds the consumer's place keeps the receive thread out by that alone; one that could not take
 // it (another caller, or the receive thread, has it) says so in waitingCallers_, so the receive thread backs off.
 void HostRegion::callerWaits() {
-  if (tWaits++ == 0 && !tDeliveringOf && consumerMutex_.try_lock()) {
+  if (tWaits++ == 0 && !tDeliveringOf && consumerLock_.try_lock()) {
     tConsumerOf = this;
     return;
   }
@@ -262,7 +267,7 @@ void HostRegion::callerStopsWaiting() {
   if (--tWaits != 0) return;
   if (tConsumerOf == this) {
     tConsumerOf = nullptr;
-    consumerMutex_.unlock();
+    consumerLock_.unlock();
   } else {
     waitingCallers_.fetch_sub(1, std::memory_order_relaxed);
   }
@@ -277,7 +282,7 @@ void HostRegion::pollForRecord(int looks) const {
 
 int HostRegion::drain(int max) {
   if (tDeliveringOf) return kOtherConsumer;  // a callback's own call must not re-enter
-  std::unique_lock<detail::SpinLock> consumer(consumerMutex_, std::defer_lock);
+  std::unique_lock<detail::SpinLock> consumer(consumerLock_, std::defer_lock);
   if (tConsumerOf != this) {
     if (!consumer.try_lock()) return kOtherConsumer;  // another thread is taking the replies
   }
@@ -300,7 +305,7 @@ int HostRegion::drain(int max) {
       auto *bytes = static_cast<const std::uint8_t *>(payload);
       record_.assign(bytes, bytes + length);
       spine_ring_release(&rings_->fromNic);
-      received_.store(received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);  // consumer only
+      countOne(received_);  // under the consumer's lock
     }
     route();
   }
@@ -394,7 +399,7 @@ void HostRegion::receiveLoop() {
 void HostRegion::sleepOnDoorbell(std::chrono::nanoseconds most) {
   bool sleep;
   {
-    std::unique_lock<detail::SpinLock> consumer(consumerMutex_, std::try_to_lock);
+    std::unique_lock<detail::SpinLock> consumer(consumerLock_, std::try_to_lock);
     if (!consumer.owns_lock()) return;  // a waiting caller is taking the replies
     sleep = spine_ring_prepare_sleep(&rings_->fromNic);
   }

@@ -161,13 +161,14 @@ class InProcessNic final : public Nic {
   // (nicrt/nic/CoreIdle.h), and a task wakes it as a request does.
   void runCore() {
     nicrt::CoreIdle idle;
+    const std::function<bool()> awake = [this] { return stop_.load() || hasTasks_.load(); };  // built once
     while (!stop_.load(std::memory_order_acquire)) {
       if (hasTasks_.load(std::memory_order_acquire)) runTasks();
       if (nic_->poll()) {
         idle.busy();
         continue;
       }
-      idle.idle(*nic_, *channel_, [this] { return stop_.load() || hasTasks_.load(); });
+      idle.idle(*nic_, *channel_, awake);
     }
     runTasks();  // none is left waiting
     nic_->flush();  // what the ports wrote reaches their files (pcap outputs) before the NIC goes

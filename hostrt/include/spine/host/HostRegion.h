@@ -96,7 +96,7 @@ class HostRegion {
   void sleepOnDoorbell(std::chrono::nanoseconds most);
   void callerWaits();
   void callerStopsWaiting();
-  // Takes and delivers up to `max` records from the NIC's ring, if no other thread is (consumerMutex_); the
+  // Takes and delivers up to `max` records from the NIC's ring, if no other thread is (consumerLock_); the
   // number delivered, or -1 when the ring is corrupt or the NIC gone.
   int drain(int max);
   // A waiting caller holding the consumer's place: up to `looks` looks at the NIC's ring, with a pause between
@@ -116,11 +116,11 @@ class HostRegion {
   detail::SpinLock sendLock_;  // the request ring has one producer
   // ... and the reply ring one consumer at a time: the receive thread or a waiting caller. Only ever tried (a
   // thread that does not get it does something else), so a spin lock: its unlock is a plain store.
-  detail::SpinLock consumerMutex_;
-  std::vector<std::uint8_t> record_;  // the record being delivered (under consumerMutex_)
+  detail::SpinLock consumerLock_;
+  std::vector<std::uint8_t> record_;  // the record being delivered (under consumerLock_)
   std::deque<std::vector<std::uint8_t>> parked_;  // records taken early, delivered before the ring's (likewise)
   std::atomic<bool> requestRingBroken_{false};
-  std::uint32_t lastExtension_ = 0;  // the channel found last (under consumerMutex_); 0 is no extension's id
+  std::uint32_t lastExtension_ = 0;  // the channel found last (under consumerLock_); 0 is no extension's id
   ExtensionChannel *lastChannel_ = nullptr;
   mutable std::mutex channelsMutex_;
   std::map<std::uint32_t, std::unique_ptr<ExtensionChannel>> channels_;
