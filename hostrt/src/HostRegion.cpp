@@ -300,7 +300,10 @@ int HostRegion::drain(int max) {
       std::uint32_t length = 0;
       int status = spine_ring_peek(&rings_->fromNic, &payload, &length);
       if (status == SPINE_RING_EMPTY) break;
-      if (status != SPINE_RING_OK) return -1;  // the NIC broke the ring's rules: nothing more can be trusted
+      if (status != SPINE_RING_OK) {  // the NIC broke the ring's rules: nothing more can be trusted
+        replyRingBroken_.store(true, std::memory_order_release);
+        return -1;
+      }
       // Copied out: the NIC's memory is shared, and the callbacks may run long.
       auto *bytes = static_cast<const std::uint8_t *>(payload);
       record_.assign(bytes, bytes + length);
@@ -391,6 +394,7 @@ void HostRegion::receiveLoop() {
   closed_.store(true, std::memory_order_release);
   if (!stop_.load(std::memory_order_acquire))
     closeChannels(requestRingBroken_.load() ? "the NIC broke the request ring's rules"
+                  : replyRingBroken_.load() ? "the NIC broke the reply ring's rules"
                                             : "the NIC went away (its host channel closed)");
   ackArrived_.notify_all();  // a buffer registration waiting for its answer
 }

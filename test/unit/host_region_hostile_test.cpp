@@ -227,6 +227,31 @@ TEST_CASE("host region: a NIC that moves the request ring's consumer index ahead
   CHECK(nic.host->closed());
 }
 
+TEST_CASE("host region: a NIC that tags a reply for another slot index closes the channels, saying so") {
+  HandNic nic;
+  Channel &channel = nic.host->channel(1);
+  std::thread forger([&] {
+    nic.take();  // the request; then, where the host reads next, a record tagged for a slot a lap ahead
+    std::uint8_t *slot = nic.toHost.slots + (nic.toHost.prod & nic.toHost.slot_mask) * SPINE_RING_SLOT_SIZE;
+    auto *header = reinterpret_cast<std::uint32_t *>(slot);
+    __atomic_store_n(&header[0], 8u, __ATOMIC_RELAXED);
+    __atomic_store_n(&header[1], spine_ring_tag(nic.toHost.prod + nic.toHost.slot_count, SPINE_RING_RECORD_DATA),
+                     __ATOMIC_RELEASE);
+  });
+  Writer w;
+  request(w);
+  MessageBuffer reply;
+  std::string what;
+  try {
+    channel.callBlocking(w, 10s, reply);
+  } catch (const ChannelClosed &e) {
+    what = e.what();
+  }
+  forger.join();
+  CHECK_MESSAGE(what.find("the NIC broke the reply ring's rules") != std::string::npos, what);
+  CHECK(nic.host->closed());
+}
+
 TEST_CASE("host region: a buffer acknowledgement nobody awaits is ignored, so one sent early does not count") {
   HandNic nic;
   HostBuffer buffer = nic.host->allocateBuffer(256);

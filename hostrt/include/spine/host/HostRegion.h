@@ -120,6 +120,7 @@ class HostRegion {
   std::vector<std::uint8_t> record_;  // the record being delivered (under consumerLock_)
   std::deque<std::vector<std::uint8_t>> parked_;  // records taken early, delivered before the ring's (likewise)
   std::atomic<bool> requestRingBroken_{false};
+  std::atomic<bool> replyRingBroken_{false};  // drain() found the NIC's ring corrupt: the receive thread closes
   std::uint32_t lastExtension_ = 0;  // the channel found last (under consumerLock_); 0 is no extension's id
   ExtensionChannel *lastChannel_ = nullptr;
   mutable std::mutex channelsMutex_;
