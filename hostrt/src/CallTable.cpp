@@ -1,32 +1,39 @@
 // The pending calls of one Channel (CallTable.h).
 #include "CallTable.h"
 
+#include <thread>
+
 namespace spine::host::detail {
 
-CallTable::CallTable() : entries_(kEntries) {
-  free_.reserve(kEntries);
-  for (std::size_t i = kEntries; i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
-}
+namespace {
+// Where this thread looks for a free entry first: where it took its last one (any table's; only a hint).
+thread_local std::size_t tHint = 0;
+}  // namespace
+
+CallTable::CallTable() : entries_(kEntries) {}
 
 CallTable::CallId CallTable::open(MessageBuffer *sink, ReplyCallback *done) {
-  std::uint32_t i;
-  {
-    std::lock_guard<SpinLock> guard(freeLock_);
-    if (free_.empty()) return 0;
-    i = free_.back();
-    free_.pop_back();
+  for (std::size_t n = 0; n < kEntries; ++n) {
+    std::size_t i = (tHint + n) & (kEntries - 1);
+    Entry &e = entries_[i];
+    std::uint64_t w = e.word.load(std::memory_order_relaxed);
+    if (state(w) != kFree) continue;
+    std::uint64_t gen = generationOf(w) + 1;
+    // Seq_cst: Channel::close() stores its closed flag and then looks at every entry (failAll), and the opener
+    // takes its entry here and then looks at the flag: one of the two sees the other, so a call is never left
+    // out of a close. Acquire (part of it): the entry's last user freed it with a release store.
+    if (!e.word.compare_exchange_strong(w, word(gen, kOpening), std::memory_order_seq_cst,
+                                        std::memory_order_relaxed))
+      continue;  // another thread took it first
+    tHint = i;
+    e.sink = sink;
+    if (done) e.done = std::move(*done);
+    e.error = nullptr;
+    // Release: whoever claims the call (acquire) sees sink and done.
+    e.word.store(word(gen, kPending), std::memory_order_release);
+    return gen << kIndexBits | i;
   }
-  Entry &e = entries_[i];
-  // Relaxed: a free entry is ours alone; its last user released it (release store) before it was pushed, and
-  // the free stack's lock orders that push before our pop.
-  std::uint64_t gen = (e.word.load(std::memory_order_relaxed) >> 2) + 1;
-  e.sink = sink;
-  if (done) e.done = std::move(*done);
-  e.error = nullptr;
-  // Seq_cst: Channel::close() stores its closed flag and then looks for pending entries, and the opener stores
-  // Pending and then looks at the flag: one of the two sees the other (a call is never left out of a close).
-  e.word.store(word(gen, kPending), std::memory_order_seq_cst);
-  return gen << kIndexBits | i;
+  return 0;
 }
 
 bool CallTable::claim(CallId id, bool free) {
@@ -47,10 +54,8 @@ void CallTable::release(std::size_t i) {
   Entry &e = entries_[i];
   e.sink = nullptr;
   e.error = nullptr;
-  // Release: our use of the entry happens before its next opener's.
-  e.word.store(word(e.word.load(std::memory_order_relaxed) >> 2, kFree), std::memory_order_release);
-  std::lock_guard<SpinLock> guard(freeLock_);
-  free_.push_back(static_cast<std::uint32_t>(i));
+  // Release: our use of the entry happens before its next opener's (whose compare-and-swap acquires).
+  e.word.store(word(generationOf(e.word.load(std::memory_order_relaxed)), kFree), std::memory_order_release);
 }
 
 thread_local CallTable::DeliveringOwnReply::Own CallTable::DeliveringOwnReply::tOwn{nullptr, 0};
@@ -116,11 +121,18 @@ bool CallTable::fail(CallId id, std::exception_ptr error) {
 std::exception_ptr CallTable::failAll(const std::exception_ptr &error) {
   std::exception_ptr thrown;
   for (std::size_t i = 0; i < kEntries; ++i) {
-    // Seq_cst: pairs with open()'s Pending store (see there).
+    // Seq_cst: pairs with open()'s compare-and-swap (see there).
     std::uint64_t w = entries_[i].word.load(std::memory_order_seq_cst);
-    if ((w & 3) != kPending) continue;
+    // Being opened: its opener is a few stores from publishing it Pending, and may not see the closed flag (its
+    // Pending store is a plain release store, which may still be on its way while its look at the flag comes
+    // before our store of it). Skipping the entry could leave that call out; waiting for Pending cannot.
+    while (state(w) == kOpening) {
+      std::this_thread::yield();
+      w = entries_[i].word.load(std::memory_order_seq_cst);
+    }
+    if (state(w) != kPending) continue;
     try {
-      fail((w >> 2) << kIndexBits | i, error);
+      fail(generationOf(w) << kIndexBits | i, error);
     } catch (...) {  // a callback threw: the other calls are failed all the same
       if (!thrown) thrown = std::current_exception();
     }
@@ -140,8 +152,9 @@ bool CallTable::sleepUntilReady(CallId id, Clock::time_point deadline) {
 }
 
 std::size_t CallTable::pending() const {
-  std::lock_guard<SpinLock> guard(freeLock_);
-  return kEntries - free_.size();
+  std::size_t taken = 0;
+  for (const Entry &e : entries_) taken += state(e.word.load(std::memory_order_relaxed)) != kFree;
+  return taken;
 }
 
 std::exception_ptr CallTable::finish(CallId id) {

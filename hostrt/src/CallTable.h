@@ -5,14 +5,18 @@
 // or state and is refused. Generations start at 1, so no call id is 0 (0 marks a one-way request).
 //
 // An entry's state, in the same atomic word as its generation:
-//   Free -> Pending (open: the caller owns it, fills sink/done, publishes) -> Delivering (whoever wins the CAS:
-//   a reply, close(), a timeout or a cancel) -> Done (a blocking caller's reply or error is in place) -> Free.
+//   Free -> Opening (open() won the compare-and-swap: the caller owns it and fills sink/done) -> Pending
+//   (published) -> Delivering (whoever wins the CAS: a reply, close(), a timeout or a cancel) -> Done (a blocking
+//   caller's reply or error is in place) -> Free.
 // Only the thread that won Pending -> Delivering touches the entry's other fields until it publishes Done (or,
-// for a callback, frees the entry), so they need no lock. Free entries are kept on a stack under a spin lock.
+// for a callback, frees the entry), so they need no lock. Taking and freeing an entry take no lock either: a
+// caller takes a Free entry with one compare-and-swap, starting where it took its last one (a thread making
+// blocking calls one after another keeps using the same entry, whose line stays in its cache), and freeing is
+// one release store. That is one locked instruction per call fewer before the request goes out, and one fewer
+// after its reply, than a free stack under a lock.
 #pragma once
 
 #include "spine/host/Channel.h"
-#include "spine/host/SpinLock.h"
 
 #include <atomic>
 #include <chrono>
@@ -35,7 +39,7 @@ public:
   CallTable();
 
   // Takes a free entry for a call whose reply goes into `sink` (a blocking caller) or to `done` (moved in): its
-  // call id, or 0 when every entry is pending.
+  // call id, or 0 when every entry is taken.
   CallId open(MessageBuffer *sink, ReplyCallback *done);
   // A reply for `id`: copied into its sink, or handed to its callback (which runs here, after the entry is
   // freed; what it throws reaches the caller, the call being complete by then). False when `id` is not a pending
@@ -81,9 +85,10 @@ public:
   std::size_t pending() const;
 
 private:
-  enum State : std::uint64_t { kFree = 0, kPending = 1, kDelivering = 2, kDone = 3 };
+  enum State : std::uint64_t { kFree = 0, kPending = 1, kDelivering = 2, kDone = 3, kOpening = 4 };
+  static constexpr unsigned kStateBits = 3;
   struct alignas(64) Entry {
-    std::atomic<std::uint64_t> word{0};  // generation << 2 | state
+    std::atomic<std::uint64_t> word{0};  // generation << kStateBits | state
     std::atomic<bool> sleeping{false};   // its blocking caller sleeps on `wake_`
     MessageBuffer *sink = nullptr;
     ReplyCallback done;
@@ -91,7 +96,9 @@ private:
   };
   static std::size_t index(CallId id) { return static_cast<std::size_t>(id & (kEntries - 1)); }
   static std::uint64_t generation(CallId id) { return id >> kIndexBits; }
-  static std::uint64_t word(std::uint64_t generation, State s) { return generation << 2 | s; }
+  static std::uint64_t word(std::uint64_t generation, State s) { return generation << kStateBits | s; }
+  static State state(std::uint64_t word) { return static_cast<State>(word & ((1u << kStateBits) - 1)); }
+  static std::uint64_t generationOf(std::uint64_t word) { return word >> kStateBits; }
   // Pending -> Delivering for `id`; with `free`, the entry is then freed (its callback dropped).
   bool claim(CallId id, bool free);
   // Ends a claimed entry with a reply or an error: a blocking caller's goes Done (and is woken), a callback's
@@ -102,8 +109,6 @@ private:
   void release(std::size_t i);
 
   std::vector<Entry> entries_;
-  mutable SpinLock freeLock_;
-  std::vector<std::uint32_t> free_;  // under freeLock_
   std::mutex sleepMutex_;
   std::condition_variable wake_;
 };
