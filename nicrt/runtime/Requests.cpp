@@ -103,30 +103,32 @@ void Extension::serveRequest(std::span<const uint8_t> message, RequestResult &re
   x.eventPayloadSize = 0;
   x.freeScratch();
 
-  result.outcome = r;
-  if (!r.ok()) {
+  const uint64_t value = r.value;
+  result.outcome = std::move(static_cast<Outcome &>(r));  // moved, not copied: its detail is a string
+  const Outcome &outcome = result.outcome;
+  if (!outcome.ok()) {
     // It trapped (or, from a foreign image, let an exception escape): the reply says how and where.
     std::vector<uint8_t> payload;
-    uint32_t kind = r.trapped() ? r.trapKind : uint32_t{SPX_TRAP_EXCEPTION};
+    uint32_t kind = outcome.trapped() ? outcome.trapKind : uint32_t{SPX_TRAP_EXCEPTION};
     appendLe(payload, kind, 4);
-    appendText(payload, r.file);
-    appendLe(payload, r.line, 4);
+    appendText(payload, outcome.file);
+    appendLe(payload, outcome.line, 4);
     result.reply = replyTo(h, SPINE_WIRE_TRAPPED, payload);
     result.ran = true;
     return;
   }
-  if (r.value == SPX_REQUEST_RAN) {
+  if (value == SPX_REQUEST_RAN) {
     if (!x.replied) return reject(h, "the extension's dispatcher posted no reply", result);  // not spinec's code
     result.ran = true;
     return;
   }
-  if (r.value == SPX_REQUEST_NO_SUCH_INDEX)
+  if (value == SPX_REQUEST_NO_SUCH_INDEX)
     return reject(h, "request index " + std::to_string(h.index) + " names no request of " + iface->name, result);
-  if (r.value == SPX_REQUEST_TOO_LARGE)
+  if (value == SPX_REQUEST_TOO_LARGE)
     return reject(h, "the arguments of request " + std::to_string(h.index) + " need more memory than extension " +
                          x.image.manifest.module + "'s heap quota leaves", result);
   return reject(h, "payload does not decode as the arguments of request " + std::to_string(h.index) + " of " +
-                          iface->name + ": bad bytes at payload offset " + std::to_string(r.value - 1) +
+                          iface->name + ": bad bytes at payload offset " + std::to_string(value - 1) +
                           " (truncated, out of range, or left over)", result);
 }
 
