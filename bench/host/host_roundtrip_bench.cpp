@@ -195,7 +195,9 @@ struct NicProcess {
     // SPINE_BENCH_NIC: another spine-nic (one built from other sources, to compare two versions in turns).
     const char *nic = std::getenv("SPINE_BENCH_NIC");
     std::vector<std::string> args = {nic && *nic ? nic : HOST_BENCH_SPINE_NIC, "--name", "bench", "--control", socket, "--trust",
-                                     HOST_BENCH_KEY, "--deploy", std::string(HOST_BENCH_DIR) + "/ping.spxo"};
+                                     HOST_BENCH_KEY, "--deploy", std::string(HOST_BENCH_DIR) + "/ping.spxo",
+                                     // A bench that crashes leaves no NIC spinning behind (started from main).
+                                     "--exit-with", std::to_string(getpid())};
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

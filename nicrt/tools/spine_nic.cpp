@@ -4,6 +4,9 @@
 // docs/spine-nic.md is the manual.
 #include <CLI/CLI.hpp>
 
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <deque>
 #include <cstdio>
@@ -136,6 +139,11 @@ int main(int argc, char **argv) {
   app.add_flag("--no-control", noControl, "Open no control socket");
   app.add_flag("--keep-going", keepGoing, "A --deploy image that is refused is reported and skipped, not fatal");
   app.add_flag("--exit-on-eof", exitOnEof, "Stop once every pcap input is consumed and every output flushed");
+  int64_t exitWith = 0;
+  app.add_option("--exit-with", exitWith,
+                 "Stop (as on SIGTERM) when the process PID that started this NIC exits (its starting thread): for "
+                 "tests and benches, so that a NIC never outlives a run that crashed")
+      ->check(CLI::PositiveNumber);
   app.add_option("--fault-policy", policyName, "What happens to an extension that traps: unload, restart, keep")
       ->capture_default_str();
   app.add_option("--pool-size", options.pool.count, "Packet buffers in the pool")->capture_default_str();
@@ -168,6 +176,24 @@ int main(int argc, char **argv) {
     return 2;
   }
   options.limits.fuel = static_cast<int64_t>(std::min<uint64_t>(fuel, INT64_MAX));
+
+  // The handlers first: SIGTERM (or the parent's death, below) during the start stops the NIC once it has
+  // started, with its outputs flushed.
+  std::signal(SIGTERM, onSignal);
+  std::signal(SIGINT, onSignal);
+  // After the handler: the parent's death is a SIGTERM, and it may come at once. The parent is named (not taken
+  // from getppid() at start) because it may die before this program even starts, leaving it to the reaper.
+  if (exitWith != 0) {
+    if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) {
+      std::perror("spine-nic: error: --exit-with: prctl(PR_SET_PDEATHSIG)");
+      return 2;
+    }
+    if (::getppid() != static_cast<pid_t>(exitWith)) {
+      std::fprintf(stderr, "spine-nic: error: --exit-with %lld: this NIC's parent is %lld (the process named is gone, "
+                   "or did not start it)\n", static_cast<long long>(exitWith), static_cast<long long>(::getppid()));
+      return 2;
+    }
+  }
 
   auto policy = parsePolicy(policyName);
   if (!policy) {
@@ -284,8 +310,6 @@ int main(int argc, char **argv) {
     });
   }
 
-  std::signal(SIGTERM, onSignal);
-  std::signal(SIGINT, onSignal);
   uint32_t round = 0;
   nicrt::CoreIdle idle;
   while (!gStop) {

@@ -38,7 +38,10 @@ struct NicProcess {
     std::string images = SPINE_NIC_TEST_IMAGES;
     std::vector<std::string> args = {SPINE_NIC_BIN, "--name", "remote", "--control", socket, "--trust",
                                      images + "/test.pub", "--deploy", images + "/AllTypesNic.spxo",
-                                     "--fault-policy", "keep"};
+                                     "--fault-policy", "keep",
+                                     // A test run that crashes leaves no NIC behind (doctest runs tests on the
+                                     // main thread, which lives as long as the run).
+                                     "--exit-with", std::to_string(getpid())};
     std::vector<char *> argv;
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
