@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +29,8 @@
 #include <vector>
 
 #include "Ping.h"
+#include "PingNic.h"
+#include "nic/CoreIdle.h"
 #include "spine/host/Nic.h"
 #include "spine/ring.h"
 
@@ -183,6 +186,52 @@ bool oneWayThroughput(spine_gen::Ping::PingClient &client, int n, double &perSec
   return true;
 }
 
+// The NIC runtime's share of a round trip: a NIC core on a thread of its own (as the in-process NIC's, waiting
+// between rounds as it does), and on this thread a host with nothing of the host runtime, which writes each Ping
+// request into the ring and reads the reply out of it by hand (PingNic.h).
+class BareHostNic {
+ public:
+  bool start() {
+    if (!ping_.start()) return false;
+    core_ = std::thread([this, &nic = ping_.nic(), &channel = ping_.channel()] {
+      spine::nicrt::CoreIdle idle;
+      const std::function<bool()> awake = [this] { return stop_.load(); };
+      while (!stop_.load(std::memory_order_acquire)) {
+        if (nic.poll()) {
+          idle.busy();
+          continue;
+        }
+        idle.idle(nic, channel, awake);
+      }
+    });
+    return true;
+  }
+  ~BareHostNic() {
+    if (!core_.joinable()) return;
+    stop_ = true;
+    ping_.channel().wake();
+    core_.join();
+  }
+  // Ping(from), Ping(from + 1), ... one at a time; false if a reply is wrong.
+  bool roundTrips(int n, std::vector<double> &ns, int64_t from) {
+    ns.clear();
+    ns.reserve(n);
+    for (int64_t x = from; x < from + n; ++x) {
+      auto t = Clock::now();
+      ping_.send(x);
+      while (!ping_.replyReady()) spine_ring_relax();
+      if (!ping_.takeReply(x)) return false;
+      ns.push_back(nsSince(t));
+    }
+    return true;
+  }
+
+ private:
+  PingNic ping_;
+  alignas(64) std::atomic<bool> stop_{false};  // read by the core each round: off the host end's lines
+  std::thread core_;
+};
+
 // spine-nic with ping.spxo deployed, in a private directory; killed at the end.
 struct NicProcess {
   std::string dir, socket;
@@ -245,7 +294,8 @@ struct Series {
 };
 
 // The ratios again, for the rounds of each placement of the vCPUs apart (the goal's ratio depends on it).
-void byPlacement(const Series &raw, const Series &rings, const Series &inProcess, const Series &toDaemon) {
+void byPlacement(const Series &raw, const Series &rings, const Series &bareHost, const Series &inProcess,
+                 const Series &toDaemon) {
   for (int placement : {1, 2}) {
     const char *which = placement == 1 ? "close (raw < 200 ns)" : "apart (raw >= 200 ns)";
     int n = 0;
@@ -254,8 +304,9 @@ void byPlacement(const Series &raw, const Series &rings, const Series &inProcess
       std::printf("  vCPUs %s: no round\n", which);
       continue;
     }
-    std::printf("  vCPUs %s, %d rounds: bare rings %.2fx raw, stubs %.2fx in-process, %.2fx spine-nic\n", which, n,
-                rings.ratioTo(raw, placement), inProcess.ratioTo(raw, placement), toDaemon.ratioTo(raw, placement));
+    std::printf("  vCPUs %s, %d rounds: bare rings %.2fx raw, NIC runtime + bare host %.2fx, stubs %.2fx in-process, "
+                "%.2fx spine-nic\n", which, n, rings.ratioTo(raw, placement), bareHost.ratioTo(raw, placement),
+                inProcess.ratioTo(raw, placement), toDaemon.ratioTo(raw, placement));
   }
 }
 
@@ -299,12 +350,16 @@ int main(int argc, char **argv) {
     }
     auto remote = spine::host::Nic::connect(p.socket);
     spine_gen::Ping::PingClient daemon(remote->channel(1));
+    BareHostNic bare;
+    if (!bare.start()) return 1;
 
-    Series raw, rings, inProcess, toDaemon;
+    Series raw, rings, bareHost, inProcess, toDaemon;
     std::vector<double> samples;
     for (int r = 0; r < rounds; ++r) {
       raw.add(rawRoundTrip(chunk));
       rings.add(ringRoundTrip(chunk));
+      if (!bare.roundTrips(chunk, samples, int64_t{r} * chunk)) throw std::runtime_error("a Ping came back wrong (bare host)");
+      bareHost.add(samples);
       if (!stubsRoundTrip(local, chunk, samples, int64_t{r} * chunk)) throw std::runtime_error("a Ping came back wrong (in-process NIC)");
       inProcess.add(samples);
       if (!stubsRoundTrip(daemon, chunk, samples, int64_t{r} * chunk)) throw std::runtime_error("a Ping came back wrong (spine-nic)");
@@ -314,13 +369,14 @@ int main(int argc, char **argv) {
     sock.add(socketRoundTrip(quick ? 200 : 50000));  // some 400 times the others: one block is enough
     row("raw cache-line round trip", raw, raw);
     row("bare rings round trip (no stubs)", rings, raw);
+    row("NIC runtime, bare host (no stubs)", bareHost, raw);
     row("stubs, in-process NIC", inProcess, raw);
     row("stubs, spine-nic process", toDaemon, raw);
     Stats socket = summarize(sock.kept);
     std::printf("  %-34s median %9.0f ns  p99 %9.0f ns\n", "Unix-domain socket round trip", socket.median, socket.p99);
     auto [lo, hi] = std::minmax_element(raw.roundMedians.begin(), raw.roundMedians.end());
     std::printf("  (raw round trip per round: %.0f to %.0f ns)\n", *lo, *hi);
-    byPlacement(raw, rings, inProcess, toDaemon);
+    byPlacement(raw, rings, bareHost, inProcess, toDaemon);
 
     double perSecondLocal = 0, perSecondDaemon = 0;
     if (!throughput(local, nThroughput, 256, perSecondLocal) || !throughput(daemon, nThroughput, 256, perSecondDaemon))

@@ -23,16 +23,9 @@
 #include <vector>
 
 #include "Ping.h"
-#include "image/ImageFile.h"
-#include "image/ImageReader.h"
-#include "image/Keys.h"
-#include "nic/HostChannel.h"
-#include "nic/Nic.h"
-#include "spine/channel.h"
+#include "PingNic.h"
 #include "spine/host/Channel.h"
 #include "spine/host/Wire.h"
-#include "spine/ring.h"
-#include "spine/wire.h"
 
 namespace {
 
@@ -85,64 +78,15 @@ bool hostCost(double &ns) {
   return right;
 }
 
-// The NIC's side: a Nic with ping.spxo deployed and a host channel; this thread is both the host (the rings'
-// other ends) and the NIC's core (Nic::poll).
+// The NIC's side: this thread is both the host (the rings' other ends) and the NIC's core (Nic::poll).
 bool nicCost(double &ns) {
-  using namespace spine::nicrt;
-  namespace image = spine::image;
-  std::string error, bytes;
-  std::optional<image::PublicKey> key = image::readPublicKey(HOST_BENCH_KEY, error);
-  if (!key || !image::readImageFile(std::string(HOST_BENCH_DIR) + "/ping.spxo", bytes, error)) {
-    std::fprintf(stderr, "host-path-cost-bench: %s\n", error.c_str());
-    return false;
-  }
-  image::ReadResult read = image::readImage(bytes, {*key});
-  if (!read.ok()) {
-    std::fprintf(stderr, "host-path-cost-bench: ping.spxo: %s\n", read.error.c_str());
-    return false;
-  }
-  NicOptions options;
-  options.debuggerSupport = false;
-  Nic nic(options);
-  DeployResult deployed = nic.deploy(*read.image, {});
-  std::unique_ptr<HostChannel> channel = HostChannel::create(1024, 1024, error);
-  if (!deployed || !channel) {
-    std::fprintf(stderr, "host-path-cost-bench: %s%s\n", deployed.error.c_str(), error.c_str());
-    return false;
-  }
-  nic.attachHostChannel(channel.get());
-  auto *base = static_cast<std::uint8_t *>(channel->region());
-  const spine_channel_header &layout = channel->layout();
-  spine_ring_producer requests{};
-  spine_ring_consumer replies{};
-  spine_ring_attach_producer(&requests, base + layout.to_nic_offset, channel->regionBytes() - layout.to_nic_offset);
-  spine_ring_attach_consumer(&replies, base + layout.to_host_offset, channel->regionBytes() - layout.to_host_offset);
-
-  std::uint8_t request[SPINE_CHANNEL_ENVELOPE + SPINE_WIRE_HEADER_SIZE + 8] = {};
-  spine_channel_envelope_store(request, deployed.id);
-  spine_wire_header h{};
-  h.kind = SPINE_WIRE_REQUEST;
-  h.version = SPINE_WIRE_VERSION;
-  h.index = 0;
-  h.length = 8;
-  h.fingerprint = spine_gen::Ping::kFingerprint;
-  spine_wire_header_store(request + SPINE_CHANNEL_ENVELOPE, &h);
+  PingNic ping;
+  if (!ping.start()) return false;
   bool right = true;
   ns = nsPerCall([&](int i) {
-    spine_wire_store_le(request + SPINE_CHANNEL_ENVELOPE + SPINE_WIRE_CALL_ID_OFFSET, static_cast<std::uint64_t>(i) + 1, 8);
-    spine_wire_store_le(request + SPINE_CHANNEL_ENVELOPE + SPINE_WIRE_HEADER_SIZE, static_cast<std::uint64_t>(i), 8);
-    spine_ring_try_enqueue(&requests, request, sizeof request);
-    nic.poll();
-    const void *payload = nullptr;
-    std::uint32_t length = 0;
-    if (spine_ring_peek(&replies, &payload, &length) != SPINE_RING_OK || length != sizeof request) {
-      right = false;
-      return;
-    }
-    const auto *reply = static_cast<const std::uint8_t *>(payload) + SPINE_CHANNEL_ENVELOPE;
-    right = right && reply[SPINE_WIRE_KIND_OFFSET] == SPINE_WIRE_RESULT &&
-            spine_wire_load_le(reply + SPINE_WIRE_HEADER_SIZE, 8) == static_cast<std::uint64_t>(i) + 1;
-    spine_ring_release(&replies);
+    ping.send(i);
+    ping.nic().poll();
+    right = ping.takeReply(i) && right;
   });
   return right;
 }
