@@ -64,14 +64,18 @@ class PingNic {
   spine::nicrt::Nic &nic() { return *nic_; }
   spine::nicrt::HostChannel &channel() { return *channel_; }
 
-  // Ping(x) into the request ring (call id x + 1), waking the NIC core when it sleeps.
-  void send(std::int64_t x) {
+  // Ping(x) into the request ring (call id x + 1), waking the NIC core when it sleeps; waits while the ring is
+  // full. False when the ring is broken (the NIC moved its index where no consumer can be).
+  bool send(std::int64_t x) {
     spine_wire_store_le(request_ + SPINE_CHANNEL_ENVELOPE + SPINE_WIRE_CALL_ID_OFFSET, static_cast<std::uint64_t>(x) + 1, 8);
     spine_wire_store_le(request_ + SPINE_CHANNEL_ENVELOPE + SPINE_WIRE_HEADER_SIZE, static_cast<std::uint64_t>(x), 8);
     void *at = nullptr;
-    while (spine_ring_reserve(&requests_, sizeof request_, &at) != SPINE_RING_OK) spine_ring_relax();
+    int status;
+    while ((status = spine_ring_reserve(&requests_, sizeof request_, &at)) == SPINE_RING_FULL) spine_ring_relax();
+    if (status != SPINE_RING_OK) return false;
     std::memcpy(at, request_, sizeof request_);
     if (spine_ring_commit(&requests_)) spine_doorbell_ring(spine_ring_doorbell(requests_.ring));
+    return true;
   }
   // Whether a reply is waiting (the cheapest look, as the runtime's pollers make).
   bool replyReady() const { return spine_ring_ready(&replies_); }

@@ -220,7 +220,7 @@ class BareHostNic {
     ns.reserve(n);
     for (int64_t x = from; x < from + n; ++x) {
       auto t = Clock::now();
-      ping_.send(x);
+      if (!ping_.send(x)) return false;
       while (!ping_.replyReady()) spine_ring_relax();
       if (!ping_.takeReply(x)) return false;
       ns.push_back(nsSince(t));

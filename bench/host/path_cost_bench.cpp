@@ -84,7 +84,10 @@ bool nicCost(double &ns) {
   if (!ping.start()) return false;
   bool right = true;
   ns = nsPerCall([&](int i) {
-    ping.send(i);
+    if (!ping.send(i)) {
+      right = false;
+      return;
+    }
     ping.nic().poll();
     right = ping.takeReply(i) && right;
   });
