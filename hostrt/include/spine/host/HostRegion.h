@@ -100,8 +100,9 @@ class HostRegion {
   // number delivered, or -1 when the ring is corrupt or the NIC gone.
   int drain(int max);
   // A waiting caller holding the consumer's place: up to `looks` looks at the NIC's ring, with a pause between
-  // them, until a record looks published (a hint, one load each; drain() checks it). Nothing for other threads.
-  void pollForRecord(int looks) const;
+  // them, until a record looks published (a hint, one load each; drain() checks it); the first of a wait comes
+  // after a pause (replyLooks_). Nothing for other threads.
+  void pollForRecord(int looks);
   static constexpr int kOtherConsumer = -2;  // drain(): another thread holds the consumer's place
   using Clock = std::chrono::steady_clock;
   // Blocking callers spinning for their replies, which take the replies themselves: the receive thread stays away.
@@ -121,6 +122,11 @@ class HostRegion {
   std::deque<std::vector<std::uint8_t>> parked_;  // records taken early, delivered before the ring's (likewise)
   std::atomic<bool> requestRingBroken_{false};
   std::atomic<bool> replyRingBroken_{false};  // drain() found the NIC's ring corrupt: the receive thread closes
+  // The waiting caller's first look for its reply comes after a pause of some 5/8 of the looks recent replies
+  // took (pollForRecord): a look at the reply's slot before the NIC writes it costs an extra cache-line transfer
+  // (the NIC's write must then take the line back from us). Both under the consumer's place.
+  std::uint32_t replyLooks_ = 0;     // the fewest looks a recent reply took; up by one per call, down at once
+  std::uint32_t looksThisCall_ = 0;  // the looks (and the paused equivalent) of the call being waited for
   std::uint32_t lastExtension_ = 0;  // the channel found last (under consumerLock_); 0 is no extension's id
   ExtensionChannel *lastChannel_ = nullptr;
   mutable std::mutex channelsMutex_;
