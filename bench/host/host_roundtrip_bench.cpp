@@ -191,12 +191,15 @@ bool oneWayThroughput(spine_gen::Ping::PingClient &client, int n, double &perSec
 // request into the ring and reads the reply out of it by hand (PingNic.h).
 class BareHostNic {
  public:
-  bool start() {
-    if (!ping_.start()) return false;
-    core_ = std::thread([this, &nic = ping_.nic(), &channel = ping_.channel()] {
+  bool start() { return ping_.start(); }
+  // Ping(from), Ping(from + 1), ... one at a time; false if a reply is wrong. The core runs only for these round
+  // trips: idle, it would spin and yield on a vCPU the next rows need.
+  bool roundTrips(int n, std::vector<double> &ns, int64_t from) {
+    std::atomic<bool> stop{false};
+    std::thread core([&stop, &nic = ping_.nic(), &channel = ping_.channel()] {
       spine::nicrt::CoreIdle idle;
-      const std::function<bool()> awake = [this] { return stop_.load(); };
-      while (!stop_.load(std::memory_order_acquire)) {
+      const std::function<bool()> awake = [&stop] { return stop.load(); };
+      while (!stop.load(std::memory_order_acquire)) {
         if (nic.poll()) {
           idle.busy();
           continue;
@@ -204,34 +207,24 @@ class BareHostNic {
         idle.idle(nic, channel, awake);
       }
     });
-    return true;
-  }
-  ~BareHostNic() { stop(); }
-  // Ends its core (which, idle, would otherwise spin and yield on a vCPU the later measurements need).
-  void stop() {
-    if (!core_.joinable()) return;
-    stop_ = true;
-    ping_.channel().wake();
-    core_.join();
-  }
-  // Ping(from), Ping(from + 1), ... one at a time; false if a reply is wrong.
-  bool roundTrips(int n, std::vector<double> &ns, int64_t from) {
+    bool right = true;
     ns.clear();
     ns.reserve(n);
-    for (int64_t x = from; x < from + n; ++x) {
+    for (int64_t x = from; x < from + n && right; ++x) {
       auto t = Clock::now();
-      if (!ping_.send(x)) return false;
-      while (!ping_.replyReady()) spine_ring_relax();
-      if (!ping_.takeReply(x)) return false;
+      right = ping_.send(x);
+      while (right && !ping_.replyReady()) spine_ring_relax();
+      right = right && ping_.takeReply(x);
       ns.push_back(nsSince(t));
     }
-    return true;
+    stop = true;
+    ping_.channel().wake();
+    core.join();
+    return right;
   }
 
  private:
   PingNic ping_;
-  alignas(64) std::atomic<bool> stop_{false};  // read by the core each round: off the host end's lines
-  std::thread core_;
 };
 
 // spine-nic with ping.spxo deployed, in a private directory; killed at the end.
@@ -367,7 +360,6 @@ int main(int argc, char **argv) {
       if (!stubsRoundTrip(daemon, chunk, samples, int64_t{r} * chunk)) throw std::runtime_error("a Ping came back wrong (spine-nic)");
       toDaemon.add(samples);
     }
-    bare.stop();
     Series sock;
     sock.add(socketRoundTrip(quick ? 200 : 50000));  // some 400 times the others: one block is enough
     row("raw cache-line round trip", raw, raw);
