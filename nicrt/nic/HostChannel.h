@@ -60,7 +60,10 @@ class alignas(64) HostChannel {
   // again until reset()). A record of an unknown kind, or a message shorter than its header, is refused here.
   bool take(Record &record);
   // Whether a record looks published (a hint: take() checks it). One load: the NIC core's cheapest poll.
-  bool requestWaiting() const { return spine_ring_ready(&fromHost_); }
+  bool requestWaiting() {
+    ++looksSinceReply_;
+    return spine_ring_ready(&fromHost_);
+  }
 
   // The application buffer [offset, offset + size) of the buffers part, or an empty span when it is not wholly
   // inside it (the host's numbers are not trusted).
@@ -84,6 +87,9 @@ class alignas(64) HostChannel {
   void wake();
 
   const HostChannelCounters &counters() const { return counters_; }
+  // How many looks' worth the next first look after a reply waits (requestLooks_; for tests).
+  uint32_t firstLookPause() const { return requestLooks_ * 5 / 8; }
+  static constexpr uint32_t kMaxPauseLooks = 64;  // the most requestLooks_ grows to
 
  private:
   HostChannel() = default;
@@ -100,6 +106,13 @@ class alignas(64) HostChannel {
   HostChannelCounters counters_;
   std::vector<uint8_t> copy_;  // the record being taken, copied out of shared memory
   bool wakeHost_ = false;      // a commit found the host asleep: ringHost() wakes it
+  // The first look at the request ring after a reply comes after a pause of 5/8 of the looks the host's next
+  // request recently took (as the host's waiting caller does for its reply, HostRegion::pollForRecord): a look
+  // at the slot before the host writes it costs a cache-line transfer more. A host that sends back to back
+  // brings the estimate down by about a third a request.
+  bool replied_ = false;           // a reply went out since the last request was taken
+  uint32_t looksSinceReply_ = 0;   // looks (and the paused equivalent) since that reply
+  uint32_t requestLooks_ = 0;      // the fewest looks a recent next request took; up by one per request
 };
 
 }  // namespace spine::nicrt

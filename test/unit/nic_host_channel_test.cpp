@@ -201,3 +201,37 @@ TEST_CASE("host channel: a million requests from a host thread to the NIC thread
   CHECK(t.channel->counters().full > 0);  // the replies' ring was full at times: back-pressure was exercised
   CHECK(t.nic->extensions()[0].counters.requests == kCalls);
 }
+
+// After each reply the NIC core's first look at the request ring waits a while (HostChannel.h, requestLooks_):
+// a host that sends slowly -- or a hostile one -- cannot stretch that pause past kMaxPauseLooks looks, so the
+// core never stalls long after a reply with packets waiting; and a host that sends back to back brings it down
+// within a few requests (by about a third each).
+TEST_CASE("host channel: the pause before the first look after a reply is bounded, and a quick host shrinks it") {
+  std::string error;
+  auto channel = nicrt::HostChannel::create(64, 64, error);
+  REQUIRE_MESSAGE(channel, error);
+  HostEnd host(*channel);
+  nicrt::HostChannel::Record r;
+  auto reply = [&] {
+    uint8_t *at = channel->reserve(1, SPINE_WIRE_HEADER_SIZE);
+    REQUIRE(at);
+    channel->commit();
+    CHECK(!host.receive().empty());
+  };
+  // A slow host: each request comes a thousand looks after the reply before it.
+  for (int i = 0; i < 200; ++i) {
+    reply();
+    CHECK_FALSE(channel->take(r));  // the first look (after the pause): nothing yet
+    for (int look = 0; look < 1000; ++look) CHECK_FALSE(channel->requestWaiting());
+    REQUIRE(host.send(record(1, kNop, {}, uint64_t(i) + 1)) == SPINE_RING_OK);
+    REQUIRE(channel->take(r));
+  }
+  CHECK(channel->firstLookPause() == nicrt::HostChannel::kMaxPauseLooks * 5 / 8);
+  // A quick host: the next request is there before the reply goes out.
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(host.send(record(1, kNop, {}, uint64_t(i) + 1000)) == SPINE_RING_OK);
+    reply();
+    REQUIRE(channel->take(r));
+  }
+  CHECK(channel->firstLookPause() < 8);
+}
