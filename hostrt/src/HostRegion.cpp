@@ -258,7 +258,7 @@ bool HostRegion::nicGone() const {
 void HostRegion::callerWaits() {
   if (tWaits++ == 0 && !tDeliveringOf && consumerLock_.try_lock()) {
     tConsumerOf = this;
-    looksThisCall_ = 0;
+    spine_ring_pacer_begin(&replyPacer_);
     return;
   }
   if (tWaits == 1) waitingCallers_.fetch_add(1, std::memory_order_relaxed);
@@ -267,9 +267,7 @@ void HostRegion::callerWaits() {
 void HostRegion::callerStopsWaiting() {
   if (--tWaits != 0) return;
   if (tConsumerOf == this) {
-    // A reply that came later than the estimate raises it by one look only (a slow call, a NIC that slept, does
-    // not make the next ones wait); one that came sooner lowers it at once.
-    replyLooks_ = std::min(looksThisCall_, replyLooks_ + 1);
+    spine_ring_pacer_end(&replyPacer_, UINT32_MAX);  // the caller's own wait: no bound beyond its own pace
     tConsumerOf = nullptr;
     consumerLock_.unlock();
   } else {
@@ -281,15 +279,10 @@ void HostRegion::pollForRecord(int looks) {
   // Only the thread holding the consumer's place may read the consumer's handle (its index moves as records
   // are taken); any other goes straight to drain(), which says another thread consumes.
   if (tConsumerOf != this) return;
-  if (looksThisCall_ == 0) {
-    // The first look of this wait: paused for some 5/8 of what recent replies took, without touching the line
-    // (with the vCPUs apart, a look that comes before the NIC's write costs a transfer more than one after it).
-    looksThisCall_ = replyLooks_ * 5 / 8 + 1;
-    for (std::uint32_t i = 1; i < looksThisCall_; ++i) spine_ring_relax();
-  }
-  for (int i = 0; i < looks && !spine_ring_ready(&rings_->fromNic); ++i) {
+  for (int i = 0; i < looks; ++i) {
+    spine_ring_pacer_look(&replyPacer_);  // the first of the wait waits out the pause
+    if (spine_ring_ready(&rings_->fromNic)) return;
     spine_ring_relax();
-    ++looksThisCall_;
   }
 }
 

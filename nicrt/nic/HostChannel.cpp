@@ -4,7 +4,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -74,12 +73,7 @@ void HostChannel::reset() {
 }
 
 bool HostChannel::take(Record &out) {
-  if (replied_ && looksSinceReply_ == 0) {
-    // The first look since a reply: paused, without touching the slot (see requestLooks_).
-    looksSinceReply_ = requestLooks_ * 5 / 8 + 1;
-    for (uint32_t i = 1; i < looksSinceReply_; ++i) spine_ring_relax();
-  }
-  ++looksSinceReply_;
+  if (replied_) spine_ring_pacer_look(&pacer_);  // the first since a reply waits out the pause
   for (;;) {
     if (counters_.corrupt) return false;
     const void *payload = nullptr;
@@ -87,9 +81,7 @@ bool HostChannel::take(Record &out) {
     int status = spine_ring_peek(&fromHost_, &payload, &length);
     if (status == SPINE_RING_EMPTY) return false;
     if (replied_) {  // the request after a reply: how long the host took to send it, in looks
-      // At most kMaxPauseLooks: a host that sends slowly (or a hostile one) cannot make the core pause longer
-      // than a microsecond or so after each reply, keeping packets waiting.
-      requestLooks_ = std::min({looksSinceReply_, requestLooks_ + 1, kMaxPauseLooks});
+      spine_ring_pacer_end(&pacer_, kMaxPauseLooks);
       replied_ = false;
     }
     if (status != SPINE_RING_OK) {
@@ -144,7 +136,7 @@ void HostChannel::commit() {
   if (spine_ring_commit(&toHost_)) wakeHost_ = true;
   ++counters_.messages;
   replied_ = true;
-  looksSinceReply_ = 0;
+  spine_ring_pacer_begin(&pacer_);
 }
 
 void HostChannel::ringHost() {

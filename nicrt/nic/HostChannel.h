@@ -61,7 +61,7 @@ class alignas(64) HostChannel {
   bool take(Record &record);
   // Whether a record looks published (a hint: take() checks it). One load: the NIC core's cheapest poll.
   bool requestWaiting() {
-    ++looksSinceReply_;
+    if (replied_) spine_ring_pacer_look(&pacer_);
     return spine_ring_ready(&fromHost_);
   }
 
@@ -87,9 +87,9 @@ class alignas(64) HostChannel {
   void wake();
 
   const HostChannelCounters &counters() const { return counters_; }
-  // How many looks' worth the next first look after a reply waits (requestLooks_; for tests).
-  uint32_t firstLookPause() const { return requestLooks_ * 5 / 8; }
-  static constexpr uint32_t kMaxPauseLooks = 64;  // the most requestLooks_ grows to
+  // How many looks' worth the next first look after a reply waits (pacer_; for tests).
+  uint32_t firstLookPause() const { return spine_ring_pacer_pause(&pacer_); }
+  static constexpr uint32_t kMaxPauseLooks = 64;  // the most the pacer's estimate grows to
 
  private:
   HostChannel() = default;
@@ -106,13 +106,11 @@ class alignas(64) HostChannel {
   HostChannelCounters counters_;
   std::vector<uint8_t> copy_;  // the record being taken, copied out of shared memory
   bool wakeHost_ = false;      // a commit found the host asleep: ringHost() wakes it
-  // The first look at the request ring after a reply comes after a pause of 5/8 of the looks the host's next
-  // request recently took (as the host's waiting caller does for its reply, HostRegion::pollForRecord): a look
-  // at the slot before the host writes it costs a cache-line transfer more. A host that sends back to back
-  // brings the estimate down by about a third a request.
-  bool replied_ = false;           // a reply went out since the last request was taken
-  uint32_t looksSinceReply_ = 0;   // looks (and the paused equivalent) since that reply
-  uint32_t requestLooks_ = 0;      // the fewest looks a recent next request took; up by one per request
+  // After a reply the core waits for the host's next request, and its first look at the request ring is paced
+  // (spine/ring.h, "Pacing a poller's first look"; the host's waiting caller does the same for its reply), the
+  // estimate at most kMaxPauseLooks: a slow or hostile host cannot make the core pause long with packets waiting.
+  bool replied_ = false;  // a reply went out since the last request was taken: a wait is under way
+  spine_ring_pacer pacer_{};
 };
 
 }  // namespace spine::nicrt

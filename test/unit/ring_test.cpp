@@ -483,3 +483,29 @@ TEST_CASE("ring: the doorbell: a producer rings only for a sleeping consumer, an
   CHECK(spine_doorbell_wait(spine_ring_doorbell(r.ring()), 1'000'000L) == 0);
   spine_ring_awake(&c);
 }
+
+// The pacer of a poller's first look (spine/ring.h): the pause is 5/8 of the estimate; a wait that took longer
+// raises the estimate by one only, a shorter one lowers it at once, and it never passes the cap.
+TEST_CASE("ring: the first-look pacer rises by one a wait, falls at once, and stays under its cap") {
+  spine_ring_pacer p{};
+  auto wait = [&](uint32_t looks, uint32_t cap) {
+    spine_ring_pacer_begin(&p);
+    for (uint32_t i = 0; i < looks; ++i) spine_ring_pacer_look(&p);
+    spine_ring_pacer_end(&p, cap);
+  };
+  wait(100, UINT32_MAX);
+  CHECK(p.estimate == 1);  // up by one only
+  for (int i = 0; i < 20; ++i) wait(1000, UINT32_MAX);
+  CHECK(p.estimate == 21);
+  CHECK(spine_ring_pacer_pause(&p) == 21 * 5 / 8);
+  spine_ring_pacer_begin(&p);
+  spine_ring_pacer_look(&p);  // the first look counts the pause, then itself
+  CHECK(p.looks == 21 * 5 / 8 + 1);
+  spine_ring_pacer_end(&p, UINT32_MAX);
+  CHECK(p.estimate == 21 * 5 / 8 + 1);  // down at once
+  for (int i = 0; i < 100; ++i) wait(1000, 16);
+  CHECK(p.estimate == 16);  // never past the cap
+  p.looks = UINT32_MAX;
+  spine_ring_pacer_look(&p);
+  CHECK(p.looks == UINT32_MAX);  // saturates, never wraps to a fresh wait
+}

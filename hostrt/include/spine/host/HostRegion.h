@@ -29,6 +29,7 @@
 
 #include "spine/host/Channel.h"
 #include "spine/host/SpinLock.h"
+#include "spine/ring.h"
 
 namespace spine::host {
 
@@ -101,7 +102,7 @@ class HostRegion {
   int drain(int max);
   // A waiting caller holding the consumer's place: up to `looks` looks at the NIC's ring, with a pause between
   // them, until a record looks published (a hint, one load each; drain() checks it); the first of a wait comes
-  // after a pause (replyLooks_). Nothing for other threads.
+  // after a pause (replyPacer_). Nothing for other threads.
   void pollForRecord(int looks);
   static constexpr int kOtherConsumer = -2;  // drain(): another thread holds the consumer's place
   using Clock = std::chrono::steady_clock;
@@ -122,11 +123,9 @@ class HostRegion {
   std::deque<std::vector<std::uint8_t>> parked_;  // records taken early, delivered before the ring's (likewise)
   std::atomic<bool> requestRingBroken_{false};
   std::atomic<bool> replyRingBroken_{false};  // drain() found the NIC's ring corrupt: the receive thread closes
-  // The waiting caller's first look for its reply comes after a pause of some 5/8 of the looks recent replies
-  // took (pollForRecord): a look at the reply's slot before the NIC writes it costs an extra cache-line transfer
-  // (the NIC's write must then take the line back from us). Both under the consumer's place.
-  std::uint32_t replyLooks_ = 0;     // the fewest looks a recent reply took; up by one per call, down at once
-  std::uint32_t looksThisCall_ = 0;  // the looks (and the paused equivalent) of the call being waited for
+  // The waiting caller's first look for its reply is paced (spine/ring.h, "Pacing a poller's first look";
+  // pollForRecord), under the consumer's place.
+  spine_ring_pacer replyPacer_{};
   std::uint32_t lastExtension_ = 0;  // the channel found last (under consumerLock_); 0 is no extension's id
   ExtensionChannel *lastChannel_ = nullptr;
   mutable std::mutex channelsMutex_;
